@@ -1,0 +1,3 @@
+export * from "./sla.js";
+export * from "./escalation.js";
+export * from "./approval.js";

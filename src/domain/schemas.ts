@@ -1,0 +1,165 @@
+import { z } from "zod";
+import {
+  approvableFieldSchema,
+  categorySchema,
+  escalationReasonSchema,
+  prioritySchema,
+  resolutionSchema,
+  riskSchema,
+  statusSchema,
+  teamSchema,
+} from "./enums.js";
+import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
+
+// Data-at-rest schemas. They accept the reference seed format unchanged (unknown keys are
+// stripped, optional triage fields may be absent or null) and describe what we store.
+
+export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+export const customerSchema = z.object({
+  name: z.string().max(200),
+  plan: z.string().max(60),
+  region: z.string().max(60),
+  vip: z.boolean(),
+  email: z.string().max(320).optional(),
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+export const slaSchema = z.object({
+  responseDueAt: isoDateTimeSchema,
+  breached: z.boolean(),
+});
+export type Sla = z.infer<typeof slaSchema>;
+
+export const ticketNoteSchema = z.object({
+  id: z.string(),
+  author: z.string(),
+  body: z.string(),
+  createdAt: isoDateTimeSchema,
+});
+export type TicketNote = z.infer<typeof ticketNoteSchema>;
+
+const nullToUndefined = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+
+export const ticketSchema = z.object({
+  id: ticketIdSchema,
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+  customer: customerSchema,
+  subject: z.string(),
+  description: z.string(),
+  status: statusSchema,
+  category: nullToUndefined(categorySchema),
+  priority: nullToUndefined(prioritySchema),
+  team: nullToUndefined(teamSchema),
+  // null is meaningful for assignee: "explicitly unassigned".
+  assignee: z.string().nullable().optional(),
+  tags: z.array(z.string()),
+  sla: slaSchema,
+  relatedTicketIds: z.array(ticketIdSchema),
+  revision: z.number().int().nonnegative(),
+  customerResponse: z.string().optional(),
+  externalId: z.string().optional(),
+  notes: z.array(ticketNoteSchema).optional(),
+});
+export type Ticket = z.infer<typeof ticketSchema>;
+
+export const seedSchema = z.array(ticketSchema);
+
+export const knowledgeArticleSchema = z.object({
+  id: articleIdSchema,
+  title: z.string().min(1),
+  tags: z.array(z.string()),
+  body: z.string(),
+});
+export type KnowledgeArticle = z.infer<typeof knowledgeArticleSchema>;
+
+export const duplicateCandidateSchema = z.object({
+  ticketId: ticketIdSchema,
+  confidence: z.number().min(0).max(1),
+  evidence: z.string(),
+});
+export type DuplicateCandidate = z.infer<typeof duplicateCandidateSchema>;
+
+/** What an agent proposes. Every field of the contract's submit input except `actor`. */
+export const proposalSchema = z.object({
+  ticketId: ticketIdSchema,
+  sourceRevision: z.number().int().nonnegative(),
+  category: categorySchema,
+  priority: prioritySchema,
+  team: teamSchema,
+  assignee: z.string().nullable().optional(),
+  ticketStatus: statusSchema.optional(),
+  tags: z.array(z.string()).optional(),
+  duplicateCandidates: z.array(duplicateCandidateSchema),
+  outageRisk: riskSchema,
+  securityRisk: riskSchema,
+  slaRisk: riskSchema,
+  missingInformation: z.array(z.string()),
+  knowledgeArticleIds: z.array(z.string()),
+  draftCustomerResponse: z.string(),
+  rationale: z.string(),
+  confidence: z.number().min(0).max(1),
+  recommendedNextAction: z.string(),
+});
+export type Proposal = z.infer<typeof proposalSchema>;
+
+export const recommendationSchema = proposalSchema.extend({
+  id: uuidSchema,
+  actor: z.string(),
+  escalationRequired: z.boolean(),
+  escalationReasons: z.array(escalationReasonSchema),
+  requiredTeam: teamSchema.nullable(),
+  resolution: resolutionSchema,
+  createdAt: isoDateTimeSchema,
+  resolvedAt: isoDateTimeSchema.optional(),
+  resolvedBy: z.string().optional(),
+  approvedFields: z.array(approvableFieldSchema).optional(),
+  feedback: z.string().optional(),
+});
+export type Recommendation = z.infer<typeof recommendationSchema>;
+
+export const AUDIT_ACTIONS = [
+  "runtime-initialized",
+  "recommendation-submitted",
+  "recommendation-approved",
+  "recommendation-rejected",
+  "approval-rejected",
+] as const;
+export const auditActionSchema = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof auditActionSchema>;
+
+/** A field-level change recorded by an approval. */
+export const fieldChangeSchema = z.object({
+  field: approvableFieldSchema,
+  before: z.unknown(),
+  after: z.unknown(),
+});
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
+
+/**
+ * One audit event. The audit log is also the store's commit log: every event carries what
+ * replay needs (`data`), a sequence number and the hash chain (`prevHash`, `hash`).
+ */
+export const auditEventSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  id: uuidSchema,
+  timestamp: isoDateTimeSchema,
+  action: auditActionSchema,
+  ticketId: ticketIdSchema.nullable(),
+  actor: z.string(),
+  recommendationId: uuidSchema.optional(),
+  /** Ticket revision the event was validated against, and the revision after it. */
+  fromRevision: z.number().int().nonnegative().optional(),
+  toRevision: z.number().int().nonnegative().optional(),
+  changes: z.array(fieldChangeSchema).optional(),
+  reason: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/** An event as the service builds it; the store assigns seq, hashes and the id. */
+export type AuditEventDraft = Omit<AuditEvent, "seq" | "id" | "prevHash" | "hash">;
