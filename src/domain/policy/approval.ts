@@ -56,12 +56,18 @@ export function validateApprovedFields(
   editedCustomerResponse?: string,
 ): void {
   if (fields.length === 0) {
-    throw new DomainError("INVALID_INPUT", "approvedFields is empty. Name at least one field the reviewer approved.");
+    throw new DomainError(
+      "INVALID_INPUT",
+      "approvedFields is empty. Name at least one field the reviewer approved.",
+    );
   }
   const seen = new Set<ApprovableField>();
   for (const f of fields) {
     if (seen.has(f)) {
-      throw new DomainError("INVALID_INPUT", `approvedFields lists "${f}" twice. Name each approved field once.`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `approvedFields lists "${f}" twice. Name each approved field once.`,
+      );
     }
     seen.add(f);
   }
@@ -81,7 +87,10 @@ export function validateApprovedFields(
       );
     }
     if (editedCustomerResponse.trim() === "") {
-      throw new DomainError("INVALID_INPUT", "editedCustomerResponse is blank. Omit it or give the edited text.");
+      throw new DomainError(
+        "INVALID_INPUT",
+        "editedCustomerResponse is blank. Omit it or give the edited text.",
+      );
     }
   }
 }

@@ -1,0 +1,79 @@
+// Renders the README's tools/resources/prompts tables from the tool definitions, so the README
+// can never drift from what tools/list serves. `npm run docs` rewrites the marked section;
+// test/readme.test.ts fails when it is stale.
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { annotationsFor } from "../mcp/tool.js";
+import { TOOLS } from "../mcp/tools/index.js";
+
+export const START = "<!-- generated:tools:start (npm run docs) -->";
+export const END = "<!-- generated:tools:end -->";
+
+function inputs(schema: z.ZodObject): string {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
+  const required = new Set(json.required ?? []);
+  const names = Object.keys(json.properties ?? {});
+  if (names.length === 0) return "none";
+  return names.map((n) => (required.has(n) ? `\`${n}\`` : `\`${n}?\``)).join(", ");
+}
+
+function kindLabel(kind: string): string {
+  return kind === "read" ? "read" : kind === "write" ? "write (pending only)" : "finalize (human approval)";
+}
+
+export function renderTables(): string {
+  const lines = [
+    "| tool | kind | what it is for | inputs (`?` = optional) |",
+    "|---|---|---|---|",
+    ...TOOLS.map((t) => {
+      const a = annotationsFor(t);
+      const hints = a.readOnlyHint === true ? "" : a.destructiveHint === true ? ", destructive" : "";
+      const first = t.description.split(". ")[0]?.replace(/\|/g, "\\|") ?? "";
+      const sentence = first.endsWith(".") ? first : `${first}.`;
+      return `| \`${t.name}\` | ${kindLabel(t.kind)}${hints} | ${sentence} | ${inputs(t.input)} |`;
+    }),
+    "",
+    "| resource | content |",
+    "|---|---|",
+    "| `ticket://{id}` | the ticket as JSON (listable, ids complete) |",
+    "| `knowledge://{id}` | the article's Markdown body (listable, ids complete) |",
+    "| `audit://ticket/{id}` | the ticket's audit events as JSON, oldest first |",
+    "| `metrics://queue` | the queue metrics as JSON |",
+    "",
+    "| prompt | arguments | what it does |",
+    "|---|---|---|",
+    "| `triage_ticket` | `ticketId` | the governed triage of one ticket, stopping before approval |",
+    "| `triage_queue` | `maximum?` (1..10, default 10) | triage the most urgent tickets, one recommendation each |",
+    "| `review_escalations` | none | prepare pending escalated recommendations for a reviewer |",
+  ];
+  return lines.join("\n");
+}
+
+export function renderReadme(readme: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start === -1 || end === -1 || end < start) {
+    throw new Error(`README.md needs the markers ${START} and ${END}`);
+  }
+  return `${readme.slice(0, start + START.length)}\n${renderTables()}\n${readme.slice(end)}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const path = resolve(process.cwd(), "README.md");
+  const before = readFileSync(path, "utf8");
+  const after = renderReadme(before);
+  if (process.argv.includes("--check")) {
+    if (before !== after) {
+      console.error("README.md tool tables are stale: run `npm run docs`.");
+      process.exit(1);
+    }
+    console.log("README.md tool tables are current.");
+  } else {
+    writeFileSync(path, after);
+    console.log(before === after ? "README.md already current." : "README.md tool tables updated.");
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { DomainError } from "./domain/errors.js";
+import { createStderrLogger } from "./logging.js";
+import { createServer } from "./mcp/server.js";
+import { openTriage } from "./service/runtime.js";
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+async function main(): Promise<void> {
+  const logger = createStderrLogger();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.error(`configuration: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  let triage;
+  try {
+    triage = await openTriage(config, logger);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      logger.error(`cannot open the runtime at ${config.dataRoot}: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const server = createServer({ service: triage.service, logger, version: packageVersion() });
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    void server
+      .close()
+      .catch(() => undefined)
+      .then(() => triage.close())
+      .finally(() => process.exit(0));
+  };
+  transport.onclose = shutdown;
+  process.stdin.on("end", shutdown);
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  await server.connect(transport);
+  logger.info(`ready: data root ${config.dataRoot}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `[support-triage] fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN } from "../domain/ids.js";
+import type { Logger } from "../logging.js";
+import type { TriageService } from "../service/triage-service.js";
+import { mcpErrorFrom } from "./errors.js";
+
+/** resources/list shows at most this many tickets; completion and templates reach the rest. */
+export const RESOURCE_LIST_LIMIT = 100;
+const AUDIT_RESOURCE_LIMIT = 50;
+
+function single(value: string | string[] | undefined, pattern: RegExp, what: string): string {
+  const raw = Array.isArray(value) ? value[0] : value;
+  let id = raw ?? "";
+  try {
+    id = decodeURIComponent(id);
+  } catch {
+    // Left encoded: the pattern check below refuses it.
+  }
+  // Security: ids are matched whole against strict patterns, so "../" and encoded variants never
+  // reach a lookup, let alone a path.
+  if (Array.isArray(value) && value.length !== 1) {
+    throw new McpError(ErrorCode.InvalidParams, `Expected one ${what} id.`);
+  }
+  if (!pattern.test(id)) {
+    throw new McpError(ErrorCode.InvalidParams, `"${id.slice(0, 80)}" is not a valid ${what} id.`);
+  }
+  return id;
+}
+
+const json = (uri: string, value: unknown) => ({
+  contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value, null, 2) }],
+});
+
+export function registerResources(server: McpServer, service: TriageService, logger: Logger): void {
+  server.registerResource(
+    "ticket",
+    new ResourceTemplate("ticket://{id}", {
+      list: () => ({
+        resources: service.listTickets({ offset: 0, limit: RESOURCE_LIST_LIMIT }).items.map((t) => ({
+          uri: `ticket://${t.id}`,
+          name: `${t.id}: ${t.subject.slice(0, 80)}`,
+          mimeType: "application/json",
+        })),
+      }),
+      complete: { id: (value) => service.completeTicketIds(value) },
+    }),
+    {
+      title: "Ticket",
+      description: `A ticket as JSON (untrusted customer text inside). resources/list shows the first ${RESOURCE_LIST_LIMIT} by id.`,
+      mimeType: "application/json",
+    },
+    (uri, vars) => {
+      try {
+        return json(uri.href, service.getTicket(single(vars.id, TICKET_ID_PATTERN, "ticket")));
+      } catch (error) {
+        throw mcpErrorFrom(error, uri.href, logger);
+      }
+    },
+  );
+
+  server.registerResource(
+    "knowledge",
+    new ResourceTemplate("knowledge://{id}", {
+      list: () => ({
+        resources: service.listArticles().map((a) => ({
+          uri: `knowledge://${a.id}`,
+          name: a.title,
+          mimeType: "text/markdown",
+        })),
+      }),
+      complete: {
+        id: (value) =>
+          service
+            .listArticles()
+            .map((a) => a.id)
+            .filter((id) => id.startsWith(value)),
+      },
+    }),
+    {
+      title: "Knowledge article",
+      description: "A knowledge article's Markdown body.",
+      mimeType: "text/markdown",
+    },
+    (uri, vars) => {
+      try {
+        const article = service.getArticle(single(vars.id, ARTICLE_ID_PATTERN, "knowledge article"));
+        return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: article.body }] };
+      } catch (error) {
+        throw mcpErrorFrom(error, uri.href, logger);
+      }
+    },
+  );
+
+  server.registerResource(
+    "ticket-audit",
+    new ResourceTemplate("audit://ticket/{id}", {
+      list: undefined,
+      complete: { id: (value) => service.completeTicketIds(value) },
+    }),
+    {
+      title: "Ticket audit events",
+      description: `The ticket's audit events as JSON, oldest first (the first ${AUDIT_RESOURCE_LIMIT}; use get_audit_events to page).`,
+      mimeType: "application/json",
+    },
+    (uri, vars) => {
+      try {
+        const ticketId = single(vars.id, TICKET_ID_PATTERN, "ticket");
+        const page = service.auditEvents({ ticketId, offset: 0, limit: AUDIT_RESOURCE_LIMIT });
+        return json(uri.href, { events: page.items, total: page.total });
+      } catch (error) {
+        throw mcpErrorFrom(error, uri.href, logger);
+      }
+    },
+  );
+
+  server.registerResource(
+    "queue-metrics",
+    "metrics://queue",
+    {
+      title: "Queue metrics",
+      description: "The same JSON as get_queue_metrics.",
+      mimeType: "application/json",
+    },
+    (uri) => {
+      try {
+        return json(uri.href, service.queueMetrics());
+      } catch (error) {
+        throw mcpErrorFrom(error, uri.href, logger);
+      }
+    },
+  );
+}

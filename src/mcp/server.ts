@@ -1,0 +1,44 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Logger } from "../logging.js";
+import type { TriageService } from "../service/triage-service.js";
+import { registerPrompts, UNTRUSTED_NOTICE } from "./prompts.js";
+import { registerResources } from "./resources.js";
+import { installTools } from "./tool-runtime.js";
+import type { ToolDefinition } from "./tool.js";
+import { TOOLS } from "./tools/index.js";
+
+export const SERVER_NAME = "support-triage";
+
+export const SERVER_INSTRUCTIONS = [
+  "Governed support-ticket triage. Read tickets and knowledge, find similar tickets, and submit triage " +
+    "recommendations; they are stored as pending and change nothing.",
+  UNTRUSTED_NOTICE,
+  "Approval needs a human: call approve_triage_recommendation only after the human reviewer explicitly approved " +
+    "named fields, and only those fields. Escalations and required routing are decided by the server's policy.",
+].join("\n\n");
+
+export interface ServerDeps {
+  readonly service: TriageService;
+  readonly logger: Logger;
+  readonly version: string;
+  readonly tools?: readonly ToolDefinition[];
+}
+
+/** Builds a fully wired MCP server. No global state: every dependency comes in through `deps`. */
+export function createServer(deps: ServerDeps): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, title: "Support triage (governed)", version: deps.version },
+    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+  );
+  installTools(server.server, deps.tools ?? TOOLS, {
+    service: deps.service,
+    logger: deps.logger,
+    client: () => {
+      const info = server.server.getClientVersion();
+      return info === undefined ? undefined : { name: info.name, version: info.version };
+    },
+  });
+  registerResources(server, deps.service, deps.logger);
+  registerPrompts(server, deps.service);
+  return server;
+}

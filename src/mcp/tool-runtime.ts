@@ -1,0 +1,100 @@
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { Logger } from "../logging.js";
+import type { TriageService } from "../service/triage-service.js";
+import { describeIssues, toolError, toolErrorFrom } from "./errors.js";
+import { annotationsFor, type ClientIdentity, type ToolDefinition } from "./tool.js";
+
+/** Whole-call argument budget: anything larger is refused before any parsing work. */
+export const MAX_ARGUMENT_BYTES = 256 * 1024;
+
+type JsonSchemaObject = Tool["inputSchema"];
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchemaObject {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete out.$schema;
+  return out as JsonSchemaObject;
+}
+
+/** tools/list entries, derived from the definitions (annotations from `kind`). */
+export function describeTools(tools: readonly ToolDefinition[]): Tool[] {
+  return tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: jsonSchema(t.input, "input"),
+    outputSchema: jsonSchema(t.output, "output"),
+    annotations: annotationsFor(t),
+  }));
+}
+
+export interface ToolRuntimeDeps {
+  readonly service: TriageService;
+  readonly logger: Logger;
+  readonly client: () => ClientIdentity | undefined;
+}
+
+/**
+ * Serves tools/list and tools/call from the tool array. Validation happens here, once, with the
+ * same zod schema that is published, so refusals read `INVALID_INPUT: field: problem`.
+ */
+export function installTools(server: Server, tools: readonly ToolDefinition[], deps: ToolRuntimeDeps): void {
+  const listed = describeTools(tools);
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  server.registerCapabilities({ tools: { listChanged: false } });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name, arguments: args } = request.params;
+    const tool = byName.get(name);
+    if (tool === undefined) {
+      return toolError(
+        "NOT_FOUND",
+        `Unknown tool "${name}". Available tools: ${[...byName.keys()].join(", ")}.`,
+      );
+    }
+    return callTool(tool, args ?? {}, deps);
+  });
+}
+
+export async function callTool(
+  tool: ToolDefinition,
+  args: unknown,
+  deps: ToolRuntimeDeps,
+): Promise<CallToolResult> {
+  let size: number;
+  try {
+    size = Buffer.byteLength(JSON.stringify(args) ?? "");
+  } catch {
+    return toolError("INVALID_INPUT", "arguments are not serializable JSON.");
+  }
+  if (size > MAX_ARGUMENT_BYTES) {
+    return toolError(
+      "INVALID_INPUT",
+      `arguments are ${size} bytes; ${tool.name} accepts at most ${MAX_ARGUMENT_BYTES}. Nothing was stored.`,
+    );
+  }
+  // Unknown keys are dropped, not refused: clients written for the reference server may send
+  // output-only fields (escalationReasons, ...) and must keep working; nothing unknown is stored.
+  const parsed = tool.input.safeParse(args);
+  if (!parsed.success) {
+    return toolError(
+      "INVALID_INPUT",
+      `${describeIssues(parsed.error.issues)}. See the input schema of ${tool.name} in tools/list.`,
+    );
+  }
+  try {
+    const result = await tool.handler(parsed.data, { service: deps.service, client: deps.client() });
+    return {
+      content: [{ type: "text", text: JSON.stringify(result, null, 2) }],
+      structuredContent: result,
+    };
+  } catch (error) {
+    return toolErrorFrom(error, tool.name, deps.logger);
+  }
+}

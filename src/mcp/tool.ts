@@ -1,0 +1,66 @@
+import type { z } from "zod";
+import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { TriageService } from "../service/triage-service.js";
+
+/**
+ * read: no side effects. write: changes state but destroys nothing (a pending recommendation).
+ * finalize: applies or discards a recommendation; cannot be undone by the caller.
+ */
+export type ToolKind = "read" | "write" | "finalize";
+
+export interface ClientIdentity {
+  readonly name: string;
+  readonly version: string;
+}
+
+export interface ToolContext {
+  readonly service: TriageService;
+  readonly client: ClientIdentity | undefined;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly kind: ToolKind;
+  readonly input: I;
+  readonly output: O;
+  readonly handler: (args: z.infer<I>, ctx: ToolContext) => Promise<z.input<O>> | z.input<O>;
+}
+
+/** Keeps the handler's argument type tied to its schema while the array stays homogeneous. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
+  tool: ToolDefinition<I, O>,
+): ToolDefinition {
+  return tool;
+}
+
+/** Annotations derive from the kind, in one place. */
+export function annotationsFor(tool: Pick<ToolDefinition, "kind" | "title">): ToolAnnotations {
+  switch (tool.kind) {
+    case "read":
+      return {
+        title: tool.title,
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      };
+    case "write":
+      return {
+        title: tool.title,
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      };
+    case "finalize":
+      return {
+        title: tool.title,
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      };
+  }
+}

@@ -1,0 +1,46 @@
+import { loadKnowledge, KnowledgeBase } from "./knowledge.js";
+import { loadSeed } from "./seed.js";
+import { TriageService } from "./triage-service.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../logging.js";
+import { TicketIndex } from "../domain/similarity/ticket-index.js";
+import { openFileStore } from "../store/file-store.js";
+import type { TriageStore } from "../store/types.js";
+
+export interface Triage {
+  readonly service: TriageService;
+  readonly store: TriageStore;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+/**
+ * Opens the runtime: initializes it from the seed on first start (never again), loads the
+ * knowledge articles (a bad article is skipped with a warning) and wires the service.
+ */
+export async function openTriage(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Triage> {
+  const clock = options.clock ?? (() => new Date());
+  const store = await openFileStore({
+    dataRoot: config.dataRoot,
+    seed: () => {
+      const seed = loadSeed(config.seedFile, clock());
+      return { tickets: seed.tickets, metadata: seed.metadata };
+    },
+    logger,
+    ...(options.newId === undefined ? {} : { newId: options.newId }),
+  });
+  const knowledge = new KnowledgeBase(loadKnowledge(config.knowledgeRoot, logger));
+  const service = new TriageService({
+    store,
+    knowledge,
+    createSimilarityIndex: () => new TicketIndex(),
+    clock,
+    minutesSaved: config.minutesSaved,
+    ...(options.newId === undefined ? {} : { newId: options.newId }),
+  });
+  return { service, store, close: () => store.close() };
+}

@@ -1,0 +1,435 @@
+import { randomUUID } from "node:crypto";
+import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS, type SlaState } from "../domain/enums.js";
+import { DomainError } from "../domain/errors.js";
+import type {
+  ApproveRecommendationInput,
+  GetAuditEventsInput,
+  ListRecommendationsInput,
+  ListTicketsInput,
+  RejectRecommendationInput,
+  SubmitRecommendationInput,
+} from "../domain/inputs.js";
+import { TICKET_ID_PATTERN } from "../domain/ids.js";
+import {
+  assertPending,
+  checkSubmissionRevision,
+  computeEscalation,
+  planApproval,
+  slaStateOf,
+} from "../domain/policy/index.js";
+import type { AuditEvent, KnowledgeArticle, Recommendation, Ticket } from "../domain/schemas.js";
+import type { Page, StoreView, TriageStore } from "../store/types.js";
+
+export interface KnowledgeHit {
+  readonly article: KnowledgeArticle;
+  readonly score: number;
+  readonly snippet: string;
+}
+
+/** The knowledge articles and their ranked search, loaded once at startup. */
+export interface KnowledgeSource {
+  get(id: string): KnowledgeArticle | undefined;
+  list(): readonly KnowledgeArticle[];
+  search(query: string, limit: number): KnowledgeHit[];
+}
+
+export interface SimilarCandidate {
+  readonly ticketId: string;
+  readonly confidence: number;
+  readonly evidence: string;
+  readonly sharedTerms: string[];
+}
+
+/** A similarity index over ticket text that only ever grows (tickets are never removed). */
+export interface SimilarityIndex {
+  add(ticket: Pick<Ticket, "id" | "subject" | "description">): void;
+  similar(id: string, k: number): SimilarCandidate[];
+}
+
+export interface ServiceDeps {
+  readonly store: TriageStore;
+  readonly knowledge: KnowledgeSource;
+  readonly createSimilarityIndex: () => SimilarityIndex;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+  readonly minutesSaved?: number;
+}
+
+export interface QueueMetrics {
+  generatedAt: string;
+  openTickets: number;
+  untriagedTickets: number;
+  slaBreachedTickets: number;
+  slaAtRiskTickets: number;
+  ticketsByCategory: Record<string, number>;
+  ticketsByPriority: Record<string, number>;
+  ticketsByTeam: Record<string, number>;
+  submittedRecommendations: number;
+  pendingRecommendations: number;
+  approvedRecommendations: number;
+  rejectedRecommendations: number;
+  acceptanceRate: number | null;
+  rejectionRate: number | null;
+  averageConfidence: number | null;
+  escalationCounts: { total: number } & Record<string, number>;
+  minutesPerAcceptedRecommendation: number;
+  estimatedMinutesSaved: number;
+}
+
+const SIMILAR_LIMIT = 5;
+
+function ratio(n: number, d: number): number | null {
+  return d === 0 ? null : Math.round((n / d) * 10_000) / 10_000;
+}
+
+/**
+ * The triage use cases over a store. Returns domain objects (never MCP results) and throws
+ * DomainError for every refusal. All state changes go through `store.transact`, which runs the
+ * body under the cross-process lock against caught-up state and commits one audit event.
+ */
+export class TriageService {
+  private readonly store: TriageStore;
+  private readonly knowledge: KnowledgeSource;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+  private readonly minutesSaved: number;
+  private readonly createSimilarityIndex: () => SimilarityIndex;
+  private similarity: { index: SimilarityIndex; generation: number; indexed: number } | undefined;
+
+  constructor(deps: ServiceDeps) {
+    this.store = deps.store;
+    this.knowledge = deps.knowledge;
+    this.clock = deps.clock ?? (() => new Date());
+    this.newId = deps.newId ?? randomUUID;
+    this.minutesSaved = deps.minutesSaved ?? 8;
+    this.createSimilarityIndex = deps.createSimilarityIndex;
+  }
+
+  // ---------- reads ----------
+
+  listTickets(input: ListTicketsInput): Page<Ticket> {
+    const view = this.store.view();
+    const filter = {
+      status: input.status,
+      category: input.category,
+      priority: input.priority,
+      team: input.team,
+    };
+    if (input.slaState === undefined) {
+      return view.listTickets(filter, { offset: input.offset, limit: input.limit });
+    }
+    const asOf = input.asOf === undefined ? this.clock() : new Date(input.asOf);
+    const all = view.listTickets(filter, { offset: 0, limit: Number.MAX_SAFE_INTEGER }).items;
+    const matching = all.filter((t) => slaStateOf(t, asOf) === input.slaState);
+    return {
+      items: matching.slice(input.offset, input.offset + input.limit),
+      total: matching.length,
+      offset: input.offset,
+      limit: input.limit,
+    };
+  }
+
+  getTicket(id: string): Ticket {
+    return this.requireTicket(this.store.view(), id);
+  }
+
+  /** Ticket ids starting with `prefix` (for argument completion), bounded. */
+  completeTicketIds(prefix: string, max = 100): string[] {
+    const view = this.store.view();
+    const upper = prefix.toUpperCase();
+    const out: string[] = [];
+    for (const t of view.ticketsByInsertion(0)) {
+      if (t.id.startsWith(upper)) {
+        out.push(t.id);
+        if (out.length >= max) break;
+      }
+    }
+    return out;
+  }
+
+  searchKnowledge(query: string, limit: number): KnowledgeHit[] {
+    return this.knowledge.search(query, limit);
+  }
+
+  getArticle(id: string): KnowledgeArticle {
+    const article = this.knowledge.get(id);
+    if (article === undefined) {
+      const known = this.knowledge
+        .list()
+        .map((a) => a.id)
+        .slice(0, 30);
+      throw new DomainError(
+        "NOT_FOUND",
+        `No knowledge article "${id}". Known ids: ${known.join(", ")}. Use search_knowledge to find articles.`,
+      );
+    }
+    return article;
+  }
+
+  listArticles(): readonly KnowledgeArticle[] {
+    return this.knowledge.list();
+  }
+
+  findSimilarTickets(id: string): { sourceTicketId: string; candidates: SimilarCandidate[] } {
+    const view = this.store.view();
+    this.requireTicket(view, id);
+    const index = this.syncSimilarity(view);
+    const candidates = index.similar(id, SIMILAR_LIMIT).filter((c) => c.ticketId !== id);
+    return { sourceTicketId: id, candidates };
+  }
+
+  queueMetrics(): QueueMetrics {
+    const view = this.store.view();
+    const now = this.clock();
+    const byCategory: Record<string, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0]));
+    const byPriority: Record<string, number> = Object.fromEntries(PRIORITIES.map((p) => [p, 0]));
+    const byTeam: Record<string, number> = Object.fromEntries(TEAMS.map((t) => [t, 0]));
+    let open = 0;
+    let untriaged = 0;
+    let breached = 0;
+    let atRisk = 0;
+    for (const t of view.ticketsByInsertion(0)) {
+      if (t.status === "resolved") continue;
+      open++;
+      if (t.category === undefined || t.priority === undefined || t.team === undefined) untriaged++;
+      const sla: SlaState = slaStateOf(t, now);
+      if (sla === "breached") breached++;
+      else if (sla === "at-risk") atRisk++;
+      if (t.category !== undefined) byCategory[t.category] = (byCategory[t.category] ?? 0) + 1;
+      if (t.priority !== undefined) byPriority[t.priority] = (byPriority[t.priority] ?? 0) + 1;
+      if (t.team !== undefined) byTeam[t.team] = (byTeam[t.team] ?? 0) + 1;
+    }
+    const stats = view.recommendationStats();
+    const decided = stats.approved + stats.rejected;
+    const escalationCounts: QueueMetrics["escalationCounts"] = { total: stats.escalationCounts.total ?? 0 };
+    for (const reason of ESCALATION_REASONS) escalationCounts[reason] = stats.escalationCounts[reason] ?? 0;
+    return {
+      generatedAt: now.toISOString(),
+      openTickets: open,
+      untriagedTickets: untriaged,
+      slaBreachedTickets: breached,
+      slaAtRiskTickets: atRisk,
+      ticketsByCategory: byCategory,
+      ticketsByPriority: byPriority,
+      ticketsByTeam: byTeam,
+      submittedRecommendations: stats.submitted,
+      pendingRecommendations: stats.pending,
+      approvedRecommendations: stats.approved,
+      rejectedRecommendations: stats.rejected,
+      acceptanceRate: ratio(stats.approved, decided),
+      rejectionRate: ratio(stats.rejected, decided),
+      averageConfidence: ratio(stats.confidenceSum, stats.submitted),
+      escalationCounts,
+      minutesPerAcceptedRecommendation: this.minutesSaved,
+      estimatedMinutesSaved: stats.approved * this.minutesSaved,
+    };
+  }
+
+  auditEvents(input: GetAuditEventsInput): Page<AuditEvent> {
+    if (input.ticketId !== undefined) this.requireTicket(this.store.view(), input.ticketId);
+    return this.store.listAuditEvents(
+      { ticketId: input.ticketId },
+      { offset: input.offset, limit: input.limit },
+    );
+  }
+
+  listRecommendations(input: ListRecommendationsInput): Page<Recommendation> {
+    const view = this.store.view();
+    if (input.ticketId !== undefined) this.requireTicket(view, input.ticketId);
+    return view.listRecommendations(
+      { ticketId: input.ticketId, resolution: input.resolution },
+      { offset: input.offset, limit: input.limit },
+    );
+  }
+
+  getRecommendation(id: string): Recommendation {
+    const rec = this.store.view().getRecommendation(id);
+    if (rec === undefined) throw notFoundRecommendation(id);
+    return rec;
+  }
+
+  // ---------- workflow ----------
+
+  /** Stores a pending recommendation. Never changes the ticket. */
+  async submit(input: SubmitRecommendationInput): Promise<Recommendation> {
+    return this.store.transact((view) => {
+      const ticket = this.requireTicket(view, input.ticketId);
+      checkSubmissionRevision(ticket, input.sourceRevision);
+      this.checkReferences(view, input);
+      const now = this.clock();
+      const { actor, ...proposal } = input;
+      const escalation = computeEscalation(proposal, ticket, now);
+      const recommendation: Recommendation = {
+        ...proposal,
+        actor: actor.trim(),
+        id: this.newId(),
+        escalationRequired: escalation.escalationRequired,
+        escalationReasons: escalation.escalationReasons,
+        requiredTeam: escalation.requiredTeam,
+        resolution: "pending",
+        createdAt: now.toISOString(),
+      };
+      return {
+        event: {
+          timestamp: now.toISOString(),
+          action: "recommendation-submitted",
+          ticketId: ticket.id,
+          actor: recommendation.actor,
+          recommendationId: recommendation.id,
+          fromRevision: ticket.revision,
+          data: { recommendation },
+        },
+        result: () => recommendation,
+      };
+    });
+  }
+
+  /** Applies exactly the approved fields, bumps the revision, resolves the recommendation. */
+  async approve(input: ApproveRecommendationInput): Promise<{ ticket: Ticket; auditEvent: AuditEvent }> {
+    return this.store.transact((view) => {
+      const rec = view.getRecommendation(input.recommendationId);
+      if (rec === undefined) return { refusal: notFoundRecommendation(input.recommendationId) };
+      const ticket = view.getTicket(input.ticketId);
+      if (ticket === undefined) return { refusal: notFoundTicket(view, input.ticketId) };
+      const now = this.clock();
+      const actor = input.actor.trim();
+      let plan;
+      try {
+        plan = planApproval(ticket, rec, { ...input, actor }, now);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        // Refusals that passed input validation are audited: a reviewer (or an attacker) tried
+        // to approve something the policy does not allow.
+        if (error.code === "INVALID_INPUT") return { refusal: error };
+        return {
+          refusal: error,
+          event: {
+            timestamp: now.toISOString(),
+            action: "approval-rejected",
+            ticketId: ticket.id,
+            actor,
+            recommendationId: rec.id,
+            fromRevision: ticket.revision,
+            reason: error.toString(),
+            data: {
+              code: error.code,
+              approvedFields: [...input.approvedFields],
+              expectedRevision: input.expectedRevision,
+            },
+          },
+        };
+      }
+      const ticketAfter = plan.ticketAfter;
+      return {
+        event: {
+          timestamp: now.toISOString(),
+          action: "recommendation-approved",
+          ticketId: ticket.id,
+          actor,
+          recommendationId: rec.id,
+          fromRevision: ticket.revision,
+          toRevision: ticketAfter.revision,
+          changes: plan.changes,
+          data: {
+            escalationReasons: plan.escalation.escalationReasons,
+            requiredTeam: plan.escalation.requiredTeam,
+            customerResponseEdited: input.editedCustomerResponse !== undefined,
+          },
+        },
+        result: (auditEvent) => ({ ticket: ticketAfter, auditEvent }),
+      };
+    });
+  }
+
+  /** Resolves a pending recommendation as rejected, with the reviewer's feedback. */
+  async reject(input: RejectRecommendationInput): Promise<{ auditEvent: AuditEvent }> {
+    return this.store.transact((view) => {
+      const rec = view.getRecommendation(input.recommendationId);
+      if (rec === undefined) return { refusal: notFoundRecommendation(input.recommendationId) };
+      if (rec.ticketId !== input.ticketId) {
+        return {
+          refusal: new DomainError(
+            "INVALID_INPUT",
+            `Recommendation ${rec.id} is for ${rec.ticketId}, not ${input.ticketId}. Pass the ticketId of the recommendation.`,
+          ),
+        };
+      }
+      try {
+        assertPending(rec);
+      } catch (error) {
+        if (error instanceof DomainError) return { refusal: error };
+        throw error;
+      }
+      const now = this.clock();
+      const ticket = view.getTicket(rec.ticketId);
+      return {
+        event: {
+          timestamp: now.toISOString(),
+          action: "recommendation-rejected",
+          ticketId: rec.ticketId,
+          actor: input.actor.trim(),
+          recommendationId: rec.id,
+          ...(ticket === undefined ? {} : { fromRevision: ticket.revision }),
+          data: { feedback: input.feedback.trim() },
+        },
+        result: (auditEvent) => ({ auditEvent }),
+      };
+    });
+  }
+
+  // ---------- helpers ----------
+
+  private requireTicket(view: StoreView, id: string): Ticket {
+    const ticket = view.getTicket(id);
+    if (ticket === undefined) throw notFoundTicket(view, id);
+    return ticket;
+  }
+
+  private checkReferences(view: StoreView, input: SubmitRecommendationInput): void {
+    const unknownArticles = input.knowledgeArticleIds.filter((id) => this.knowledge.get(id) === undefined);
+    if (unknownArticles.length > 0) {
+      throw new DomainError(
+        "INVALID_INPUT",
+        `Unknown knowledge article id(s): ${unknownArticles.join(", ")}. Cite only ids returned by search_knowledge.`,
+      );
+    }
+    for (const c of input.duplicateCandidates) {
+      if (c.ticketId === input.ticketId) {
+        throw new DomainError("INVALID_INPUT", `duplicateCandidates lists ${c.ticketId} itself. Remove it.`);
+      }
+      if (view.getTicket(c.ticketId) === undefined) {
+        throw new DomainError(
+          "INVALID_INPUT",
+          `duplicateCandidates names ${c.ticketId}, which does not exist. Use ids returned by find_similar_tickets.`,
+        );
+      }
+    }
+  }
+
+  private syncSimilarity(view: StoreView): SimilarityIndex {
+    if (this.similarity === undefined || this.similarity.generation !== view.generation) {
+      this.similarity = { index: this.createSimilarityIndex(), generation: view.generation, indexed: 0 };
+    }
+    const state = this.similarity;
+    const count = view.ticketCount();
+    if (state.indexed < count) {
+      for (const t of view.ticketsByInsertion(state.indexed, count)) state.index.add(t);
+      state.indexed = count;
+    }
+    return state.index;
+  }
+}
+
+function notFoundTicket(view: StoreView, id: string): DomainError {
+  const hint = TICKET_ID_PATTERN.test(id)
+    ? `There are ${view.ticketCount()} tickets; use list_tickets to find ids.`
+    : "Ticket ids look like TKT-1001.";
+  return new DomainError("NOT_FOUND", `No ticket ${id}. ${hint}`);
+}
+
+function notFoundRecommendation(id: string): DomainError {
+  return new DomainError(
+    "NOT_FOUND",
+    `No recommendation ${id}. Use list_recommendations (resolution "pending") to find recommendations waiting for review.`,
+  );
+}

@@ -1,0 +1,348 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../../src/domain/errors.js";
+import type { Recommendation, Ticket } from "../../src/domain/schemas.js";
+import {
+  computeEscalation,
+  planApproval,
+  proposedFields,
+  slaStateOf,
+  validateApprovedFields,
+  type EscalationInput,
+} from "../../src/domain/policy/index.js";
+import type { ApprovableField } from "../../src/domain/enums.js";
+
+const NOW = new Date("2026-03-01T12:00:00.000Z");
+const minutes = (m: number) => new Date(NOW.getTime() + m * 60_000).toISOString();
+
+function ticket(overrides: Partial<Ticket> = {}): Ticket {
+  return {
+    id: "TKT-2001",
+    createdAt: minutes(-120),
+    updatedAt: minutes(-60),
+    customer: { name: "Lumen Bakery", plan: "pro", region: "eu-central", vip: false },
+    subject: "Export button does nothing",
+    description: "Clicking export in the reports view has no effect.",
+    status: "new",
+    tags: [],
+    sla: { responseDueAt: minutes(240), breached: false },
+    relatedTicketIds: [],
+    revision: 2,
+    ...overrides,
+  };
+}
+
+const base: EscalationInput = {
+  securityRisk: "none",
+  outageRisk: "none",
+  confidence: 0.9,
+  priority: "P3",
+  missingInformation: [],
+};
+
+describe("slaStateOf", () => {
+  it.each([
+    ["flagged breached even if far away", { responseDueAt: minutes(500), breached: true }, "breached"],
+    ["past due", { responseDueAt: minutes(-1), breached: false }, "breached"],
+    ["due exactly now", { responseDueAt: minutes(0), breached: false }, "breached"],
+    ["due in 1 minute", { responseDueAt: minutes(1), breached: false }, "at-risk"],
+    ["due in exactly 60 minutes", { responseDueAt: minutes(60), breached: false }, "at-risk"],
+    ["due in 61 minutes", { responseDueAt: minutes(61), breached: false }, "healthy"],
+  ] as const)("%s", (_label, sla, expected) => {
+    expect(slaStateOf({ sla }, NOW)).toBe(expected);
+  });
+});
+
+describe("computeEscalation", () => {
+  const healthy = ticket();
+  it.each<[string, Partial<EscalationInput>, Ticket, string[], string | null]>([
+    ["nothing to escalate", {}, healthy, [], null],
+    ["security possible", { securityRisk: "possible" }, healthy, ["security"], "security"],
+    ["security confirmed", { securityRisk: "confirmed" }, healthy, ["security"], "security"],
+    ["outage possible is not an outage escalation", { outageRisk: "possible" }, healthy, [], null],
+    ["outage likely", { outageRisk: "likely" }, healthy, ["outage"], "incident-response"],
+    ["outage confirmed", { outageRisk: "confirmed" }, healthy, ["outage"], "incident-response"],
+    [
+      "security together with outage: security routing wins",
+      { securityRisk: "likely", outageRisk: "confirmed" },
+      healthy,
+      ["security", "outage"],
+      "security",
+    ],
+    ["confidence exactly 0.75 is fine", { confidence: 0.75 }, healthy, [], null],
+    ["confidence 0.7499 is low", { confidence: 0.7499 }, healthy, ["low-confidence"], null],
+    [
+      "sla due in exactly 60 minutes",
+      {},
+      ticket({ sla: { responseDueAt: minutes(60), breached: false } }),
+      ["sla"],
+      null,
+    ],
+    ["sla due in 61 minutes", {}, ticket({ sla: { responseDueAt: minutes(61), breached: false } }), [], null],
+    [
+      "sla breached flag",
+      {},
+      ticket({ sla: { responseDueAt: minutes(600), breached: true } }),
+      ["sla"],
+      null,
+    ],
+    [
+      "missing info on P1",
+      { priority: "P1", missingInformation: ["account id"] },
+      healthy,
+      ["missing-information"],
+      null,
+    ],
+    [
+      "missing info on P2",
+      { priority: "P2", missingInformation: ["region"] },
+      healthy,
+      ["missing-information"],
+      null,
+    ],
+    [
+      "missing info on P3 is not escalated",
+      { priority: "P3", missingInformation: ["region"] },
+      healthy,
+      [],
+      null,
+    ],
+    [
+      "missing info with possible outage risk is high impact",
+      { priority: "P4", outageRisk: "possible", missingInformation: ["region"] },
+      healthy,
+      ["missing-information"],
+      null,
+    ],
+    [
+      "missing info with security risk",
+      { priority: "P4", securityRisk: "possible", missingInformation: ["who has access"] },
+      healthy,
+      ["security", "missing-information"],
+      "security",
+    ],
+    ["P1 without missing info", { priority: "P1" }, healthy, [], null],
+    [
+      "extra policy-conflict reason is kept, in canonical order",
+      { extraReasons: ["policy-conflict"], securityRisk: "likely" },
+      healthy,
+      ["security", "policy-conflict"],
+      "security",
+    ],
+  ])("%s", (_label, overrides, t, reasons, team) => {
+    const result = computeEscalation({ ...base, ...overrides }, t, NOW);
+    expect(result.escalationReasons).toEqual(reasons);
+    expect(result.escalationRequired).toBe(reasons.length > 0);
+    expect(result.requiredTeam).toBe(team);
+  });
+});
+
+function rec(overrides: Partial<Recommendation> = {}): Recommendation {
+  return {
+    id: "0f1e2d3c-4b5a-4968-8776-655443322110",
+    ticketId: "TKT-2001",
+    sourceRevision: 2,
+    category: "performance",
+    priority: "P3",
+    team: "support",
+    duplicateCandidates: [],
+    outageRisk: "none",
+    securityRisk: "none",
+    slaRisk: "none",
+    missingInformation: [],
+    knowledgeArticleIds: [],
+    draftCustomerResponse: "We are looking into the export problem.",
+    rationale: "Single-customer UI issue.",
+    confidence: 0.9,
+    recommendedNextAction: "Reproduce in staging.",
+    actor: "agent",
+    escalationRequired: false,
+    escalationReasons: [],
+    requiredTeam: null,
+    resolution: "pending",
+    createdAt: minutes(-5),
+    ...overrides,
+  };
+}
+
+const request = (
+  fields: ApprovableField[],
+  extra: Partial<{ expectedRevision: number; editedCustomerResponse: string; ticketId: string }> = {},
+) => ({
+  recommendationId: rec().id,
+  ticketId: extra.ticketId ?? "TKT-2001",
+  expectedRevision: extra.expectedRevision ?? 2,
+  approvedFields: fields,
+  actor: "dana",
+  ...(extra.editedCustomerResponse === undefined
+    ? {}
+    : { editedCustomerResponse: extra.editedCustomerResponse }),
+});
+
+function refusal(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+describe("approvable fields", () => {
+  it("lists only fields with a proposal", () => {
+    expect(proposedFields(rec())).toEqual(["category", "priority", "team", "customerResponse"]);
+    expect(proposedFields(rec({ assignee: null, ticketStatus: "triage", tags: ["x"] }))).toEqual([
+      "category",
+      "priority",
+      "team",
+      "assignee",
+      "status",
+      "tags",
+      "customerResponse",
+    ]);
+  });
+
+  it.each<[string, ApprovableField[], string | undefined, RegExp]>([
+    ["empty", [], undefined, /at least one field/],
+    ["duplicate", ["team", "team"], undefined, /lists "team" twice/],
+    ["no proposal for assignee", ["assignee"], undefined, /proposes no value for assignee/],
+    ["no proposal for status and tags", ["status", "tags"], undefined, /status, tags/],
+    [
+      "edited response without customerResponse",
+      ["team"],
+      "Hello",
+      /only allowed when approvedFields includes customerResponse/,
+    ],
+    ["blank edited response", ["customerResponse"], "   ", /blank/],
+  ])("refuses %s", (_label, fields, edited, message) => {
+    const error = refusal(() => validateApprovedFields(rec(), fields, edited));
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe("planApproval", () => {
+  it("applies only the named fields and bumps the revision by one", () => {
+    const plan = planApproval(
+      ticket({ team: "product" }),
+      rec({ tags: ["export"] }),
+      request(["priority", "tags"]),
+      NOW,
+    );
+    expect(plan.ticketAfter.priority).toBe("P3");
+    expect(plan.ticketAfter.tags).toEqual(["export"]);
+    expect(plan.ticketAfter.team).toBe("product");
+    expect(plan.ticketAfter.category).toBeUndefined();
+    expect(plan.ticketAfter.revision).toBe(3);
+    expect(plan.ticketAfter.updatedAt).toBe(NOW.toISOString());
+    expect(plan.changes).toEqual([
+      { field: "priority", before: null, after: "P3" },
+      { field: "tags", before: [], after: ["export"] },
+    ]);
+  });
+
+  it("uses the reviewer's edited customer response", () => {
+    const plan = planApproval(
+      ticket(),
+      rec(),
+      request(["customerResponse"], { editedCustomerResponse: "Edited." }),
+      NOW,
+    );
+    expect(plan.ticketAfter.customerResponse).toBe("Edited.");
+  });
+
+  it("maps status to ticketStatus and null assignee to unassign", () => {
+    const plan = planApproval(
+      ticket({ assignee: "sam.ortiz" }),
+      rec({ ticketStatus: "in-progress", assignee: null }),
+      request(["status", "assignee"]),
+      NOW,
+    );
+    expect(plan.ticketAfter.status).toBe("in-progress");
+    expect(plan.ticketAfter.assignee).toBeNull();
+  });
+
+  it.each<[string, () => unknown, string, RegExp]>([
+    [
+      "ticket mismatch",
+      () => planApproval(ticket(), rec(), request(["team"], { ticketId: "TKT-2002" }), NOW),
+      "INVALID_INPUT",
+      /is for TKT-2001, not TKT-2002/,
+    ],
+    [
+      "already approved",
+      () => planApproval(ticket(), rec({ resolution: "approved" }), request(["team"]), NOW),
+      "ALREADY_RESOLVED",
+      /already approved/,
+    ],
+    [
+      "already rejected",
+      () => planApproval(ticket(), rec({ resolution: "rejected" }), request(["team"]), NOW),
+      "ALREADY_RESOLVED",
+      /already rejected/,
+    ],
+    [
+      "stale expected revision",
+      () => planApproval(ticket(), rec(), request(["team"], { expectedRevision: 1 }), NOW),
+      "STALE_REVISION",
+      /expectedRevision 1 does not match TKT-2001's current revision 2/,
+    ],
+    [
+      "ticket moved on since the recommendation",
+      () => planApproval(ticket({ revision: 3 }), rec(), request(["team"], { expectedRevision: 3 }), NOW),
+      "STALE_REVISION",
+      /TKT-2001 is at revision 3, the recommendation was made at 2\. Read the ticket again and submit a new recommendation\./,
+    ],
+    [
+      "security routing without the team field",
+      () =>
+        planApproval(
+          ticket({ team: "identity" }),
+          rec({ securityRisk: "possible", team: "security" }),
+          request(["priority"]),
+          NOW,
+        ),
+      "POLICY_DENIED",
+      /must be routed to team "security"/,
+    ],
+    [
+      "security routing with a wrong proposed team",
+      () => planApproval(ticket(), rec({ securityRisk: "likely", team: "identity" }), request(["team"]), NOW),
+      "POLICY_DENIED",
+      /proposes team "identity"/,
+    ],
+    [
+      "outage routing to the wrong team",
+      () =>
+        planApproval(
+          ticket(),
+          rec({ outageRisk: "confirmed", team: "api-platform" }),
+          request(["team"]),
+          NOW,
+        ),
+      "POLICY_DENIED",
+      /"incident-response"/,
+    ],
+  ])("refuses: %s", (_label, fn, code, message) => {
+    const error = refusal(fn);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it("allows security routing when the ticket already sits with security", () => {
+    const plan = planApproval(
+      ticket({ team: "security" }),
+      rec({ securityRisk: "possible", team: "identity" }),
+      request(["priority"]),
+      NOW,
+    );
+    expect(plan.ticketAfter.team).toBe("security");
+    expect(plan.escalation.requiredTeam).toBe("security");
+  });
+
+  it("recomputes SLA escalation at approval time", () => {
+    const t = ticket({ sla: { responseDueAt: minutes(30), breached: false } });
+    const plan = planApproval(t, rec(), request(["priority"]), NOW);
+    expect(plan.escalation.escalationReasons).toContain("sla");
+  });
+});

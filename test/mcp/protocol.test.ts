@@ -1,0 +1,348 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../support/harness.js";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const recommendation = (overrides: Record<string, unknown> = {}) => ({
+  ticketId: "TKT-3004",
+  sourceRevision: 1,
+  category: "security",
+  priority: "P1",
+  team: "security",
+  duplicateCandidates: [],
+  outageRisk: "none",
+  securityRisk: "likely",
+  slaRisk: "none",
+  missingInformation: [],
+  knowledgeArticleIds: ["credential-exposure"],
+  draftCustomerResponse: "We are revoking the exposed key and will follow up within the hour.",
+  rationale: "TKT-3004 reports a production API key in a public paste; credential-exposure applies.",
+  confidence: 0.9,
+  recommendedNextAction: "Revoke the key and review access logs.",
+  actor: "triage-agent",
+  ...overrides,
+});
+
+async function submit(overrides: Record<string, unknown> = {}) {
+  const r = await h.call("submit_triage_recommendation", recommendation(overrides));
+  expect(r.ok, r.text).toBe(true);
+  return (r.structured as { recommendation: { id: string; escalationReasons: string[]; resolution: string } })
+    .recommendation;
+}
+
+describe("read tools", () => {
+  it("list_tickets pages, filters and counts", async () => {
+    const all = await h.call("list_tickets", {});
+    expect(all.ok).toBe(true);
+    expect(all.structured).toMatchObject({ total: 6, offset: 0, limit: 20 });
+    const page = await h.call("list_tickets", { offset: 2, limit: 2 });
+    expect((page.structured?.items as { id: string }[]).map((t) => t.id)).toEqual(["TKT-3003", "TKT-3004"]);
+    const team = await h.call("list_tickets", { team: "incident-response" });
+    expect(team.structured?.total).toBe(1);
+    const breached = await h.call("list_tickets", { slaState: "breached" });
+    expect((breached.structured?.items as { id: string }[]).map((t) => t.id)).toEqual(["TKT-3005"]);
+    const atRisk = await h.call("list_tickets", { slaState: "at-risk" });
+    expect((atRisk.structured?.items as { id: string }[]).map((t) => t.id)).toEqual(["TKT-3001"]);
+    const later = await h.call("list_tickets", { slaState: "breached", asOf: "2026-05-05T09:00:00.000Z" });
+    expect(later.structured?.total).toBe(6);
+  });
+
+  it("list_tickets refuses out-of-bounds arguments with INVALID_INPUT", async () => {
+    for (const args of [
+      { limit: 51 },
+      { limit: 0 },
+      { offset: -1 },
+      { offset: 10_001 },
+      { limit: "ten" },
+      { status: "open" },
+      { asOf: "yesterday" },
+    ]) {
+      const r = await h.call("list_tickets", args);
+      expect(r.ok, JSON.stringify(args)).toBe(false);
+      expect(r.text).toMatch(/^INVALID_INPUT: /);
+    }
+  });
+
+  it("get_ticket returns the ticket or a NOT_FOUND that says what to do", async () => {
+    const r = await h.call("get_ticket", { id: "TKT-3001" });
+    expect(r.structured).toMatchObject({ ticket: { id: "TKT-3001", revision: 2 } });
+    expect(JSON.parse(r.text)).toEqual(r.structured);
+    const missing = await h.call("get_ticket", { id: "TKT-9999" });
+    expect(missing.text).toBe(
+      "NOT_FOUND: No ticket TKT-9999. There are 6 tickets; use list_tickets to find ids.",
+    );
+    const hostile = await h.call("get_ticket", { id: "../../etc/passwd" });
+    expect(hostile.text).toMatch(/^INVALID_INPUT: id: ticket ids look like TKT-1001/);
+    const absent = await h.call("get_ticket", {});
+    expect(absent.ok).toBe(false);
+  });
+
+  it("search_knowledge ranks articles and refuses blank queries", async () => {
+    const r = await h.call("search_knowledge", { query: "customer charged twice on invoice", limit: 3 });
+    const articles = r.structured?.articles as { id: string; score: number; snippet: string; body: string }[];
+    expect(articles[0]?.id).toBe("duplicate-charges");
+    expect(articles[0]?.score).toBeGreaterThan(0);
+    expect(articles[0]?.snippet.length).toBeGreaterThan(0);
+    const blank = await h.call("search_knowledge", { query: "   " });
+    expect(blank.text).toMatch(/^INVALID_INPUT: query: query must not be blank/);
+    const long = await h.call("search_knowledge", { query: "x".repeat(501) });
+    expect(long.ok).toBe(false);
+  });
+
+  it("find_similar_tickets finds the cluster, never the ticket itself", async () => {
+    const r = await h.call("find_similar_tickets", { id: "TKT-3001" });
+    const s = r.structured as {
+      sourceTicketId: string;
+      candidates: { ticketId: string; confidence: number; evidence: string }[];
+    };
+    expect(s.sourceTicketId).toBe("TKT-3001");
+    const ids = s.candidates.map((c) => c.ticketId);
+    expect(ids).toContain("TKT-3002");
+    expect(ids).toContain("TKT-3003");
+    expect(ids).not.toContain("TKT-3001");
+    expect(s.candidates.length).toBeLessThanOrEqual(5);
+    for (const c of s.candidates) {
+      expect(c.confidence).toBeGreaterThanOrEqual(0);
+      expect(c.confidence).toBeLessThanOrEqual(1);
+      expect(c.evidence.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("get_queue_metrics counts open tickets, SLA states and outcomes", async () => {
+    const r = await h.call("get_queue_metrics", {});
+    expect(r.structured).toMatchObject({
+      openTickets: 5,
+      untriagedTickets: 3,
+      slaBreachedTickets: 1,
+      slaAtRiskTickets: 1,
+      submittedRecommendations: 0,
+      acceptanceRate: null,
+      estimatedMinutesSaved: 0,
+      minutesPerAcceptedRecommendation: 8,
+    });
+  });
+});
+
+describe("workflow", () => {
+  it("submit stores a pending recommendation with server-computed escalations and changes nothing", async () => {
+    const rec = await submit({ escalationReasons: undefined });
+    expect(rec.resolution).toBe("pending");
+    expect(rec.escalationReasons).toEqual(["security"]);
+    const t = await h.call("get_ticket", { id: "TKT-3004" });
+    expect(t.structured).toMatchObject({ ticket: { revision: 1, team: "identity" } });
+    const pending = await h.call("list_recommendations", { resolution: "pending" });
+    expect(pending.structured).toMatchObject({ total: 1 });
+  });
+
+  it("ignores caller-supplied escalation reasons: the server computes them", async () => {
+    const rec = await submit({ escalationReasons: [], escalationRequired: false, requiredTeam: null });
+    expect(rec.escalationReasons).toEqual(["security"]);
+  });
+
+  it.each([
+    ["stale revision", { sourceRevision: 0 }, /^STALE_REVISION: TKT-3004 is at revision 1, not 0\./],
+    ["unknown ticket", { ticketId: "TKT-4242" }, /^NOT_FOUND: No ticket TKT-4242/],
+    [
+      "unknown article",
+      { knowledgeArticleIds: ["no-such-article"] },
+      /^INVALID_INPUT: Unknown knowledge article id\(s\): no-such-article/,
+    ],
+    [
+      "self as duplicate",
+      { duplicateCandidates: [{ ticketId: "TKT-3004", confidence: 1, evidence: "x" }] },
+      /itself/,
+    ],
+    ["rationale over 500", { rationale: "r".repeat(501) }, /^INVALID_INPUT: rationale/],
+    ["confidence above 1", { confidence: 1.5 }, /^INVALID_INPUT: confidence/],
+    ["blank actor", { actor: "  " }, /^INVALID_INPUT: actor: actor must not be blank/],
+  ])("submit refuses %s", async (_label, overrides, message) => {
+    const r = await h.call("submit_triage_recommendation", recommendation(overrides));
+    expect(r.ok).toBe(false);
+    expect(r.text).toMatch(message);
+    const list = await h.call("list_recommendations", {});
+    expect(list.structured?.total).toBe(0);
+  });
+
+  it("approve applies named fields only, bumps the revision and audits before/after", async () => {
+    const rec = await submit({ tags: ["security", "leak"] });
+    const r = await h.call("approve_triage_recommendation", {
+      recommendationId: rec.id,
+      ticketId: "TKT-3004",
+      expectedRevision: 1,
+      approvedFields: ["team", "tags"],
+      actor: "reviewer.kim",
+      confirm: true,
+    });
+    expect(r.ok, r.text).toBe(true);
+    const s = r.structured as { ticket: Record<string, unknown>; auditEvent: Record<string, unknown> };
+    expect(s.ticket).toMatchObject({
+      revision: 2,
+      team: "security",
+      tags: ["security", "leak"],
+      priority: "P1",
+      category: "security",
+    });
+    expect(s.auditEvent).toMatchObject({
+      action: "recommendation-approved",
+      actor: "reviewer.kim",
+      fromRevision: 1,
+      toRevision: 2,
+      changes: [
+        { field: "team", before: "identity", after: "security" },
+        { field: "tags", before: [], after: ["security", "leak"] },
+      ],
+    });
+    const again = await h.call("approve_triage_recommendation", {
+      recommendationId: rec.id,
+      ticketId: "TKT-3004",
+      expectedRevision: 2,
+      approvedFields: ["team"],
+      actor: "reviewer.kim",
+      confirm: true,
+    });
+    expect(again.text).toMatch(/^ALREADY_RESOLVED: Recommendation .* is already approved\./);
+    const audit = await h.call("get_audit_events", { ticketId: "TKT-3004" });
+    const actions = (audit.structured?.events as { action: string }[]).map((e) => e.action);
+    expect(actions).toEqual(["recommendation-submitted", "recommendation-approved", "approval-rejected"]);
+  });
+
+  it("approve refuses every guard violation and leaves the ticket unchanged", async () => {
+    const rec = await submit();
+    const base = {
+      recommendationId: rec.id,
+      ticketId: "TKT-3004",
+      expectedRevision: 1,
+      approvedFields: ["team"],
+      actor: "reviewer",
+      confirm: true,
+    };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...base, confirm: undefined }, /^INVALID_INPUT: confirm/],
+      [{ ...base, confirm: false }, /^INVALID_INPUT: confirm/],
+      [{ ...base, confirm: "true" }, /^INVALID_INPUT: confirm/],
+      [
+        { ...base, expectedRevision: 2 },
+        /^STALE_REVISION: expectedRevision 2 does not match TKT-3004's current revision 1/,
+      ],
+      [{ ...base, approvedFields: [] }, /^INVALID_INPUT: approvedFields/],
+      [{ ...base, approvedFields: ["description"] }, /^INVALID_INPUT: approvedFields\.0/],
+      [{ ...base, approvedFields: ["team", "team"] }, /^INVALID_INPUT: approvedFields lists "team" twice/],
+      [{ ...base, approvedFields: ["assignee"] }, /proposes no value for assignee/],
+      [{ ...base, actor: "   " }, /^INVALID_INPUT: actor/],
+      [{ ...base, ticketId: "TKT-3001" }, /^INVALID_INPUT: Recommendation .* is for TKT-3004, not TKT-3001/],
+      [
+        { ...base, recommendationId: "00000000-0000-4000-8000-000000000000" },
+        /^NOT_FOUND: No recommendation/,
+      ],
+      [
+        { ...base, editedCustomerResponse: "Edited" },
+        /only allowed when approvedFields includes customerResponse/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const clean = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
+      const r = await h.call("approve_triage_recommendation", clean);
+      expect(r.ok, JSON.stringify(args)).toBe(false);
+      expect(r.text).toMatch(message);
+    }
+    const t = await h.call("get_ticket", { id: "TKT-3004" });
+    expect(t.structured).toMatchObject({ ticket: { revision: 1, team: "identity" } });
+  });
+
+  it("enforces required routing at approval", async () => {
+    const rec = await submit({ team: "identity" });
+    const r = await h.call("approve_triage_recommendation", {
+      recommendationId: rec.id,
+      ticketId: "TKT-3004",
+      expectedRevision: 1,
+      approvedFields: ["team"],
+      actor: "reviewer",
+      confirm: true,
+    });
+    expect(r.text).toMatch(/^POLICY_DENIED: TKT-3004 must be routed to team "security"/);
+    const t = await h.call("get_ticket", { id: "TKT-3004" });
+    expect(t.structured).toMatchObject({ ticket: { revision: 1, team: "identity" } });
+    const audit = await h.call("get_audit_events", { ticketId: "TKT-3004" });
+    const last = (audit.structured?.events as { action: string; reason?: string }[]).at(-1);
+    expect(last?.action).toBe("approval-rejected");
+    expect(last?.reason).toMatch(/^POLICY_DENIED/);
+  });
+
+  it("other pending recommendations go stale when the ticket changes", async () => {
+    const first = await submit();
+    const second = await submit({ priority: "P2" });
+    await h.call("approve_triage_recommendation", {
+      recommendationId: first.id,
+      ticketId: "TKT-3004",
+      expectedRevision: 1,
+      approvedFields: ["team"],
+      actor: "reviewer",
+      confirm: true,
+    });
+    const r = await h.call("approve_triage_recommendation", {
+      recommendationId: second.id,
+      ticketId: "TKT-3004",
+      expectedRevision: 2,
+      approvedFields: ["priority"],
+      actor: "reviewer",
+      confirm: true,
+    });
+    expect(r.text).toBe(
+      "STALE_REVISION: TKT-3004 is at revision 2, the recommendation was made at 1. Read the ticket again and submit a new recommendation.",
+    );
+  });
+
+  it("reject requires feedback, leaves the ticket alone and blocks later approval", async () => {
+    const rec = await submit();
+    const base = { recommendationId: rec.id, ticketId: "TKT-3004", actor: "reviewer" };
+    expect((await h.call("reject_triage_recommendation", { ...base, feedback: "  " })).text).toMatch(
+      /^INVALID_INPUT: feedback/,
+    );
+    expect(
+      (await h.call("reject_triage_recommendation", { ...base, ticketId: "TKT-3001", feedback: "no" })).text,
+    ).toMatch(/is for TKT-3004/);
+    const ok = await h.call("reject_triage_recommendation", {
+      ...base,
+      feedback: "Priority should be P2: key already revoked.",
+    });
+    expect(ok.structured).toMatchObject({
+      auditEvent: { action: "recommendation-rejected", actor: "reviewer" },
+    });
+    expect((await h.call("reject_triage_recommendation", { ...base, feedback: "again" })).text).toMatch(
+      /^ALREADY_RESOLVED: .* already rejected/,
+    );
+    const approve = await h.call("approve_triage_recommendation", {
+      ...base,
+      expectedRevision: 1,
+      approvedFields: ["team"],
+      confirm: true,
+    });
+    expect(approve.text).toMatch(/^ALREADY_RESOLVED/);
+    const t = await h.call("get_ticket", { id: "TKT-3004" });
+    expect(t.structured).toMatchObject({ ticket: { revision: 1 } });
+    const metrics = await h.call("get_queue_metrics", {});
+    expect(metrics.structured).toMatchObject({
+      submittedRecommendations: 1,
+      rejectedRecommendations: 1,
+      rejectionRate: 1,
+      acceptanceRate: 0,
+    });
+  });
+
+  it("unknown tools are refused and the server stays up", async () => {
+    const r = await h.call("drop_all_tickets", {});
+    expect(r.text).toMatch(/^NOT_FOUND: Unknown tool "drop_all_tickets"\. Available tools: list_tickets/);
+    expect((await h.call("list_tickets", {})).ok).toBe(true);
+  });
+
+  it("huge arguments are refused before any work", async () => {
+    const r = await h.call("search_knowledge", { query: "x".repeat(2 * 1024 * 1024) });
+    expect(r.text).toMatch(/^INVALID_INPUT: arguments are \d+ bytes/);
+  });
+});
