@@ -54,6 +54,9 @@ export interface RecommendationStats {
   readonly approved: number;
   readonly rejected: number;
   readonly confidenceSum: number;
+  /** Submitted recommendations that required escalation. */
+  readonly escalated: number;
+  /** Per escalation reason (every reason present, 0 when unused), plus `total` = `escalated`. */
   readonly escalationCounts: Readonly<Record<string, number>>;
 }
 

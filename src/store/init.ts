@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import { join } from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { DomainError } from "../domain/errors.js";
+import { seedSchema, type Ticket } from "../domain/schemas.js";
+import { crashPoint } from "./crash-points.js";
+import { decodeLine, encodeEvent, GENESIS_HASH, sha256Hex } from "./event-codec.js";
+import { errnoCode, fsyncDir } from "./fs-util.js";
+import { STORE_FORMAT, type Layout, type Manifest } from "./layout.js";
+import type { RuntimeLock } from "./lock.js";
+
+/** What a seed callback may return: the tickets, optionally with metadata to record. */
+export interface SeedResult {
+  readonly tickets: readonly Ticket[];
+  readonly metadata?: Record<string, unknown> | undefined;
+}
+export type SeedSource = () => readonly Ticket[] | SeedResult | Promise<readonly Ticket[] | SeedResult>;
+
+export interface InitOptions {
+  readonly layout: Layout;
+  readonly lock: RuntimeLock;
+  readonly lockTimeoutMs: number;
+  readonly seed: SeedSource;
+  readonly seedMetadata: Record<string, unknown>;
+  readonly newId: () => string;
+  readonly clock: () => Date;
+  readonly info: (message: string) => void;
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * First start: writes base/tickets.json, then audit.jsonl with the seq-0 event, then store.json
+ * last, each durably. store.json's presence means "initialized"; without it, anything found is
+ * the leftover of an interrupted initialization and is replaced. Runs under the runtime lock,
+ * so of several processes starting on an empty directory exactly one initializes.
+ * Returns false when the runtime was already initialized (nothing is touched then).
+ */
+export async function initializeRuntime(options: InitOptions): Promise<boolean> {
+  const { layout } = options;
+  if (fs.existsSync(layout.manifest)) return false;
+  const held = await options.lock.acquire(options.lockTimeoutMs);
+  try {
+    if (fs.existsSync(layout.manifest)) return false;
+    removeInitLeftovers(layout, options.warn);
+
+    const seeded = await options.seed();
+    const { tickets: rawTickets, metadata } = Array.isArray(seeded)
+      ? { tickets: seeded as readonly Ticket[], metadata: undefined }
+      : (seeded as SeedResult);
+    const tickets = validateSeed(rawTickets);
+    const seedMetadata = { ...options.seedMetadata, ...metadata };
+
+    const baseText = JSON.stringify(tickets);
+    const baseSha256 = sha256Hex(baseText);
+    fs.mkdirSync(layout.baseDir, { recursive: true });
+    writeFileAtomic.sync(layout.baseTickets, baseText, { fsync: true });
+    fsyncDir(layout.baseDir);
+    fsyncDir(layout.root);
+    crashPoint("init.base-written");
+
+    const storeId = randomUUID();
+    const createdAt = options.clock().toISOString();
+    const { line } = encodeEvent({
+      seq: 0,
+      id: options.newId(),
+      timestamp: createdAt,
+      action: "runtime-initialized",
+      ticketId: null,
+      actor: "system",
+      data: { tickets: tickets.length, storeId, baseSha256, seed: seedMetadata },
+      prevHash: GENESIS_HASH,
+    });
+    const first = decodeLine(line);
+    if (!first.ok) throw new Error(`the initialization event is invalid: ${first.detail}`);
+    // The log appears complete or not at all: written aside, fsynced, renamed into place.
+    const temp = `${layout.auditLog}.init-${process.pid}.tmp`;
+    writeFileAtomic.sync(temp, `${line}\n`, { fsync: true });
+    fs.renameSync(temp, layout.auditLog);
+    fs.mkdirSync(layout.journalDir, { recursive: true });
+    fsyncDir(layout.root);
+    crashPoint("init.log-written");
+
+    const manifest: Manifest = {
+      format: STORE_FORMAT,
+      storeId,
+      createdAt,
+      baseSha256,
+      tickets: tickets.length,
+      seed: seedMetadata,
+    };
+    writeFileAtomic.sync(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { fsync: true });
+    fsyncDir(layout.root);
+    options.info(`initialized the runtime in ${layout.root} with ${tickets.length} tickets`);
+    return true;
+  } finally {
+    await held.release();
+  }
+}
+
+function validateSeed(raw: readonly unknown[]): Ticket[] {
+  const parsed = seedSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? "" : ` at [${issue.path.join(".")}]`;
+    throw new DomainError(
+      "INVALID_INPUT",
+      `The seed tickets are invalid${where}: ${issue?.message ?? "unknown problem"}. Nothing was initialized.`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const t of parsed.data) {
+    if (seen.has(t.id)) {
+      throw new DomainError("INVALID_INPUT", `The seed lists ticket ${t.id} twice. Nothing was initialized.`);
+    }
+    seen.add(t.id);
+  }
+  return parsed.data;
+}
+
+/**
+ * Removes what an interrupted initialization may have left. Only names this store creates are
+ * touched, and an audit.jsonl is removed only if it starts with one of our seq-0 events:
+ * a foreign log (another tool's runtime directory) stops initialization instead.
+ */
+function removeInitLeftovers(layout: Layout, warn: (message: string) => void): void {
+  const removed: string[] = [];
+  if (fs.existsSync(layout.auditLog)) {
+    if (!startsLikeOurLog(layout.auditLog)) {
+      throw new DomainError(
+        "STORE_UNAVAILABLE",
+        `${layout.root} holds an audit.jsonl but no store.json, and the log was not written by this server. ` +
+          `Move it away or point TRIAGE_DATA_ROOT at another directory; nothing was changed.`,
+      );
+    }
+    fs.rmSync(layout.auditLog);
+    removed.push("audit.jsonl");
+  }
+  for (const dir of [layout.baseDir, layout.journalDir, layout.snapshotsDir]) {
+    if (fs.existsSync(dir)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(`${dir.slice(layout.root.length + 1)}/`);
+    }
+  }
+  for (const name of fs.readdirSync(layout.root)) {
+    // write-file-atomic temp files of store.json, and our own log temp files.
+    if (/^store\.json\.\d+$/.test(name) || /^audit\.jsonl\.init-\d+\.tmp$/.test(name)) {
+      fs.rmSync(join(layout.root, name), { force: true });
+      removed.push(name);
+    }
+  }
+  if (removed.length > 0) {
+    warn(`removed the leftovers of an interrupted initialization in ${layout.root}: ${removed.join(", ")}`);
+  }
+}
+
+function startsLikeOurLog(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, "r");
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.toString("utf8", 0, n);
+    const nl = text.indexOf("\n");
+    if (n === 0) return true; // an empty file carries nothing to protect
+    if (nl === -1) return false;
+    const decoded = decodeLine(text.slice(0, nl));
+    return decoded.ok && decoded.event.seq === 0 && decoded.event.action === "runtime-initialized";
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return true;
+    throw error;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

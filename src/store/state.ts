@@ -1,0 +1,477 @@
+import { ESCALATION_REASONS, RESOLUTIONS, type Resolution } from "../domain/enums.js";
+import type { AuditEvent, Recommendation, Ticket } from "../domain/schemas.js";
+import { GENESIS_HASH } from "./event-codec.js";
+import { Bitset, pageOfIntersection } from "./bitset.js";
+import { deepFreeze, insertSorted, removeSorted } from "./sorted.js";
+import type {
+  Page,
+  PageRequest,
+  RecommendationFilter,
+  RecommendationStats,
+  StoreView,
+  TicketFilter,
+} from "./types.js";
+
+// The in-memory state folded from base tickets and the audit log, with the secondary indexes
+// reads need. Every mutation goes through the reducer (reducer.ts); nothing here does I/O.
+//
+// Tickets and recommendations are deeply frozen when they enter the state and are handed out
+// as is: callers get the shared object and cannot mutate it (a write throws in strict mode).
+// An update replaces the object, so a reference a caller holds stays a consistent snapshot.
+
+export const INDEXED_TICKET_FIELDS = ["status", "team", "category", "priority"] as const;
+export type IndexedTicketField = (typeof INDEXED_TICKET_FIELDS)[number];
+
+interface TicketSlot {
+  ticket: Ticket;
+  /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
+  rank: number;
+}
+
+interface RecommendationSlot {
+  rec: Recommendation;
+  /** Position in submission order; resolution and per-ticket lists hold ordinals. */
+  readonly ordinal: number;
+}
+
+export interface Inconsistency {
+  readonly seq: number;
+  readonly action: AuditEvent["action"];
+  readonly problem: string;
+}
+
+/** Where an event's line sits in audit.jsonl (bytes, without the "\n"). */
+export interface EventLocation {
+  readonly offset: number;
+  readonly length: number;
+}
+
+interface MutableStats {
+  submitted: number;
+  pending: number;
+  approved: number;
+  rejected: number;
+  confidenceSum: number;
+  escalated: number;
+  escalationCounts: Record<string, number>;
+}
+
+function emptyStats(): MutableStats {
+  return {
+    submitted: 0,
+    pending: 0,
+    approved: 0,
+    rejected: 0,
+    confidenceSum: 0,
+    escalated: 0,
+    escalationCounts: Object.fromEntries(ESCALATION_REASONS.map((r) => [r, 0])),
+  };
+}
+
+interface IdKey {
+  readonly prefix: string;
+  readonly num: number;
+  readonly id: string;
+}
+
+function idKey(id: string): IdKey {
+  const dash = id.lastIndexOf("-");
+  return { prefix: id.slice(0, dash), num: Number(id.slice(dash + 1)), id };
+}
+
+// Same order as compareTicketIds, on pre-split keys (sorting 100k ids with the string form
+// would split each id ~17 times).
+function compareKeys(a: IdKey, b: IdKey): number {
+  if (a.prefix !== b.prefix) return a.prefix < b.prefix ? -1 : 1;
+  if (a.num !== b.num) return a.num - b.num;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+const EMPTY: readonly number[] = Object.freeze([]);
+
+export class StoreState {
+  private readonly tickets = new Map<string, TicketSlot>();
+  private readonly insertion: TicketSlot[] = [];
+  private sorted: TicketSlot[] = [];
+  private readonly indexes: Record<IndexedTicketField, Map<string, Bitset>> = {
+    status: new Map(),
+    team: new Map(),
+    category: new Map(),
+    priority: new Map(),
+  };
+
+  private readonly recs = new Map<string, RecommendationSlot>();
+  private readonly recOrder: RecommendationSlot[] = [];
+  private readonly recsByTicket = new Map<string, number[]>();
+  private readonly recsByResolution = new Map<Resolution, number[]>(RESOLUTIONS.map((r) => [r, []]));
+  private readonly stats: MutableStats = emptyStats();
+
+  /** Sequence number and hash of the last applied event (-1 / genesis before seq 0). */
+  lastSeq = -1;
+  lastHash = GENESIS_HASH;
+  /** Bytes of audit.jsonl folded into this state: the offset just past the last line. */
+  logBytes = 0;
+  private readonly eventOffsets: number[] = [];
+  private readonly eventLengths: number[] = [];
+  private readonly eventsByTicket = new Map<string, number[]>();
+  readonly inconsistencies: Inconsistency[] = [];
+  /** Bumped by every applied event; a view compares it to know whether it is current. */
+  version = 0;
+
+  static fromBase(tickets: readonly Ticket[]): StoreState {
+    const state = new StoreState();
+    for (const raw of tickets) {
+      const ticket = deepFreeze(raw);
+      if (state.tickets.has(ticket.id)) throw new Error(`base tickets list ${ticket.id} twice`);
+      const slot: TicketSlot = { ticket, rank: -1 };
+      state.tickets.set(ticket.id, slot);
+      state.insertion.push(slot);
+    }
+    state.rerank();
+    return state;
+  }
+
+  // ---------- tickets ----------
+
+  getTicket(id: string): Ticket | undefined {
+    return this.tickets.get(id)?.ticket;
+  }
+
+  ticketCount(): number {
+    return this.insertion.length;
+  }
+
+  ticketsByInsertion(from: number, to?: number): Ticket[] {
+    return this.insertion.slice(from, to).map((s) => s.ticket);
+  }
+
+  /** Adds a ticket created after initialization (insertion order: after the existing ones). */
+  addTicket(raw: Ticket): void {
+    const ticket = deepFreeze(raw);
+    if (this.tickets.has(ticket.id)) throw new Error(`ticket ${ticket.id} already exists`);
+    const slot: TicketSlot = { ticket, rank: -1 };
+    this.tickets.set(ticket.id, slot);
+    this.insertion.push(slot);
+    const last = this.sorted[this.sorted.length - 1];
+    if (last === undefined || compareKeys(idKey(last.ticket.id), idKey(ticket.id)) < 0) {
+      slot.rank = this.sorted.length;
+      this.sorted.push(slot);
+      this.indexTicket(slot);
+    } else {
+      this.rerank();
+    }
+  }
+
+  replaceTicket(raw: Ticket): void {
+    const slot = this.tickets.get(raw.id);
+    if (slot === undefined) throw new Error(`ticket ${raw.id} does not exist`);
+    const next = deepFreeze(raw);
+    for (const field of INDEXED_TICKET_FIELDS) {
+      const before = slot.ticket[field];
+      const after = next[field];
+      if (before === after) continue;
+      if (before !== undefined) this.indexSet(field, before).delete(slot.rank);
+      if (after !== undefined) this.indexSet(field, after).add(slot.rank);
+    }
+    slot.ticket = next;
+  }
+
+  listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket> {
+    const { offset, limit } = normalizePage(page);
+    const active = INDEXED_TICKET_FIELDS.filter((f) => filter[f] !== undefined);
+    if (active.length === 0) {
+      return {
+        items: this.sorted.slice(offset, offset + limit).map((s) => s.ticket),
+        total: this.sorted.length,
+        offset,
+        limit,
+      };
+    }
+    const sets = active.map((f) => this.indexes[f].get(filter[f] as string));
+    if (sets.some((set) => set === undefined)) return { items: [], total: 0, offset, limit };
+    const { members, total } = pageOfIntersection(sets as Bitset[], offset, limit);
+    return { items: members.map((rank) => (this.sorted[rank] as TicketSlot).ticket), total, offset, limit };
+  }
+
+  private indexSet(field: IndexedTicketField, value: string): Bitset {
+    const index = this.indexes[field];
+    let set = index.get(value);
+    if (set === undefined) {
+      set = new Bitset(this.sorted.length);
+      index.set(value, set);
+    }
+    return set;
+  }
+
+  private indexTicket(slot: TicketSlot): void {
+    for (const field of INDEXED_TICKET_FIELDS) {
+      const value = slot.ticket[field];
+      if (value !== undefined) this.indexSet(field, value).add(slot.rank);
+    }
+  }
+
+  private rerank(): void {
+    const keyed = this.insertion.map((slot) => ({ slot, key: idKey(slot.ticket.id) }));
+    keyed.sort((a, b) => compareKeys(a.key, b.key));
+    this.sorted = keyed.map((k, rank) => {
+      k.slot.rank = rank;
+      return k.slot;
+    });
+    for (const index of Object.values(this.indexes)) index.clear();
+    for (const slot of this.sorted) this.indexTicket(slot);
+  }
+
+  // ---------- recommendations ----------
+
+  getRecommendation(id: string): Recommendation | undefined {
+    return this.recs.get(id)?.rec;
+  }
+
+  addRecommendation(raw: Recommendation): void {
+    if (this.recs.has(raw.id)) throw new Error(`recommendation ${raw.id} already exists`);
+    const rec = deepFreeze(raw);
+    const slot: RecommendationSlot = { rec, ordinal: this.recOrder.length };
+    this.recs.set(rec.id, slot);
+    this.recOrder.push(slot);
+    let perTicket = this.recsByTicket.get(rec.ticketId);
+    if (perTicket === undefined) {
+      perTicket = [];
+      this.recsByTicket.set(rec.ticketId, perTicket);
+    }
+    perTicket.push(slot.ordinal);
+    insertSorted(this.resolutionList(rec.resolution), slot.ordinal);
+    const s = this.stats;
+    s.submitted++;
+    s[rec.resolution]++;
+    s.confidenceSum += rec.confidence;
+    if (rec.escalationRequired) s.escalated++;
+    for (const reason of rec.escalationReasons)
+      s.escalationCounts[reason] = (s.escalationCounts[reason] ?? 0) + 1;
+  }
+
+  replaceRecommendation(raw: Recommendation): void {
+    const slot = this.recs.get(raw.id);
+    if (slot === undefined) throw new Error(`recommendation ${raw.id} does not exist`);
+    const before = slot.rec.resolution;
+    const next = deepFreeze(raw);
+    if (next.resolution !== before) {
+      removeSorted(this.resolutionList(before), slot.ordinal);
+      insertSorted(this.resolutionList(next.resolution), slot.ordinal);
+      this.stats[before]--;
+      this.stats[next.resolution]++;
+    }
+    slot.rec = next;
+  }
+
+  listRecommendations(filter: RecommendationFilter, page: PageRequest): Page<Recommendation> {
+    const { offset, limit } = normalizePage(page);
+    const at = (ordinal: number): Recommendation => (this.recOrder[ordinal] as RecommendationSlot).rec;
+    if (filter.ticketId === undefined && filter.resolution === undefined) {
+      return {
+        items: this.recOrder.slice(offset, offset + limit).map((s) => s.rec),
+        total: this.recOrder.length,
+        offset,
+        limit,
+      };
+    }
+    const byTicket =
+      filter.ticketId === undefined ? undefined : (this.recsByTicket.get(filter.ticketId) ?? EMPTY);
+    const byResolution = filter.resolution === undefined ? undefined : this.resolutionList(filter.resolution);
+    if (byTicket === undefined || byResolution === undefined) {
+      const list = byTicket ?? byResolution ?? EMPTY;
+      return { items: list.slice(offset, offset + limit).map(at), total: list.length, offset, limit };
+    }
+    const items: Recommendation[] = [];
+    let total = 0;
+    for (const ordinal of byTicket) {
+      const rec = at(ordinal);
+      if (rec.resolution !== filter.resolution) continue;
+      if (total >= offset && items.length < limit) items.push(rec);
+      total++;
+    }
+    return { items, total, offset, limit };
+  }
+
+  pendingRecommendationIds(ticketId: string): string[] {
+    const list = this.recsByTicket.get(ticketId) ?? EMPTY;
+    const out: string[] = [];
+    for (const ordinal of list) {
+      const rec = (this.recOrder[ordinal] as RecommendationSlot).rec;
+      if (rec.resolution === "pending") out.push(rec.id);
+    }
+    return out;
+  }
+
+  recommendationStats(): RecommendationStats {
+    const s = this.stats;
+    return {
+      submitted: s.submitted,
+      pending: s.pending,
+      approved: s.approved,
+      rejected: s.rejected,
+      confidenceSum: s.confidenceSum,
+      escalated: s.escalated,
+      escalationCounts: { total: s.escalated, ...s.escalationCounts },
+    };
+  }
+
+  private resolutionList(resolution: Resolution): number[] {
+    return this.recsByResolution.get(resolution) as number[];
+  }
+
+  // ---------- events ----------
+
+  /** Records where event `seq` sits in the log; called for every event, consistent or not. */
+  recordEvent(event: AuditEvent, location: EventLocation): void {
+    if (event.seq !== this.lastSeq + 1) {
+      throw new Error(`event seq ${event.seq} recorded after ${this.lastSeq}`);
+    }
+    this.eventOffsets.push(location.offset);
+    this.eventLengths.push(location.length);
+    if (event.ticketId !== null) {
+      let list = this.eventsByTicket.get(event.ticketId);
+      if (list === undefined) {
+        list = [];
+        this.eventsByTicket.set(event.ticketId, list);
+      }
+      list.push(event.seq);
+    }
+    this.lastSeq = event.seq;
+    this.lastHash = event.hash;
+    this.logBytes = location.offset + location.length + 1;
+    this.version++;
+  }
+
+  eventCount(ticketId?: string): number {
+    return ticketId === undefined
+      ? this.eventOffsets.length
+      : (this.eventsByTicket.get(ticketId)?.length ?? 0);
+  }
+
+  /** Sequence numbers of one page of events, oldest first. */
+  eventSeqs(ticketId: string | undefined, offset: number, limit: number): number[] {
+    if (ticketId !== undefined)
+      return (this.eventsByTicket.get(ticketId) ?? EMPTY).slice(offset, offset + limit);
+    const end = Math.min(this.eventOffsets.length, offset + limit);
+    const out: number[] = [];
+    for (let seq = offset; seq < end; seq++) out.push(seq);
+    return out;
+  }
+
+  eventLocation(seq: number): EventLocation | undefined {
+    const offset = this.eventOffsets[seq];
+    const length = this.eventLengths[seq];
+    return offset === undefined || length === undefined ? undefined : { offset, length };
+  }
+
+  // ---------- snapshots ----------
+
+  /** Everything needed to rebuild this state without replaying the log (see snapshot.ts). */
+  snapshotData(): SnapshotData {
+    const eventTickets: (string | null)[] = new Array<string | null>(this.eventLengths.length).fill(null);
+    for (const [id, seqs] of this.eventsByTicket) for (const seq of seqs) eventTickets[seq] = id;
+    return {
+      tickets: this.insertion.map((s) => s.ticket),
+      recommendations: this.recOrder.map((s) => s.rec),
+      eventLengths: this.eventLengths,
+      eventTickets,
+      inconsistencies: this.inconsistencies,
+    };
+  }
+
+  static fromSnapshotData(
+    data: SnapshotData,
+    head: { seq: number; hash: string; logBytes: number },
+  ): StoreState {
+    if (data.eventLengths.length !== head.seq + 1 || data.eventTickets.length !== head.seq + 1) {
+      throw new Error(`it lists ${data.eventLengths.length} events for seq ${head.seq}`);
+    }
+    const state = StoreState.fromBase(data.tickets);
+    for (const rec of data.recommendations) state.addRecommendation(rec);
+    let offset = 0;
+    for (let seq = 0; seq <= head.seq; seq++) {
+      const length = data.eventLengths[seq] as number;
+      state.eventOffsets.push(offset);
+      state.eventLengths.push(length);
+      offset += length + 1;
+      const ticketId = data.eventTickets[seq];
+      if (ticketId !== null && ticketId !== undefined) {
+        let list = state.eventsByTicket.get(ticketId);
+        if (list === undefined) {
+          list = [];
+          state.eventsByTicket.set(ticketId, list);
+        }
+        list.push(seq);
+      }
+    }
+    if (offset !== head.logBytes)
+      throw new Error(`its event lengths add up to ${offset} bytes, not ${head.logBytes}`);
+    state.lastSeq = head.seq;
+    state.lastHash = head.hash;
+    state.logBytes = head.logBytes;
+    state.version = head.seq + 1;
+    state.inconsistencies.push(...data.inconsistencies);
+    return state;
+  }
+}
+
+export interface SnapshotData {
+  readonly tickets: readonly Ticket[];
+  readonly recommendations: readonly Recommendation[];
+  readonly eventLengths: readonly number[];
+  readonly eventTickets: readonly (string | null)[];
+  readonly inconsistencies: readonly Inconsistency[];
+}
+
+export function normalizePage(page: PageRequest): { offset: number; limit: number } {
+  const offset = Number.isFinite(page.offset) ? Math.max(0, Math.floor(page.offset)) : 0;
+  const limit = Number.isFinite(page.limit)
+    ? Math.max(0, Math.floor(page.limit))
+    : page.limit > 0
+      ? Number.MAX_SAFE_INTEGER
+      : 0;
+  return { offset, limit };
+}
+
+/**
+ * The StoreView handed to callers. lastSeq and generation are captured when it is created; the
+ * data methods read the live state, so a view is meant to be used synchronously (within one
+ * request or transaction body), then dropped.
+ */
+export class StateView implements StoreView {
+  readonly lastSeq: number;
+  readonly generation: number;
+
+  constructor(
+    private readonly state: StoreState,
+    generation: number,
+  ) {
+    this.lastSeq = state.lastSeq;
+    this.generation = generation;
+  }
+
+  getTicket(id: string): Ticket | undefined {
+    return this.state.getTicket(id);
+  }
+  getRecommendation(id: string): Recommendation | undefined {
+    return this.state.getRecommendation(id);
+  }
+  ticketCount(): number {
+    return this.state.ticketCount();
+  }
+  listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket> {
+    return this.state.listTickets(filter, page);
+  }
+  ticketsByInsertion(from: number, to?: number): Ticket[] {
+    return this.state.ticketsByInsertion(from, to);
+  }
+  listRecommendations(filter: RecommendationFilter, page: PageRequest): Page<Recommendation> {
+    return this.state.listRecommendations(filter, page);
+  }
+  recommendationStats(): RecommendationStats {
+    return this.state.recommendationStats();
+  }
+  pendingRecommendationIds(ticketId: string): readonly string[] {
+    return this.state.pendingRecommendationIds(ticketId);
+  }
+}

@@ -1,0 +1,169 @@
+import * as fs from "node:fs";
+import { decodeLine, GENESIS_HASH, sha256Hex } from "./event-codec.js";
+import { errnoCode, forEachLine } from "./fs-util.js";
+import { layoutOf, manifestSchema, type Layout, type Manifest } from "./layout.js";
+
+/**
+ * What can be wrong with an audit line:
+ * - altered: the line's hash does not match its content, or it is not in canonical form;
+ * - removed: a sequence number is missing;
+ * - reordered: a sequence number appears out of order (it occurs later in the file);
+ * - chain-broken: the line is intact but its prevHash is not the previous line's hash
+ *   (the previous event was replaced and re-hashed, or lines were spliced in from elsewhere);
+ * - invalid: not JSON, or not an audit event;
+ * - torn: the last line is incomplete (an interrupted append; the store repairs it on its next
+ *   write, so this is only reported when verifying a log nobody has opened since the crash);
+ * - base-altered: base/tickets.json is not the file the seq-0 event recorded.
+ */
+export type VerifyProblem =
+  "altered" | "removed" | "reordered" | "chain-broken" | "invalid" | "torn" | "base-altered";
+
+export type VerifyResult =
+  | { readonly ok: true; readonly events: number; readonly headHash: string }
+  | {
+      readonly ok: false;
+      /** The first bad sequence number (for removed/reordered: the one missing at that place). */
+      readonly seq: number;
+      /** 1-based line number in audit.jsonl. */
+      readonly line: number;
+      readonly problem: VerifyProblem;
+      readonly detail: string;
+    };
+
+/** The directory holds no initialized runtime (no store.json), or it cannot be read. */
+export class RuntimeNotInitializedError extends Error {
+  override readonly name = "RuntimeNotInitializedError";
+}
+
+export function readManifest(layout: Layout): Manifest {
+  let text: string;
+  try {
+    text = fs.readFileSync(layout.manifest, "utf8");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") {
+      throw new RuntimeNotInitializedError(
+        `${layout.root} is not an initialized triage runtime (no store.json).`,
+      );
+    }
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${layout.manifest} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(
+      `${layout.manifest} is not a store manifest of format 1: ${parsed.error.issues[0]?.message ?? "?"}`,
+    );
+  }
+  return parsed.data;
+}
+
+const SEQ_PREFIX = /^\{"seq":(\d+),/;
+
+/** Whether some line after byte `from` starts with seq `seq` (tells "reordered" from "removed"). */
+function occursLater(fd: number, from: number, size: number, seq: number): boolean {
+  let found = false;
+  forEachLine(fd, from, size, (text) => {
+    found = Number(SEQ_PREFIX.exec(text)?.[1]) === seq;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Checks the whole audit log of a runtime directory: every line's schema, hash and canonical
+ * form, the sequence numbers, the hash chain from the genesis hash, and the base ticket file
+ * against the hash recorded in the seq-0 event. Reads only; safe while a server is running.
+ */
+export function verifyAuditLog(dataRoot: string): VerifyResult {
+  const layout = layoutOf(dataRoot);
+  const manifest = readManifest(layout);
+  let fd: number;
+  try {
+    fd = fs.openSync(layout.auditLog, "r");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT")
+      throw new RuntimeNotInitializedError(`${layout.auditLog} does not exist.`);
+    throw error;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    let expected = 0;
+    let prevHash = GENESIS_HASH;
+    let lineNo = 0;
+    // Assigned inside the line callback, which control-flow analysis does not follow.
+    let failure = undefined as VerifyResult | undefined;
+    const fail = (seq: number, problem: VerifyProblem, detail: string): false => {
+      failure = { ok: false, seq, line: lineNo, problem, detail };
+      return false;
+    };
+    const end = forEachLine(fd, 0, size, (text, offset, length) => {
+      lineNo++;
+      const decoded = decodeLine(text);
+      if (!decoded.ok) {
+        if (decoded.problem === "unparseable") {
+          const last = offset + length + 1 === size;
+          return fail(expected, last ? "torn" : "invalid", `the line is ${decoded.detail}`);
+        }
+        return fail(decoded.seq ?? expected, decoded.problem, `the event ${decoded.detail}`);
+      }
+      const event = decoded.event;
+      if (event.seq !== expected) {
+        if (event.seq < expected || occursLater(fd, offset + length + 1, size, expected)) {
+          return fail(
+            expected,
+            "reordered",
+            `line ${lineNo} holds seq ${event.seq} where seq ${expected} belongs`,
+          );
+        }
+        return fail(expected, "removed", `seq ${expected} is missing: line ${lineNo} holds seq ${event.seq}`);
+      }
+      if (event.prevHash !== prevHash) {
+        return fail(
+          event.seq,
+          "chain-broken",
+          event.seq === 0
+            ? "seq 0 does not start from the genesis hash"
+            : `its prevHash is not the hash of seq ${event.seq - 1}: an earlier event was replaced`,
+        );
+      }
+      if (event.seq === 0) {
+        if (event.action !== "runtime-initialized") {
+          return fail(0, "invalid", `seq 0 must be runtime-initialized, not ${event.action}`);
+        }
+        if (event.data?.storeId !== manifest.storeId) {
+          return fail(0, "invalid", "seq 0 belongs to another store than store.json");
+        }
+        const recorded = event.data.baseSha256;
+        const actual = sha256Hex(fs.readFileSync(layout.baseTickets));
+        if (recorded !== actual) {
+          return fail(0, "base-altered", "base/tickets.json does not match the hash recorded at seq 0");
+        }
+      }
+      prevHash = event.hash;
+      expected++;
+      return true;
+    });
+    if (failure !== undefined) return failure;
+    if (end < size) {
+      const detail = `the last ${size - end} bytes are an incomplete line (an interrupted append)`;
+      return { ok: false, seq: expected, line: lineNo + 1, problem: "torn", detail };
+    }
+    if (expected === 0) {
+      return {
+        ok: false,
+        seq: 0,
+        line: 1,
+        problem: "removed",
+        detail: "the audit log is empty: seq 0 is missing",
+      };
+    }
+    return { ok: true, events: expected, headHash: prevHash };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

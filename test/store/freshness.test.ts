@@ -1,0 +1,135 @@
+import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { approveBody, submitBody } from "./fixtures/drafts.js";
+import { verifyAuditLog } from "../../src/store/verify.js";
+import { cleanupTempDirs, open, runChild, tempDir } from "./fixtures/helpers.js";
+import { makeTickets } from "./fixtures/tickets.js";
+
+afterAll(cleanupTempDirs);
+
+describe("freshness across instances and processes", () => {
+  it("a write through one instance is visible through another's next view()", async () => {
+    const root = tempDir();
+    const a = await open(root);
+    const b = await open(root);
+    const rec = await a.transact(submitBody("TKT-2"));
+    expect(b.view().getRecommendation(rec.id)).toEqual(rec);
+    await b.transact(approveBody(rec.id));
+    expect(a.view().getTicket("TKT-2")?.revision).toBe(3);
+    expect(a.view().lastSeq).toBe(2);
+    expect(a.listAuditEvents({ ticketId: "TKT-2" }, { offset: 0, limit: 10 }).total).toBe(2);
+    // b approved against a's submission: a second approval through a is refused, not doubled.
+    await expect(a.transact(approveBody(rec.id))).rejects.toMatchObject({ code: "ALREADY_RESOLVED" });
+    await a.close();
+    await b.close();
+  });
+
+  it("sees writes of a child process", async () => {
+    const root = tempDir();
+    const store = await open(root);
+    const recId = "11111111-2222-4333-8444-555555555555";
+    const run = await runChild({
+      dataRoot: root,
+      ops: [
+        { op: "submit", ticketId: "TKT-5", recId },
+        { op: "approve", recId },
+      ],
+    }).done;
+    expect(run.code, run.stderr).toBe(0);
+    const view = store.view();
+    expect(view.lastSeq).toBe(2);
+    expect(view.getRecommendation(recId)?.resolution).toBe("approved");
+    expect(view.getTicket("TKT-5")?.revision).toBe(3);
+    await store.close();
+  });
+
+  it("keeps serving reads while another writer's line is half written, and picks it up once complete", async () => {
+    const root = tempDir();
+    const logPath = join(root, "audit.jsonl");
+    const reader = await open(root);
+    const writer = await open(root);
+    const rec = await writer.transact(submitBody("TKT-3"));
+    // Rewind the file to just before that line, then let it reappear in two pieces, as a
+    // reader may observe an append in progress.
+    const full = readFileSync(logPath, "utf8");
+    const line = full.split("\n").at(-2) as string;
+    truncateSync(logPath, full.length - line.length - 1);
+    appendFileSync(logPath, line.slice(0, 40));
+    expect(reader.view().lastSeq).toBe(0);
+    expect(reader.view().getRecommendation(rec.id)).toBeUndefined();
+    expect(reader.listAuditEvents({}, { offset: 0, limit: 10 }).total).toBe(1);
+    appendFileSync(logPath, `${line.slice(40)}\n`);
+    expect(reader.view().lastSeq).toBe(1);
+    expect(reader.view().getRecommendation(rec.id)).toEqual(rec);
+    await reader.close();
+    await writer.close();
+  });
+
+  it("reloads when the runtime's files are overwritten in place (same inode)", async () => {
+    const root = tempDir();
+    const a = await open(root, { tickets: makeTickets(10) });
+    await a.transact(submitBody("TKT-1"));
+    expect(a.view().lastSeq).toBe(1);
+    const other = tempDir();
+    const b = await open(other, { tickets: makeTickets(15) });
+    for (const id of ["TKT-2", "TKT-3", "TKT-4"]) await b.transact(submitBody(id));
+    await b.close();
+    const inode = statSync(join(root, "audit.jsonl")).ino;
+    for (const file of ["store.json", "base/tickets.json", "audit.jsonl"]) {
+      writeFileSync(join(root, file), readFileSync(join(other, file)));
+    }
+    expect(statSync(join(root, "audit.jsonl")).ino).toBe(inode);
+    const view = a.view();
+    expect(view.generation).toBe(2);
+    expect(view.lastSeq).toBe(3);
+    expect(view.ticketCount()).toBe(15);
+    expect(a.storeId).toBe(b.storeId);
+    await a.close();
+  });
+
+  it("never chains a write onto a replaced log of identical size (same inode)", async () => {
+    const root = tempDir();
+    const a = await open(root, { tickets: makeTickets(10) });
+    const other = tempDir();
+    const b = await open(other, { tickets: makeTickets(10) });
+    await b.close();
+    expect(statSync(join(other, "audit.jsonl")).size).toBe(statSync(join(root, "audit.jsonl")).size);
+    for (const file of ["store.json", "base/tickets.json", "audit.jsonl"]) {
+      writeFileSync(join(root, file), readFileSync(join(other, file)));
+    }
+    // A write checks its predecessor under the lock, notices and reloads first.
+    await a.transact(submitBody("TKT-3"));
+    expect(a.storeId).toBe(b.storeId);
+    expect(a.view().generation).toBe(2);
+    expect(verifyAuditLog(root)).toMatchObject({ ok: true, events: 2 });
+    await a.close();
+  });
+
+  it("reloads when the runtime directory is wiped and re-initialized, and bumps the generation", async () => {
+    const root = tempDir();
+    const a = await open(root, { tickets: makeTickets(10) });
+    const rec = await a.transact(submitBody("TKT-2"));
+    await a.transact(approveBody(rec.id));
+    const generation = a.view().generation;
+    const storeId = a.storeId;
+
+    rmSync(root, { recursive: true });
+    expect(() => a.view()).toThrow(/STORE_UNAVAILABLE|is missing/);
+    const b = await open(root, { tickets: makeTickets(12) });
+
+    const view = a.view();
+    expect(view.generation).toBe(generation + 1);
+    expect(a.storeId).toBe(b.storeId);
+    expect(a.storeId).not.toBe(storeId);
+    expect(view.ticketCount()).toBe(12);
+    expect(view.lastSeq).toBe(0);
+    expect(view.getRecommendation(rec.id)).toBeUndefined();
+    expect(view.getTicket("TKT-2")?.revision).toBe(2);
+    // And a writes into the new runtime.
+    await a.transact(submitBody("TKT-11"));
+    expect(b.view().lastSeq).toBe(1);
+    await a.close();
+    await b.close();
+  });
+});

@@ -1,0 +1,131 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { FileStore } from "../../src/store/file-store.js";
+import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
+import { cleanupTempDirs, expectConsistent, memoryLogger, open, tempDir } from "./fixtures/helpers.js";
+import { makeTickets } from "./fixtures/tickets.js";
+
+afterAll(cleanupTempDirs);
+
+const SEED = makeTickets(40);
+
+/** Everything a reader can observe, for comparing two ways of building the same state. */
+function observe(store: FileStore): unknown {
+  const view = store.view();
+  return {
+    lastSeq: view.lastSeq,
+    tickets: view.ticketsByInsertion(0),
+    byId: view.listTickets({}, { offset: 0, limit: 1000 }).items.map((t) => t.id),
+    inProgress: view.listTickets({ status: "in-progress" }, { offset: 0, limit: 1000 }),
+    apiTeamP3: view.listTickets({ team: "api-platform", priority: "P3" }, { offset: 0, limit: 1000 }),
+    recs: view.listRecommendations({}, { offset: 0, limit: 1000 }),
+    pending: view.listRecommendations({ resolution: "pending" }, { offset: 0, limit: 1000 }),
+    stats: view.recommendationStats(),
+    audit: store.listAuditEvents({}, { offset: 0, limit: 1000 }),
+    auditOf7: store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 1000 }),
+  };
+}
+
+async function busyRuntime(
+  snapshotEvery: number,
+): Promise<{ root: string; store: FileStore; logger: ReturnType<typeof memoryLogger> }> {
+  const root = tempDir("snapshot");
+  const logger = memoryLogger();
+  const store = await open(root, { tickets: SEED, snapshotEvery, logger });
+  for (let i = 1; i <= 12; i++) {
+    const rec = await store.transact(submitBody(`TKT-${i}`));
+    if (i % 3 === 0) await store.transact(rejectBody(rec.id));
+    else if (i % 3 === 1) await store.transact(approveBody(rec.id));
+  }
+  return { root, store, logger };
+}
+
+function snapshots(root: string): string[] {
+  const dir = join(root, "snapshots");
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+describe("state snapshots", () => {
+  it("are written every snapshotEvery events, keep the newest two, and give the same state as a full replay", async () => {
+    const { root, store, logger } = await busyRuntime(5);
+    expect(snapshots(root)).toEqual(["state-14.json", "state-19.json"]);
+    expect(logger.infos.join("\n")).toMatch(/wrote snapshots\/state-19\.json/);
+    const expected = observe(store);
+    await store.close();
+
+    // From the snapshot at seq 19 plus the tail (seq 20).
+    const reopenLogger = memoryLogger();
+    const fromSnapshot = await open(root, { tickets: SEED, snapshotEvery: 0, logger: reopenLogger });
+    expect(reopenLogger.infos.join("\n")).toMatch(
+      /seq 20 \(from snapshots\/state-19\.json \+ 1 newer events\)/,
+    );
+    expect(reopenLogger.warnings).toEqual([]);
+    expect(observe(fromSnapshot)).toEqual(expected);
+    expectConsistent(fromSnapshot, SEED);
+    await fromSnapshot.transact(submitBody("TKT-30"));
+    await fromSnapshot.close();
+
+    // Without snapshots: the full replay agrees (one more event now).
+    rmSync(join(root, "snapshots"), { recursive: true });
+    const replayed = await open(root, { tickets: SEED, snapshotEvery: 0 });
+    expect(replayed.view().lastSeq).toBe(21);
+    expect(replayed.view().pendingRecommendationIds("TKT-30")).toHaveLength(1);
+    await replayed.close();
+  });
+
+  it("a corrupt snapshot is ignored with a warning and the state is rebuilt from the log", async () => {
+    const { root, store } = await busyRuntime(0);
+    const expected = observe(store);
+    store.checkpoint();
+    await store.close();
+    const file = join(root, "snapshots", "state-20.json");
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100] === 0x31 ? 0x32 : 0x31;
+    writeFileSync(file, bytes);
+    const logger = memoryLogger();
+    const reopened = await open(root, { tickets: SEED, snapshotEvery: 0, logger });
+    expect(logger.warnings.join("\n")).toMatch(
+      /ignoring snapshot .*state-20\.json: its checksum does not match/,
+    );
+    expect(observe(reopened)).toEqual(expected);
+    await reopened.close();
+  });
+
+  it("a snapshot that the log does not back (another history) is ignored", async () => {
+    const { root, store } = await busyRuntime(0);
+    store.checkpoint();
+    await store.close();
+    // Same runtime id, but the log is cut back before the snapshot's last event.
+    const other = await busyRuntime(0);
+    await other.store.close();
+    renameSync(join(root, "snapshots"), join(other.root, "snapshots"));
+    const logger = memoryLogger();
+    const reopened = await open(other.root, { tickets: SEED, snapshotEvery: 0, logger });
+    expect(logger.warnings.join("\n")).toMatch(/ignoring snapshot .*: it belongs to another runtime/);
+    expectConsistent(reopened, SEED);
+    await reopened.close();
+
+    const truncated = await busyRuntime(0);
+    truncated.store.checkpoint();
+    await truncated.store.close();
+    const log = readFileSync(join(truncated.root, "audit.jsonl"), "utf8").trimEnd().split("\n");
+    writeFileSync(join(truncated.root, "audit.jsonl"), `${log.slice(0, -3).join("\n")}\n`);
+    const logger2 = memoryLogger();
+    const again = await open(truncated.root, { tickets: SEED, snapshotEvery: 0, logger: logger2 });
+    expect(logger2.warnings.join("\n")).toMatch(/ignoring snapshot .*: it is ahead of the audit log/);
+    expect(again.view().lastSeq).toBe(17);
+    await again.close();
+  });
+
+  it("removes temp files left by a writer killed mid-snapshot", async () => {
+    const { root, store } = await busyRuntime(0);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    store.checkpoint();
+    writeFileSync(join(root, "snapshots", `.state-30-${dead}-abcd1234.tmp`), "{partial");
+    store.checkpoint();
+    expect(snapshots(root)).toEqual(["state-20.json"]);
+    await store.close();
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { Bitset, pageOfIntersection, popcount32 } from "../../src/store/bitset.js";
+import {
+  canonicalBody,
+  decodeLine,
+  encodeEvent,
+  GENESIS_HASH,
+  hashOfBody,
+  type UnhashedEvent,
+} from "../../src/store/event-codec.js";
+import { insertSorted, removeSorted } from "../../src/store/sorted.js";
+
+// A small deterministic generator, so failures reproduce.
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+describe("Bitset and pageOfIntersection", () => {
+  it("counts bits like a naive loop, including bit 31", () => {
+    for (const x of [0, 1, 0x80000000, 0xffffffff, 0x55555555, 0x12345678]) {
+      let naive = 0;
+      for (let b = 0; b < 32; b++) if ((x >>> b) & 1) naive++;
+      expect(popcount32(x | 0)).toBe(naive);
+    }
+  });
+
+  it("pages intersections of random sets exactly like a brute-force filter", () => {
+    const random = rng(42);
+    const universe = 1000;
+    for (let round = 0; round < 40; round++) {
+      const k = 1 + (round % 3);
+      const members: Set<number>[] = [];
+      const sets: Bitset[] = [];
+      for (let i = 0; i < k; i++) {
+        const density = 0.2 + random() * 0.7;
+        const s = new Set<number>();
+        const b = new Bitset(round % 2 === 0 ? 0 : universe);
+        for (let n = 0; n < universe; n++) {
+          if (random() >= density) continue;
+          s.add(n);
+          b.add(n);
+        }
+        // Remove a few again, and re-add one, to exercise delete and count.
+        for (const n of [...s].slice(0, 5)) {
+          s.delete(n);
+          b.delete(n);
+        }
+        members.push(s);
+        sets.push(b);
+      }
+      const expected = [...Array(universe).keys()].filter((n) => members.every((s) => s.has(n)));
+      expect(sets[0]?.count).toBe(members[0]?.size);
+      for (const [offset, limit] of [
+        [0, 10],
+        [7, 25],
+        [expected.length - 3, 10],
+        [expected.length + 1, 5],
+        [0, 0],
+      ] as const) {
+        const page = pageOfIntersection(sets, Math.max(0, offset), limit);
+        expect(page.total).toBe(expected.length);
+        expect(page.members).toEqual(expected.slice(Math.max(0, offset), Math.max(0, offset) + limit));
+      }
+    }
+  });
+});
+
+describe("sorted arrays", () => {
+  it("insert and remove keep order and uniqueness", () => {
+    const list: number[] = [];
+    for (const n of [5, 1, 9, 3, 3, 7, 1]) insertSorted(list, n);
+    expect(list).toEqual([1, 3, 5, 7, 9]);
+    removeSorted(list, 5);
+    removeSorted(list, 4);
+    expect(list).toEqual([1, 3, 7, 9]);
+  });
+});
+
+describe("event codec", () => {
+  const event: UnhashedEvent = {
+    seq: 1,
+    id: "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f",
+    timestamp: "2026-06-01T12:00:00.000Z",
+    action: "recommendation-approved",
+    ticketId: "TKT-1",
+    actor: "reviewer",
+    recommendationId: "1f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f",
+    fromRevision: 2,
+    toRevision: 3,
+    // Keys given in another order: the canonical form fixes it.
+    changes: [{ after: "billing", field: "team", before: null }],
+    data: { note: "x" },
+    prevHash: GENESIS_HASH,
+  };
+
+  it("writes keys in the fixed order with hash last, and hashes prevHash + newline + body", () => {
+    const { line, hash } = encodeEvent(event);
+    expect(Object.keys(JSON.parse(line) as object)).toEqual([
+      "seq",
+      "id",
+      "timestamp",
+      "action",
+      "ticketId",
+      "actor",
+      "recommendationId",
+      "fromRevision",
+      "toRevision",
+      "changes",
+      "data",
+      "prevHash",
+      "hash",
+    ]);
+    expect(line).toContain('"changes":[{"field":"team","before":null,"after":"billing"}]');
+    expect(line.endsWith(`,"hash":"${hash}"}`)).toBe(true);
+    expect(decodeLine(line)).toMatchObject({ ok: true, event: { hash } });
+    expect(decodeLine(line, "fast")).toMatchObject({ ok: true, event: { hash } });
+  });
+
+  it("detects a changed byte in both modes; only strict rejects a re-hashed cosmetic change", () => {
+    const { line } = encodeEvent(event);
+    const altered = line.replace('"actor":"reviewer"', '"actor":"reviewes"');
+    expect(decodeLine(altered)).toMatchObject({ ok: false, problem: "altered", seq: 1 });
+    expect(decodeLine(altered, "fast")).toMatchObject({ ok: false, problem: "altered", seq: 1 });
+    expect(decodeLine(line.slice(0, 40))).toMatchObject({ ok: false, problem: "unparseable" });
+    expect(decodeLine('{"seq":4}')).toMatchObject({ ok: false, problem: "invalid", seq: 4 });
+
+    const body = canonicalBody(event).replace('"data":{', '"data": {');
+    const cosmetic = `${body.slice(0, -1)},"hash":"${hashOfBody(event.prevHash, body)}"}`;
+    expect(decodeLine(cosmetic, "fast")).toMatchObject({ ok: true });
+    expect(decodeLine(cosmetic)).toMatchObject({ ok: false, problem: "altered" });
+  });
+});
