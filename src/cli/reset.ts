@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { DomainError } from "../domain/errors.js";
 import { layoutOf, manifestSchema, type Layout } from "../store/layout.js";
 import { RuntimeLock, type HeldLock } from "../store/lock.js";
+import { livePresences } from "../store/presence.js";
 
 export const USAGE = `Usage: npm run reset -- [--data-root DIR] [--yes]
 
@@ -66,6 +67,7 @@ function storeNames(layout: Layout): { names: Set<string>; temporary: RegExp[] }
       name(layout.auditLog),
       name(layout.journalDir),
       name(layout.snapshotsDir),
+      name(layout.presenceDir),
       name(layout.lockDir),
       name(layout.lockTarget),
     ]),
@@ -181,6 +183,14 @@ export async function executeReset(
   }
   const removed: string[] = [];
   try {
+    // An idle server holds no lock but keeps a presence record: refuse while any is alive.
+    const running = livePresences(layout);
+    if (running.length > 0) {
+      throw new ResetRefused(
+        `${running.length} server process(es) are using ${plan.root} (pid ${running.map((r) => `${r.pid}@${r.hostname}`).join(", ")}). ` +
+          `Nothing was deleted. Stop them (quit the MCP clients that started them) and run reset again.`,
+      );
+    }
     // Re-read under the lock: only names from the plan that are still there.
     const present = new Set(readdirSync(plan.root));
     for (const name of plan.removable) {

@@ -10,6 +10,7 @@ import { errnoCode, forEachLine, livenessOf, readAt, sleep } from "./fs-util.js"
 import { initializeRuntime, type SeedSource } from "./init.js";
 import { ABANDONED_AFTER_MS, Journal, type Claim } from "./journal.js";
 import { layoutOf, type Layout, type Manifest } from "./layout.js";
+import { registerPresence } from "./presence.js";
 import { LOCK_STALE_MS, RuntimeLock, type HeldLock } from "./lock.js";
 import { applyEvent, checkEvent } from "./reducer.js";
 import { loadNewestSnapshot, snapshotSeqs, writeSnapshot } from "./snapshot.js";
@@ -26,7 +27,7 @@ import { readManifest, RuntimeNotInitializedError, verifyAuditLog, type VerifyRe
 //
 // A kill at any point leaves either no trace of the event or enough to finish it: a claim
 // without its line is rolled forward, a claim whose line is in the log is removed, a torn last
-// line (an interrupted append with no live writer) is cut off. See docs/store.md.
+// line (an interrupted append with no live writer) is cut off. See docs/architecture.md.
 
 export interface StoreLogger {
   warn(message: string): void;
@@ -129,6 +130,7 @@ interface Loaded {
 }
 
 export class FileStore implements TriageStore {
+  private unregisterPresence: () => void = () => undefined;
   readonly dataRoot: string;
   private readonly layout: Layout;
   private readonly journal: Journal;
@@ -191,6 +193,7 @@ export class FileStore implements TriageStore {
       `opened ${layout.root}: ${loaded.state.ticketCount()} tickets, seq ${loaded.state.lastSeq} (${source}) in ${Date.now() - started} ms`,
     );
     const store = new FileStore(layout, loaded, options, logger);
+    store.unregisterPresence = registerPresence(layout, (options.clock ?? (() => new Date()))());
     await store.recoverOnOpen(loaded.tail);
     store.maybeSnapshot();
     return store;
@@ -270,6 +273,7 @@ export class FileStore implements TriageStore {
     if (this.closed) return;
     await this.exclusive(() => Promise.resolve());
     this.closed = true;
+    this.unregisterPresence();
     this.closeHandles();
   }
 

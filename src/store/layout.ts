@@ -3,7 +3,7 @@ import { z } from "zod";
 import { isoDateTimeSchema } from "../domain/schemas.js";
 import { uuidSchema } from "../domain/ids.js";
 
-/** Files of a runtime directory. See docs/store.md for what each one means. */
+/** Files of a runtime directory. See docs/architecture.md for what each one means. */
 export interface Layout {
   readonly root: string;
   readonly manifest: string;
@@ -13,6 +13,8 @@ export interface Layout {
   readonly journalDir: string;
   readonly quarantineDir: string;
   readonly snapshotsDir: string;
+  /** One record per running server process (see presence.ts). */
+  readonly presenceDir: string;
   /** proper-lockfile's lock target (never created) and its lock directory. */
   readonly lockTarget: string;
   readonly lockDir: string;
@@ -30,6 +32,7 @@ export function layoutOf(dataRoot: string): Layout {
     journalDir,
     quarantineDir: join(journalDir, "quarantine"),
     snapshotsDir: join(root, "snapshots"),
+    presenceDir: join(root, "presence"),
     lockTarget: join(root, "store"),
     lockDir: join(root, "store.lock"),
   };

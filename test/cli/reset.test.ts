@@ -185,6 +185,34 @@ describe("reset", () => {
     expect((await resetRuntime(data.dataRoot, { packageRoot: noPackage() })).kind).toBe("removed");
   });
 
+  it("refuses while an idle server uses the runtime, and works once it has stopped", async () => {
+    const data = await makeRuntime();
+    const server = spawn(process.execPath, [resolve(ROOT, "dist/index.js")], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        TRIAGE_DATA_ROOT: data.dataRoot,
+        TRIAGE_SEED_FILE: data.seedFile,
+        TRIAGE_KNOWLEDGE_ROOT: data.knowledgeRoot,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    try {
+      await new Promise<void>((done, fail) => {
+        server.stderr.on("data", (chunk: Buffer) => chunk.toString().includes("ready:") && done());
+        server.on("exit", (code) => fail(new Error(`server exited with ${code}`)));
+      });
+      await expect(
+        resetRuntime(data.dataRoot, { packageRoot: noPackage(), lockWaitMs: 100 }),
+      ).rejects.toThrow(/1 server process\(es\) are using .*Nothing was deleted/);
+      expect(existsSync(join(data.dataRoot, "store.json"))).toBe(true);
+    } finally {
+      server.stdin.end();
+      await new Promise((done) => server.once("exit", done));
+    }
+    expect((await resetRuntime(data.dataRoot, { packageRoot: noPackage() })).kind).toBe("removed");
+  });
+
   it("refuses while another process holds the runtime lock", async () => {
     const data = await makeRuntime();
     const script = join(data.root, "hold-lock.mts");

@@ -137,7 +137,7 @@ describe("a kill during initialization", () => {
       expect(readLog(root).filter((e) => e.action === "runtime-initialized")).toHaveLength(1);
       await store.transact(submitBody("TKT-2"));
       expectConsistent(store, SEED);
-      expect(readdirSync(root).sort()).toEqual(["audit.jsonl", "base", "journal", "store.json"]);
+      expect(readdirSync(root).sort()).toEqual(["audit.jsonl", "base", "journal", "presence", "store.json"]);
       await store.close();
     },
   );

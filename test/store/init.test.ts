@@ -22,7 +22,7 @@ describe("initialization", () => {
     const root = tempDir();
     const tickets = makeTickets(5);
     const store = await open(root, { tickets, seedMetadata: { source: "unit" } });
-    expect(readdirSync(root).sort()).toEqual(["audit.jsonl", "base", "journal", "store.json"]);
+    expect(readdirSync(root).sort()).toEqual(["audit.jsonl", "base", "journal", "presence", "store.json"]);
     expect(readdirSync(join(root, "journal"))).toEqual([]);
 
     const manifest = JSON.parse(readFileSync(join(root, "store.json"), "utf8")) as Record<string, unknown>;
@@ -100,7 +100,7 @@ describe("initialization", () => {
     const logger = memoryLogger();
     const store = await open(root, { logger });
     expect(logger.warnings.join("\n")).toMatch(/interrupted initialization.*base\/.*store\.json\.123456/);
-    expect(readdirSync(root).sort()).toEqual([".gitkeep", "audit.jsonl", "base", "journal", "store.json"]);
+    expect(readdirSync(root).sort()).toEqual([".gitkeep", "audit.jsonl", "base", "journal", "presence", "store.json"]);
     await store.close();
 
     const foreign = tempDir();
