@@ -100,7 +100,14 @@ describe("initialization", () => {
     const logger = memoryLogger();
     const store = await open(root, { logger });
     expect(logger.warnings.join("\n")).toMatch(/interrupted initialization.*base\/.*store\.json\.123456/);
-    expect(readdirSync(root).sort()).toEqual([".gitkeep", "audit.jsonl", "base", "journal", "presence", "store.json"]);
+    expect(readdirSync(root).sort()).toEqual([
+      ".gitkeep",
+      "audit.jsonl",
+      "base",
+      "journal",
+      "presence",
+      "store.json",
+    ]);
     await store.close();
 
     const foreign = tempDir();
