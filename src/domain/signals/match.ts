@@ -1,0 +1,49 @@
+import type { SignalRuleId } from "./rules.js";
+import type { FieldContext } from "./text.js";
+
+/** A rule match. Offsets are in the folded text unless `original` is set. */
+export interface Hit {
+  readonly rule: SignalRuleId;
+  readonly start: number;
+  readonly end: number;
+  readonly original?: true;
+}
+
+export type Detector = (ctx: FieldContext) => Hit[];
+
+/**
+ * Matches of a global regex, in order; bounded so one rule cannot flood a field. matchAll works
+ * on a copy of the pattern, so the shared regex objects are never mutated.
+ */
+export function matches(pattern: RegExp, text: string, limit = 500): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  for (const m of text.matchAll(pattern)) {
+    if (out.length >= limit) break;
+    out.push(m);
+  }
+  return out;
+}
+
+/** Hits for every match of the patterns that `accept` lets through. */
+export function patternHits(
+  ctx: FieldContext,
+  rule: SignalRuleId,
+  patterns: readonly RegExp[],
+  accept: (m: RegExpExecArray) => boolean = () => true,
+): Hit[] {
+  const hits: Hit[] = [];
+  for (const p of patterns) {
+    for (const m of matches(p, ctx.text)) {
+      if (accept(m)) hits.push({ rule, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return hits;
+}
+
+/** A global regex from a raw source string (lets shared fragments be interpolated). */
+export function re(source: string): RegExp {
+  return new RegExp(source, "g");
+}
+
+/** One character of the same sentence: a "." inside "api.example.com" does not end it. */
+export const IN_SENTENCE = String.raw`(?:[^.!?\n]|[.!?](?=\S))`;
