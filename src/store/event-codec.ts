@@ -17,6 +17,7 @@ export const EVENT_KEY_ORDER = [
   "action",
   "ticketId",
   "actor",
+  "channel",
   "recommendationId",
   "fromRevision",
   "toRevision",
@@ -46,9 +47,18 @@ export function canonicalBody(event: UnhashedEvent): string {
             before: c.before,
             after: c.after,
           }))
-        : value;
+        : key === "channel"
+          ? canonicalChannel(value as NonNullable<AuditEvent["channel"]>)
+          : value;
   }
   return JSON.stringify(ordered);
+}
+
+// Nested objects take the schema's key order, the order a parsed event has, so that a draft
+// built with its keys in another order still re-serializes to the line it was stored as.
+function canonicalChannel(channel: NonNullable<AuditEvent["channel"]>): object {
+  const { type, client } = channel;
+  return client === undefined ? { type } : { type, client: { name: client.name, version: client.version } };
 }
 
 export function hashOfBody(prevHash: string, body: string): string {

@@ -73,6 +73,8 @@ export interface FileStoreTestHooks {
 
 type AttemptResult<T> =
   | { readonly kind: "committed"; readonly value: T }
+  /** The body returned a value: nothing was appended. */
+  | { readonly kind: "unchanged"; readonly value: T }
   | { readonly kind: "refused"; readonly refusal: DomainError }
   | { readonly kind: "retry"; readonly reason: string }
   | { readonly kind: "wait"; readonly reason: string };
@@ -127,6 +129,8 @@ interface Loaded {
   readonly tail: Tail;
   /** Seq of the snapshot the state was loaded from, -1 when it was replayed from the start. */
   readonly snapshotSeq: number;
+  /** Seq of the newest snapshot that could not be used, -1 when none was ignored. */
+  readonly ignoredSnapshotSeq: number;
 }
 
 export class FileStore implements TriageStore {
@@ -195,7 +199,10 @@ export class FileStore implements TriageStore {
     const store = new FileStore(layout, loaded, options, logger);
     store.unregisterPresence = registerPresence(layout, (options.clock ?? (() => new Date()))());
     await store.recoverOnOpen(loaded.tail);
-    store.maybeSnapshot();
+    // An unusable snapshot (of an older format, say) would otherwise stay the newest one and
+    // cost every later open a full replay and a warning: replace it now.
+    const replaceIgnored = loaded.ignoredSnapshotSeq >= 0 && store.state.lastSeq >= loaded.ignoredSnapshotSeq;
+    store.maybeSnapshot(replaceIgnored);
     return store;
   }
 
@@ -229,6 +236,13 @@ export class FileStore implements TriageStore {
     return { items: this.readEvents(seqs), total, offset, limit };
   }
 
+  getAuditEvent(seq: number): AuditEvent | undefined {
+    this.assertOpen();
+    this.refresh();
+    if (!Number.isInteger(seq) || seq < 0 || seq > this.state.lastSeq) return undefined;
+    return this.readEvents([seq])[0];
+  }
+
   /** Full integrity check of the log and base file (see verifyAuditLog). */
   verify(): VerifyResult {
     return verifyAuditLog(this.layout.root);
@@ -250,7 +264,7 @@ export class FileStore implements TriageStore {
       crashPoint("tx.released");
       this.maybeSnapshot();
       if (result.kind === "refused") throw result.refusal;
-      if (result.kind !== "committed") throw unavailable(result.reason);
+      if (result.kind !== "committed" && result.kind !== "unchanged") throw unavailable(result.reason);
       return result.value;
     });
   }
@@ -284,13 +298,14 @@ export class FileStore implements TriageStore {
       transactWithoutLock: async (body) => {
         const result = await this.commitLoop(body, never);
         if (result.kind === "refused") throw result.refusal;
-        if (result.kind !== "committed") throw unavailable(result.reason);
+        if (result.kind !== "committed" && result.kind !== "unchanged") throw unavailable(result.reason);
         return result.value;
       },
       claimOnly: (body) => {
         this.refresh();
         const outcome = body(new StateView(this.state, this.generationValue));
-        if (outcome.event === undefined) throw new Error("the body returned no event");
+        if (!("event" in outcome) || outcome.event === undefined)
+          throw new Error("the body returned no event");
         const prepared = this.prepareEvent(outcome.event);
         if (!this.journal.tryClaim(prepared.event.seq, prepared.event.hash, prepared.line)) {
           throw new Error(`seq ${prepared.event.seq} is already claimed`);
@@ -316,7 +331,7 @@ export class FileStore implements TriageStore {
     try {
       const size = fs.fstatSync(log.fd).size;
       const snapshot = loadNewestSnapshot(layout, manifest.storeId, log.fd, size, (m) => logger.warn(m));
-      const state = snapshot?.state ?? StoreState.fromBase(readBase(layout, manifest));
+      const state = snapshot.state ?? StoreState.fromBase(readBase(layout, manifest));
       const tail = foldLines(log.fd, state, size, (m) => logger.warn(m));
       if (tail.kind === "bad" && !isTorn(tail)) throw corruptLog(layout, state, tail);
       if (state.lastSeq < 0) throw unavailable(`${layout.auditLog} has no initialization event.`);
@@ -324,7 +339,14 @@ export class FileStore implements TriageStore {
       if (first.data?.storeId !== manifest.storeId || first.data.baseSha256 !== manifest.baseSha256) {
         throw unavailable(`${layout.auditLog} belongs to another runtime than ${layout.manifest}.`);
       }
-      return { manifest, log, state, tail, snapshotSeq: snapshot?.seq ?? -1 };
+      return {
+        manifest,
+        log,
+        state,
+        tail,
+        snapshotSeq: snapshot.seq,
+        ignoredSnapshotSeq: snapshot.newestIgnored,
+      };
     } catch (error) {
       fs.closeSync(log.fd);
       throw error;
@@ -434,7 +456,8 @@ export class FileStore implements TriageStore {
     let pause = 2;
     for (;;) {
       const result = this.attempt(body, held);
-      if (result.kind === "committed" || result.kind === "refused") return result;
+      if (result.kind === "committed" || result.kind === "unchanged" || result.kind === "refused")
+        return result;
       if (result.kind === "retry") {
         if (++retries > MAX_CLAIM_RETRIES)
           return {
@@ -459,6 +482,7 @@ export class FileStore implements TriageStore {
       // An async body would run outside the lock's critical section.
       throw new InvalidAuditEventError("a transaction body must be synchronous (it returned a promise)");
     }
+    if ("value" in outcome) return { kind: "unchanged", value: outcome.value };
     if ("refusal" in outcome && outcome.event === undefined)
       return { kind: "refused", refusal: outcome.refusal };
     const prepared = this.prepareEvent(outcome.event as AuditEventDraft);
@@ -713,13 +737,13 @@ export class FileStore implements TriageStore {
   // ---------- internals: housekeeping ----------
 
   /** Snapshots are a cache: failing to write one is a warning, never an error. */
-  private maybeSnapshot(): void {
+  private maybeSnapshot(force = false): void {
     if (this.snapshotEvery <= 0 || this.closed) return;
-    if (this.state.lastSeq - this.snapshotSeq < this.snapshotEvery) return;
+    if (!force && this.state.lastSeq - this.snapshotSeq < this.snapshotEvery) return;
     try {
       // Another process may have written a recent one already.
       const newest = snapshotSeqs(this.layout)[0] ?? -1;
-      if (this.state.lastSeq - newest < this.snapshotEvery) {
+      if (!force && this.state.lastSeq - newest < this.snapshotEvery) {
         this.snapshotSeq = newest;
         return;
       }

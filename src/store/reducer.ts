@@ -7,6 +7,7 @@ import {
   type ApprovableField,
 } from "../domain/enums.js";
 import {
+  idempotencyRecordSchema,
   recommendationSchema,
   type AuditAction,
   type AuditEvent,
@@ -156,9 +157,44 @@ export const REDUCERS = {
   "approval-rejected": () => noChange,
 } satisfies Record<AuditAction, Handler>;
 
+/** The idempotency record an event carries in `data.idempotency`, when it carries a valid one. */
+export function idempotencyRecordOf(event: AuditEvent): z.infer<typeof idempotencyRecordSchema> | undefined {
+  const raw = event.data?.idempotency;
+  if (raw === undefined) return undefined;
+  const parsed = idempotencyRecordSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+// Every action goes through here: the action's own check, plus the idempotency index. A key
+// belongs to the first event that used it; a second event with the same key would make a retry
+// ambiguous, so it does not fit the state (refused at commit, an inconsistency in replay).
+function prepare(state: StoreState, event: AuditEvent): Prepared {
+  const record = idempotencyRecordOf(event);
+  if (record !== undefined) {
+    const first = state.idempotency(record.key);
+    if (first !== undefined) {
+      return {
+        problem: `idempotency key ${record.key} was already used by seq ${first.seq} (${first.action})`,
+      };
+    }
+  }
+  const prepared = REDUCERS[event.action](state, event);
+  if (record === undefined || "problem" in prepared) return prepared;
+  return {
+    apply: () => {
+      prepared.apply();
+      state.recordIdempotency(record.key, {
+        seq: event.seq,
+        action: event.action,
+        payloadHash: record.payloadHash,
+      });
+    },
+  };
+}
+
 /** The problem `event` would have if applied to `state` now, or undefined when it applies cleanly. */
 export function checkEvent(state: StoreState, event: AuditEvent): string | undefined {
-  const prepared = REDUCERS[event.action](state, event);
+  const prepared = prepare(state, event);
   return "problem" in prepared ? prepared.problem : undefined;
 }
 
@@ -172,7 +208,7 @@ export function applyEvent(
   location: EventLocation,
   onInconsistency: (message: string) => void,
 ): void {
-  const prepared = REDUCERS[event.action](state, event);
+  const prepared = prepare(state, event);
   state.recordEvent(event, location);
   if ("problem" in prepared) {
     state.inconsistencies.push({ seq: event.seq, action: event.action, problem: prepared.problem });

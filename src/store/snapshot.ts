@@ -2,11 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import type { Recommendation, Ticket } from "../domain/schemas.js";
+import { auditActionSchema, type Recommendation, type Ticket } from "../domain/schemas.js";
 import { decodeLine } from "./event-codec.js";
 import { errnoCode, fsyncDir, livenessOf, currentProcess, readAt } from "./fs-util.js";
 import type { Layout } from "./layout.js";
-import { StoreState, type Inconsistency, type SnapshotData } from "./state.js";
+import { StoreState, type IdempotencySnapshotEntry, type Inconsistency, type SnapshotData } from "./state.js";
 
 // Checkpoints of the folded state, so opening a runtime with a long log replays only the tail.
 // A snapshot is a pure cache: it is written atomically (temp file, fsync, rename), carries a
@@ -22,9 +22,14 @@ const HEADER_BYTES = 512;
 const SNAPSHOT_NAME = /^state-(\d+)\.json$/;
 const TEMP_NAME = /^\.state-\d+-(\d+)-[0-9a-f]+\.tmp$/;
 const KEEP = 2;
+/**
+ * Bumped whenever the body changes shape; a snapshot of another format is ignored (and the
+ * state rebuilt from the log). 2: adds the idempotency index.
+ */
+export const SNAPSHOT_FORMAT = 2;
 
 const headerSchema = z.object({
-  format: z.literal(1),
+  format: z.literal(SNAPSHOT_FORMAT),
   storeId: z.string(),
   seq: z.number().int().nonnegative(),
   hash: z.string(),
@@ -34,6 +39,15 @@ const headerSchema = z.object({
   bodySha256: z.string(),
 });
 type SnapshotHeader = z.infer<typeof headerSchema>;
+
+const idempotencyEntriesSchema = z.array(
+  z.object({
+    key: z.string(),
+    seq: z.number().int().nonnegative(),
+    action: auditActionSchema,
+    payloadHash: z.string(),
+  }),
+);
 
 export function snapshotSeqs(layout: Layout): number[] {
   let names: string[];
@@ -66,7 +80,10 @@ function* bodyChunks(data: SnapshotData): Generator<string> {
   yield* list(data.recommendations);
   yield `,"eventLengths":${JSON.stringify(data.eventLengths)}`;
   yield `,"eventTickets":${JSON.stringify(data.eventTickets)}`;
-  yield `,"inconsistencies":${JSON.stringify(data.inconsistencies)}}`;
+  yield `,"inconsistencies":${JSON.stringify(data.inconsistencies)}`;
+  yield ',"idempotency":';
+  yield* list(data.idempotency);
+  yield "}";
 }
 
 /** Writes snapshots/state-<seq>.json for `state`, then keeps only the newest few. */
@@ -89,7 +106,7 @@ export function writeSnapshot(layout: Layout, storeId: string, state: StoreState
       position += buf.length;
     }
     const header: SnapshotHeader = {
-      format: 1,
+      format: SNAPSHOT_FORMAT,
       storeId,
       seq: state.lastSeq,
       hash: state.lastHash,
@@ -129,13 +146,16 @@ export function pruneSnapshots(layout: Layout): void {
 }
 
 export interface LoadedSnapshot {
-  readonly state: StoreState;
+  /** The state from the newest usable snapshot (undefined when none is usable), at `seq`. */
+  readonly state: StoreState | undefined;
   readonly seq: number;
+  /** Seq of the newest snapshot that was ignored, -1 when none was. */
+  readonly newestIgnored: number;
 }
 
 /**
- * The newest usable snapshot, or undefined. `logFd`/`logSize` are the open audit log: a snapshot
- * is used only if the log holds an event with the snapshot's seq and hash right before its
+ * The newest usable snapshot, if any. `logFd`/`logSize` are the open audit log: a snapshot is
+ * used only if the log holds an event with the snapshot's seq and hash right before its
  * logBytes offset.
  */
 export function loadNewestSnapshot(
@@ -144,20 +164,22 @@ export function loadNewestSnapshot(
   logFd: number,
   logSize: number,
   warn: (message: string) => void,
-): LoadedSnapshot | undefined {
+): LoadedSnapshot {
+  let newestIgnored = -1;
   for (const seq of snapshotSeqs(layout)) {
     const path = join(layout.snapshotsDir, `state-${seq}.json`);
     try {
-      return { state: readSnapshot(path, seq, storeId, logFd, logSize), seq };
+      return { state: readSnapshot(path, seq, storeId, logFd, logSize), seq, newestIgnored };
     } catch (error) {
       // Pruned by another process since the listing: just try the next one.
       if (errnoCode(error) === "ENOENT") continue;
+      newestIgnored = Math.max(newestIgnored, seq);
       warn(
         `ignoring snapshot ${path}: ${(error as Error).message}; using an older snapshot or the audit log instead`,
       );
     }
   }
-  return undefined;
+  return { state: undefined, seq: -1, newestIgnored };
 }
 
 function readSnapshot(
@@ -170,7 +192,12 @@ function readSnapshot(
   const buf = fs.readFileSync(path);
   const nl = buf.indexOf(10);
   if (nl !== HEADER_BYTES - 1) throw new Error("it has no header line");
-  const header = headerSchema.parse(JSON.parse(buf.toString("utf8", 0, nl)));
+  const rawHeader = JSON.parse(buf.toString("utf8", 0, nl)) as unknown;
+  const format = (rawHeader as { format?: unknown } | null)?.format;
+  if (format !== SNAPSHOT_FORMAT) {
+    throw new Error(`it is in format ${String(format)}, this version reads format ${SNAPSHOT_FORMAT}`);
+  }
+  const header = headerSchema.parse(rawHeader);
   if (header.seq !== seq) throw new Error(`its header says seq ${header.seq}`);
   if (header.storeId !== storeId) throw new Error("it belongs to another runtime");
   const body = buf.subarray(HEADER_BYTES);
@@ -179,7 +206,7 @@ function readSnapshot(
     throw new Error("its checksum does not match");
   if (header.logBytes > logSize) throw new Error("it is ahead of the audit log");
   const raw = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-  const { tickets, recommendations, eventLengths, eventTickets, inconsistencies } = raw;
+  const { tickets, recommendations, eventLengths, eventTickets, inconsistencies, idempotency } = raw;
   if (
     !Array.isArray(tickets) ||
     !Array.isArray(recommendations) ||
@@ -188,12 +215,15 @@ function readSnapshot(
   ) {
     throw new Error("its body is not a state snapshot");
   }
+  const idempotencyEntries = idempotencyEntriesSchema.safeParse(idempotency);
+  if (!idempotencyEntries.success) throw new Error("its idempotency index is missing or malformed");
   const data: SnapshotData = {
     tickets: tickets as Ticket[],
     recommendations: recommendations as Recommendation[],
     eventLengths: eventLengths as number[],
     eventTickets: eventTickets as (string | null)[],
     inconsistencies: (Array.isArray(inconsistencies) ? inconsistencies : []) as Inconsistency[],
+    idempotency: idempotencyEntries.data satisfies IdempotencySnapshotEntry[],
   };
   // The log must still hold this exact event where the snapshot ends.
   const length = data.eventLengths[header.seq];

@@ -1,9 +1,10 @@
 import { ESCALATION_REASONS, RESOLUTIONS, type Resolution } from "../domain/enums.js";
-import type { AuditEvent, Recommendation, Ticket } from "../domain/schemas.js";
+import type { AuditAction, AuditEvent, Recommendation, Ticket } from "../domain/schemas.js";
 import { GENESIS_HASH } from "./event-codec.js";
 import { Bitset, pageOfIntersection } from "./bitset.js";
 import { deepFreeze, insertSorted, removeSorted } from "./sorted.js";
 import type {
+  IdempotencyEntry,
   Page,
   PageRequest,
   RecommendationFilter,
@@ -105,6 +106,7 @@ export class StoreState {
   private readonly recsByTicket = new Map<string, number[]>();
   private readonly recsByResolution = new Map<Resolution, number[]>(RESOLUTIONS.map((r) => [r, []]));
   private readonly stats: MutableStats = emptyStats();
+  private readonly idempotencyKeys = new Map<string, IdempotencyEntry>();
 
   /** Sequence number and hash of the last applied event (-1 / genesis before seq 0). */
   lastSeq = -1;
@@ -319,6 +321,18 @@ export class StoreState {
     return this.recsByResolution.get(resolution) as number[];
   }
 
+  // ---------- idempotency ----------
+
+  /** The committed event that carried idempotency key `key`, if any. */
+  idempotency(key: string): IdempotencyEntry | undefined {
+    return this.idempotencyKeys.get(key);
+  }
+
+  recordIdempotency(key: string, entry: IdempotencyEntry): void {
+    if (this.idempotencyKeys.has(key)) throw new Error(`idempotency key ${key} is already recorded`);
+    this.idempotencyKeys.set(key, Object.freeze({ ...entry }));
+  }
+
   // ---------- events ----------
 
   /** Records where event `seq` sits in the log; called for every event, consistent or not. */
@@ -376,6 +390,7 @@ export class StoreState {
       eventLengths: this.eventLengths,
       eventTickets,
       inconsistencies: this.inconsistencies,
+      idempotency: Array.from(this.idempotencyKeys, ([key, e]) => ({ key, ...e })),
     };
   }
 
@@ -411,6 +426,11 @@ export class StoreState {
     state.logBytes = head.logBytes;
     state.version = head.seq + 1;
     state.inconsistencies.push(...data.inconsistencies);
+    for (const { key, seq, action, payloadHash } of data.idempotency) {
+      if (seq > head.seq)
+        throw new Error(`its idempotency key ${key} names seq ${seq}, after its last event`);
+      state.recordIdempotency(key, { seq, action, payloadHash });
+    }
     return state;
   }
 }
@@ -421,6 +441,15 @@ export interface SnapshotData {
   readonly eventLengths: readonly number[];
   readonly eventTickets: readonly (string | null)[];
   readonly inconsistencies: readonly Inconsistency[];
+  /** The idempotency index, in commit order. */
+  readonly idempotency: readonly IdempotencySnapshotEntry[];
+}
+
+export interface IdempotencySnapshotEntry {
+  readonly key: string;
+  readonly seq: number;
+  readonly action: AuditAction;
+  readonly payloadHash: string;
 }
 
 export function normalizePage(page: PageRequest): { offset: number; limit: number } {
@@ -473,5 +502,8 @@ export class StateView implements StoreView {
   }
   pendingRecommendationIds(ticketId: string): readonly string[] {
     return this.state.pendingRecommendationIds(ticketId);
+  }
+  idempotency(key: string): IdempotencyEntry | undefined {
+    return this.state.idempotency(key);
   }
 }

@@ -1,5 +1,5 @@
 import type { DomainError } from "../domain/errors.js";
-import type { AuditEvent, AuditEventDraft, Recommendation, Ticket } from "../domain/schemas.js";
+import type { AuditAction, AuditEvent, AuditEventDraft, Recommendation, Ticket } from "../domain/schemas.js";
 import type { Priority, Resolution, Category, Status, Team } from "../domain/enums.js";
 
 export interface Page<T> {
@@ -42,10 +42,22 @@ export interface StoreView {
   recommendationStats(): RecommendationStats;
   /** Pending recommendations of one ticket. */
   pendingRecommendationIds(ticketId: string): readonly string[];
+  /**
+   * The committed event whose `data.idempotency.key` is `key` (refusal events included), or
+   * undefined. Keys are kept for the life of the runtime, across restarts.
+   */
+  idempotency(key: string): IdempotencyEntry | undefined;
   /** Sequence number of the last committed event (0 after initialization). */
   readonly lastSeq: number;
   /** Changes whenever the runtime is replaced underneath us (reset), so derived indexes rebuild. */
   readonly generation: number;
+}
+
+/** Where an idempotency key was used: its event, and the payload hash recorded with it. */
+export interface IdempotencyEntry {
+  readonly seq: number;
+  readonly action: AuditAction;
+  readonly payloadHash: string;
 }
 
 export interface RecommendationStats {
@@ -61,13 +73,15 @@ export interface RecommendationStats {
 }
 
 /**
- * What a transaction body returns: an event to commit (with a result for the caller), or a
- * refusal. A refusal may carry an event too (for example `approval-rejected`), which is
- * committed before the error is thrown to the caller.
+ * What a transaction body returns: an event to commit (with a result for the caller), a
+ * refusal, or a value when nothing needs committing (an idempotent retry, say): the lock is
+ * released, nothing is appended and `value` is returned. A refusal may carry an event too (for
+ * example `approval-rejected`), which is committed before the error is thrown to the caller.
  */
 export type TxOutcome<T> =
   | { readonly event: AuditEventDraft; readonly result: (committed: AuditEvent) => T }
-  | { readonly refusal: DomainError; readonly event?: AuditEventDraft };
+  | { readonly refusal: DomainError; readonly event?: AuditEventDraft }
+  | { readonly value: T };
 
 export interface TriageStore {
   readonly dataRoot: string;
@@ -75,6 +89,8 @@ export interface TriageStore {
   view(): StoreView;
   /** Audit events, oldest first; filtered by ticket when `ticketId` is given. */
   listAuditEvents(filter: { readonly ticketId?: string | undefined }, page: PageRequest): Page<AuditEvent>;
+  /** The audit event with sequence number `seq`, read back and validated; undefined if there is none. */
+  getAuditEvent(seq: number): AuditEvent | undefined;
   /**
    * Runs `body` under the cross-process lock against fully caught-up state, then commits its
    * event atomically (all of its effects or none of them) and durably before resolving.

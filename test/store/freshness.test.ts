@@ -19,6 +19,11 @@ describe("freshness across instances and processes", () => {
     expect(a.view().getTicket("TKT-2")?.revision).toBe(3);
     expect(a.view().lastSeq).toBe(2);
     expect(a.listAuditEvents({ ticketId: "TKT-2" }, { offset: 0, limit: 10 }).total).toBe(2);
+    expect(a.getAuditEvent(2)).toMatchObject({
+      seq: 2,
+      action: "recommendation-approved",
+      ticketId: "TKT-2",
+    });
     // b approved against a's submission: a second approval through a is refused, not doubled.
     await expect(a.transact(approveBody(rec.id))).rejects.toMatchObject({ code: "ALREADY_RESOLVED" });
     await a.close();

@@ -315,6 +315,19 @@ describe("reads", () => {
     });
   });
 
+  it("reads one audit event by seq, exactly as logged; undefined for seqs that do not exist", () => {
+    const log = readLog(store.dataRoot);
+    for (const event of log) expect(store.getAuditEvent(event.seq)).toEqual(event);
+    const last = log.length - 1;
+    for (const seq of [-1, last + 1, 10_000, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(store.getAuditEvent(seq), String(seq)).toBeUndefined();
+    }
+    // A fresh object each time: changing it changes nothing stored.
+    const copy = store.getAuditEvent(3) as { actor: string };
+    copy.actor = "mallory";
+    expect(store.getAuditEvent(3)).toEqual(log[3]);
+  });
+
   it("lists recommendations by ticket and resolution, and keeps stats", () => {
     const view = store.view();
     const all = view.listRecommendations({}, { offset: 0, limit: 100 });
