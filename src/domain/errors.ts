@@ -7,6 +7,9 @@ export const ERROR_CODES = [
   "ALREADY_RESOLVED",
   "CONFLICT",
   "POLICY_DENIED",
+  "SECRET_DETECTED",
+  "HUMAN_APPROVAL_REQUIRED",
+  "APPROVAL_DECLINED",
   "STORE_UNAVAILABLE",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -37,6 +37,12 @@ const nonBlank = (max: number, what: string) =>
     .max(max, `${what} must be at most ${max} characters`)
     .refine((s) => s.trim().length > 0, `${what} must not be blank`);
 
+export const idempotencyKeySchema = uuidSchema
+  .optional()
+  .describe(
+    "Optional UUID for safe retries: a retry with the same key and the same arguments returns the original result without a second effect; the same key with different arguments is refused.",
+  );
+
 export const actorSchema = nonBlank(LIMITS.actor, "actor").describe(
   "Who is acting: the reviewer's name or handle for approvals and rejections, the agent's name for submissions.",
 );
@@ -161,6 +167,7 @@ export const submitRecommendationInput = z.object({
   confidence: z.number().min(0).max(1).describe("0..1 confidence in the whole recommendation."),
   recommendedNextAction: z.string().max(LIMITS.shortText).describe("What a human should do next."),
   actor: actorSchema,
+  idempotencyKey: idempotencyKeySchema,
 });
 export type SubmitRecommendationInput = z.infer<typeof submitRecommendationInput>;
 
@@ -186,6 +193,7 @@ export const approveRecommendationInput = z.object({
     .max(LIMITS.longText)
     .optional()
     .describe("The reviewer's edited customer response; only together with customerResponse."),
+  idempotencyKey: idempotencyKeySchema,
 });
 export type ApproveRecommendationInput = z.infer<typeof approveRecommendationInput>;
 
@@ -196,5 +204,6 @@ export const rejectRecommendationInput = z.object({
   feedback: nonBlank(LIMITS.feedback, "feedback").describe(
     "The reviewer's reason, so the next recommendation can do better.",
   ),
+  idempotencyKey: idempotencyKeySchema,
 });
 export type RejectRecommendationInput = z.infer<typeof rejectRecommendationInput>;

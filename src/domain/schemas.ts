@@ -10,6 +10,7 @@ import {
   teamSchema,
 } from "./enums.js";
 import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
+import { serverAssessmentSchema, serverSignalSchema } from "./policy/assessment.js";
 
 // Data-at-rest schemas. They accept the reference seed format unchanged (unknown keys are
 // stripped, optional triage fields may be absent or null) and describe what we store.
@@ -117,6 +118,10 @@ export const recommendationSchema = proposalSchema.extend({
   resolvedBy: z.string().optional(),
   approvedFields: z.array(approvableFieldSchema).optional(),
   feedback: z.string().optional(),
+  /** The server's risks (the agent's claims raised to what the ticket shows); absent on old records. */
+  serverAssessment: serverAssessmentSchema.optional(),
+  /** The evidence behind serverAssessment: rule, span and effect of each detector finding. */
+  serverSignals: z.array(serverSignalSchema).optional(),
 });
 export type Recommendation = z.infer<typeof recommendationSchema>;
 
@@ -138,6 +143,27 @@ export const fieldChangeSchema = z.object({
 });
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 
+export const APPROVAL_CHANNELS = ["chat", "elicitation", "operator"] as const;
+export const approvalChannelSchema = z.enum(APPROVAL_CHANNELS);
+export type ApprovalChannelType = z.infer<typeof approvalChannelSchema>;
+
+/**
+ * How a decision reached the server: `chat` (the model called the tool with confirm: true),
+ * `elicitation` (the human answered a form rendered by the client), `operator` (the reviewer CLI,
+ * outside any AI client). `client` is the MCP client's name and version from the handshake.
+ */
+export const channelSchema = z.object({
+  type: approvalChannelSchema,
+  client: z.object({ name: z.string().max(200), version: z.string().max(100) }).optional(),
+});
+export type Channel = z.infer<typeof channelSchema>;
+
+/** Recorded in `data.idempotency` of an event made by a call that carried an idempotencyKey. */
+export const idempotencyRecordSchema = z.object({
+  key: z.string(),
+  payloadHash: z.string(),
+});
+
 /**
  * One audit event. The audit log is also the store's commit log: every event carries what
  * replay needs (`data`), a sequence number and the hash chain (`prevHash`, `hash`).
@@ -149,6 +175,7 @@ export const auditEventSchema = z.object({
   action: auditActionSchema,
   ticketId: ticketIdSchema.nullable(),
   actor: z.string(),
+  channel: channelSchema.optional(),
   recommendationId: uuidSchema.optional(),
   /** Ticket revision the event was validated against, and the revision after it. */
   fromRevision: z.number().int().nonnegative().optional(),

@@ -40,6 +40,8 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     createSimilarityIndex: () => new TicketIndex(),
     clock,
     minutesSaved: config.minutesSaved,
+    ...(config.approvalMode === undefined ? {} : { approvalMode: config.approvalMode }),
+    ...(config.securityNeedsHumanChannel === undefined ? {} : { securityNeedsHumanChannel: config.securityNeedsHumanChannel }),
     ...(options.newId === undefined ? {} : { newId: options.newId }),
   });
   return { service, store, close: () => store.close() };

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS, type SlaState } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type {
@@ -10,15 +10,20 @@ import type {
   SubmitRecommendationInput,
 } from "../domain/inputs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
+import type { ApprovalMode } from "../config.js";
 import {
+  assess,
+  assessmentReasons,
   assertPending,
   checkSubmissionRevision,
   computeEscalation,
   planApproval,
   slaStateOf,
 } from "../domain/policy/index.js";
-import type { AuditEvent, KnowledgeArticle, Recommendation, Ticket } from "../domain/schemas.js";
-import type { Page, StoreView, TriageStore } from "../store/types.js";
+import { describeSecretFindings, findSecrets } from "../domain/secrets/index.js";
+import { detectSignals } from "../domain/signals/index.js";
+import type { AuditEvent, AuditEventDraft, Channel, KnowledgeArticle, Recommendation, Ticket } from "../domain/schemas.js";
+import type { Page, StoreView, TriageStore, TxOutcome } from "../store/types.js";
 
 export interface KnowledgeHit {
   readonly article: KnowledgeArticle;
@@ -53,7 +58,17 @@ export interface ServiceDeps {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly minutesSaved?: number;
+  readonly approvalMode?: ApprovalMode;
+  /** When true, tickets routed to security can only be approved through elicitation or operator. */
+  readonly securityNeedsHumanChannel?: boolean;
 }
+
+/** How a decision reaches the service; recorded on the audit event. */
+export interface DecisionContext {
+  readonly channel: Channel;
+}
+
+const CHAT: DecisionContext = { channel: { type: "chat" } };
 
 export interface QueueMetrics {
   generatedAt: string;
@@ -95,6 +110,8 @@ export class TriageService {
   private readonly minutesSaved: number;
   private readonly createSimilarityIndex: () => SimilarityIndex;
   private similarity: { index: SimilarityIndex; generation: number; indexed: number } | undefined;
+  readonly approvalMode: ApprovalMode;
+  private readonly securityNeedsHumanChannel: boolean;
 
   constructor(deps: ServiceDeps) {
     this.store = deps.store;
@@ -103,6 +120,8 @@ export class TriageService {
     this.newId = deps.newId ?? randomUUID;
     this.minutesSaved = deps.minutesSaved ?? 8;
     this.createSimilarityIndex = deps.createSimilarityIndex;
+    this.approvalMode = deps.approvalMode ?? "elicit-when-available";
+    this.securityNeedsHumanChannel = deps.securityNeedsHumanChannel ?? false;
   }
 
   // ---------- reads ----------
@@ -250,131 +269,258 @@ export class TriageService {
 
   // ---------- workflow ----------
 
-  /** Stores a pending recommendation. Never changes the ticket. */
+  /**
+   * Stores a pending recommendation. Never changes the ticket. The server reads the ticket
+   * itself: risks the agent understates are raised to what the text shows, and instruction-like
+   * text raises policy-conflict.
+   */
   async submit(input: SubmitRecommendationInput): Promise<Recommendation> {
-    return this.store.transact((view) => {
-      const ticket = this.requireTicket(view, input.ticketId);
-      checkSubmissionRevision(ticket, input.sourceRevision);
-      this.checkReferences(view, input);
-      const now = this.clock();
-      const { actor, ...proposal } = input;
-      const escalation = computeEscalation(proposal, ticket, now);
-      const recommendation: Recommendation = {
-        ...proposal,
-        actor: actor.trim(),
-        id: this.newId(),
-        escalationRequired: escalation.escalationRequired,
-        escalationReasons: escalation.escalationReasons,
-        requiredTeam: escalation.requiredTeam,
-        resolution: "pending",
-        createdAt: now.toISOString(),
-      };
-      return {
-        event: {
-          timestamp: now.toISOString(),
-          action: "recommendation-submitted",
-          ticketId: ticket.id,
-          actor: recommendation.actor,
-          recommendationId: recommendation.id,
-          fromRevision: ticket.revision,
-          data: { recommendation },
-        },
-        result: () => recommendation,
-      };
+    const { idempotencyKey, actor, ...proposal } = input;
+    refuseSecrets({
+      draftCustomerResponse: proposal.draftCustomerResponse,
+      rationale: proposal.rationale,
+      recommendedNextAction: proposal.recommendedNextAction,
+      missingInformation: proposal.missingInformation.join("\n"),
+      duplicateCandidates: proposal.duplicateCandidates.map((c) => c.evidence).join("\n"),
+      tags: (proposal.tags ?? []).join("\n"),
+      assignee: proposal.assignee ?? "",
+      actor,
     });
-  }
-
-  /** Applies exactly the approved fields, bumps the revision, resolves the recommendation. */
-  async approve(input: ApproveRecommendationInput): Promise<{ ticket: Ticket; auditEvent: AuditEvent }> {
-    return this.store.transact((view) => {
-      const rec = view.getRecommendation(input.recommendationId);
-      if (rec === undefined) return { refusal: notFoundRecommendation(input.recommendationId) };
-      const ticket = view.getTicket(input.ticketId);
-      if (ticket === undefined) return { refusal: notFoundTicket(view, input.ticketId) };
-      const now = this.clock();
-      const actor = input.actor.trim();
-      let plan;
-      try {
-        plan = planApproval(ticket, rec, { ...input, actor }, now);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        // Refusals that passed input validation are audited: a reviewer (or an attacker) tried
-        // to approve something the policy does not allow.
-        if (error.code === "INVALID_INPUT") return { refusal: error };
+    return this.store.transact((view) =>
+      this.idempotent(view, idempotencyKey, "recommendation-submitted", input, (event) => this.submittedResult(event), () => {
+        const ticket = this.requireTicket(view, input.ticketId);
+        checkSubmissionRevision(ticket, input.sourceRevision);
+        this.checkReferences(view, input);
+        const now = this.clock();
+        const { assessment, serverSignals } = assess(proposal, detectSignals(ticket));
+        const escalation = computeEscalation(
+          {
+            ...proposal,
+            securityRisk: assessment.securityRisk,
+            outageRisk: assessment.outageRisk,
+            extraReasons: assessmentReasons(assessment),
+          },
+          ticket,
+          now,
+        );
+        const recommendation: Recommendation = {
+          ...proposal,
+          actor: actor.trim(),
+          id: this.newId(),
+          escalationRequired: escalation.escalationRequired,
+          escalationReasons: escalation.escalationReasons,
+          requiredTeam: escalation.requiredTeam,
+          resolution: "pending",
+          createdAt: now.toISOString(),
+          serverAssessment: assessment,
+          serverSignals,
+        };
         return {
-          refusal: error,
           event: {
             timestamp: now.toISOString(),
-            action: "approval-rejected",
+            action: "recommendation-submitted",
+            ticketId: ticket.id,
+            actor: recommendation.actor,
+            recommendationId: recommendation.id,
+            fromRevision: ticket.revision,
+            data: withIdempotency({ recommendation }, idempotencyKey, input),
+          },
+          result: () => recommendation,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Applies exactly the approved fields, bumps the revision, resolves the recommendation.
+   * `context.channel` says how the human's decision arrived; it is recorded on the event.
+   */
+  async approve(
+    input: ApproveRecommendationInput,
+    context: DecisionContext = CHAT,
+  ): Promise<{ ticket: Ticket; auditEvent: AuditEvent }> {
+    const { idempotencyKey, ...request } = input;
+    if (request.editedCustomerResponse !== undefined) {
+      refuseSecrets({ editedCustomerResponse: request.editedCustomerResponse });
+    }
+    refuseSecrets({ actor: request.actor });
+    return this.store.transact((view) =>
+      this.idempotent(view, idempotencyKey, "recommendation-approved", input, (event) => this.approvedResult(event), () => {
+        const rec = view.getRecommendation(request.recommendationId);
+        if (rec === undefined) return { refusal: notFoundRecommendation(request.recommendationId) };
+        const ticket = view.getTicket(request.ticketId);
+        if (ticket === undefined) return { refusal: notFoundTicket(view, request.ticketId) };
+        const now = this.clock();
+        const actor = request.actor.trim();
+        let plan;
+        try {
+          plan = planApproval(ticket, rec, { ...request, actor }, now);
+          this.checkChannel(ticket, plan.escalation.requiredTeam, context.channel);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          // Refusals that passed input validation are audited: a reviewer (or an attacker) tried
+          // to approve something the policy does not allow.
+          if (error.code === "INVALID_INPUT") return { refusal: error };
+          return {
+            refusal: error,
+            event: {
+              timestamp: now.toISOString(),
+              action: "approval-rejected",
+              ticketId: ticket.id,
+              actor,
+              channel: context.channel,
+              recommendationId: rec.id,
+              fromRevision: ticket.revision,
+              reason: error.toString(),
+              data: withIdempotency(
+                {
+                  code: error.code,
+                  approvedFields: [...request.approvedFields],
+                  expectedRevision: request.expectedRevision,
+                },
+                idempotencyKey,
+                input,
+              ),
+            },
+          };
+        }
+        const ticketAfter = plan.ticketAfter;
+        return {
+          event: {
+            timestamp: now.toISOString(),
+            action: "recommendation-approved",
             ticketId: ticket.id,
             actor,
+            channel: context.channel,
             recommendationId: rec.id,
             fromRevision: ticket.revision,
-            reason: error.toString(),
-            data: {
-              code: error.code,
-              approvedFields: [...input.approvedFields],
-              expectedRevision: input.expectedRevision,
-            },
+            toRevision: ticketAfter.revision,
+            changes: plan.changes,
+            data: withIdempotency(
+              {
+                escalationReasons: plan.escalation.escalationReasons,
+                requiredTeam: plan.escalation.requiredTeam,
+                customerResponseEdited: request.editedCustomerResponse !== undefined,
+                ticket: ticketAfter,
+              },
+              idempotencyKey,
+              input,
+            ),
           },
+          result: (auditEvent) => ({ ticket: ticketAfter, auditEvent }),
         };
-      }
-      const ticketAfter = plan.ticketAfter;
-      return {
-        event: {
-          timestamp: now.toISOString(),
-          action: "recommendation-approved",
-          ticketId: ticket.id,
-          actor,
-          recommendationId: rec.id,
-          fromRevision: ticket.revision,
-          toRevision: ticketAfter.revision,
-          changes: plan.changes,
-          data: {
-            escalationReasons: plan.escalation.escalationReasons,
-            requiredTeam: plan.escalation.requiredTeam,
-            customerResponseEdited: input.editedCustomerResponse !== undefined,
-          },
-        },
-        result: (auditEvent) => ({ ticket: ticketAfter, auditEvent }),
-      };
-    });
+      }),
+    );
   }
 
   /** Resolves a pending recommendation as rejected, with the reviewer's feedback. */
-  async reject(input: RejectRecommendationInput): Promise<{ auditEvent: AuditEvent }> {
-    return this.store.transact((view) => {
-      const rec = view.getRecommendation(input.recommendationId);
-      if (rec === undefined) return { refusal: notFoundRecommendation(input.recommendationId) };
-      if (rec.ticketId !== input.ticketId) {
+  async reject(input: RejectRecommendationInput, context: DecisionContext = CHAT): Promise<{ auditEvent: AuditEvent }> {
+    const { idempotencyKey, ...request } = input;
+    refuseSecrets({ feedback: request.feedback, actor: request.actor });
+    return this.store.transact((view) =>
+      this.idempotent(view, idempotencyKey, "recommendation-rejected", input, (auditEvent) => ({ auditEvent }), () => {
+        const rec = view.getRecommendation(request.recommendationId);
+        if (rec === undefined) return { refusal: notFoundRecommendation(request.recommendationId) };
+        if (rec.ticketId !== request.ticketId) {
+          return {
+            refusal: new DomainError(
+              "INVALID_INPUT",
+              `Recommendation ${rec.id} is for ${rec.ticketId}, not ${request.ticketId}. Pass the ticketId of the recommendation.`,
+            ),
+          };
+        }
+        try {
+          assertPending(rec);
+        } catch (error) {
+          if (error instanceof DomainError) return { refusal: error };
+          throw error;
+        }
+        const now = this.clock();
+        const ticket = view.getTicket(rec.ticketId);
         return {
-          refusal: new DomainError(
-            "INVALID_INPUT",
-            `Recommendation ${rec.id} is for ${rec.ticketId}, not ${input.ticketId}. Pass the ticketId of the recommendation.`,
-          ),
+          event: {
+            timestamp: now.toISOString(),
+            action: "recommendation-rejected",
+            ticketId: rec.ticketId,
+            actor: request.actor.trim(),
+            channel: context.channel,
+            recommendationId: rec.id,
+            ...(ticket === undefined ? {} : { fromRevision: ticket.revision }),
+            data: withIdempotency({ feedback: request.feedback.trim() }, idempotencyKey, input),
+          },
+          result: (auditEvent) => ({ auditEvent }),
         };
-      }
-      try {
-        assertPending(rec);
-      } catch (error) {
-        if (error instanceof DomainError) return { refusal: error };
-        throw error;
-      }
-      const now = this.clock();
-      const ticket = view.getTicket(rec.ticketId);
+      }),
+    );
+  }
+
+  /** The approval mode refuses chat approvals where the policy asks for a human channel. */
+  private checkChannel(ticket: Ticket, requiredTeam: string | null, channel: Channel): void {
+    if (channel.type !== "chat") return;
+    if (this.approvalMode === "human-only") {
+      throw new DomainError(
+        "HUMAN_APPROVAL_REQUIRED",
+        `This server runs with TRIAGE_APPROVAL_MODE=human-only: approvals typed by the model are refused. ` +
+          `Ask the reviewer to approve in the form your client shows, or with \`npx support-triage-mcp review\` in a terminal.`,
+      );
+    }
+    if (this.securityNeedsHumanChannel && (requiredTeam === "security" || ticket.team === "security")) {
+      throw new DomainError(
+        "HUMAN_APPROVAL_REQUIRED",
+        `${ticket.id} is routed to security, and this server requires security approvals to come from the reviewer directly. ` +
+          `Ask the reviewer to approve in the form your client shows, or with \`npx support-triage-mcp review\` in a terminal.`,
+      );
+    }
+  }
+
+  /**
+   * Runs `body` unless `key` was already used: then the original result is returned (same
+   * arguments) or the call is refused (different arguments). Keys live in the audit log, so they
+   * survive restarts and are shared by every process on the runtime.
+   */
+  private idempotent<T>(
+    view: StoreView,
+    key: string | undefined,
+    action: AuditEvent["action"],
+    input: object,
+    replay: (event: AuditEvent) => T,
+    body: () => TxOutcome<T>,
+  ): TxOutcome<T> {
+    if (key === undefined) return body();
+    const prior = view.idempotency(key);
+    if (prior === undefined) return body();
+    const event = this.store.getAuditEvent(prior.seq);
+    if (prior.payloadHash !== payloadHash(input) || event === undefined) {
       return {
-        event: {
-          timestamp: now.toISOString(),
-          action: "recommendation-rejected",
-          ticketId: rec.ticketId,
-          actor: input.actor.trim(),
-          recommendationId: rec.id,
-          ...(ticket === undefined ? {} : { fromRevision: ticket.revision }),
-          data: { feedback: input.feedback.trim() },
-        },
-        result: (auditEvent) => ({ auditEvent }),
+        refusal: new DomainError(
+          "CONFLICT",
+          `idempotencyKey ${key} was already used for a different request (audit event #${prior.seq}, ${prior.action}). ` +
+            `Use a new key for a new request; reuse a key only to retry the very same call.`,
+        ),
       };
-    });
+    }
+    if (event.action === "approval-rejected") {
+      const code = typeof event.data?.code === "string" ? event.data.code : "CONFLICT";
+      const message = (event.reason ?? "").replace(/^[A-Z_]+: /, "");
+      return { refusal: new DomainError(code as DomainError["code"], message) };
+    }
+    if (event.action !== action) {
+      return {
+        refusal: new DomainError(
+          "CONFLICT",
+          `idempotencyKey ${key} belongs to a ${event.action} event (#${event.seq}). Use a new key.`,
+        ),
+      };
+    }
+    return { value: replay(event) };
+  }
+
+  private submittedResult(event: AuditEvent): Recommendation {
+    return event.data?.recommendation as Recommendation;
+  }
+
+  private approvedResult(event: AuditEvent): { ticket: Ticket; auditEvent: AuditEvent } {
+    return { ticket: event.data?.ticket as Ticket, auditEvent: event };
   }
 
   // ---------- helpers ----------
@@ -433,3 +579,42 @@ function notFoundRecommendation(id: string): DomainError {
     `No recommendation ${id}. Use list_recommendations (resolution "pending") to find recommendations waiting for review.`,
   );
 }
+
+/** sha256 of the call's arguments (keys sorted, idempotencyKey excluded). */
+export function payloadHash(input: object): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(
+        Object.keys(value)
+          .filter((k) => k !== "idempotencyKey" && (value as Record<string, unknown>)[k] !== undefined)
+          .sort()
+          .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+      );
+    }
+    return value;
+  };
+  return createHash("sha256").update(JSON.stringify(canonical(input))).digest("hex");
+}
+
+function withIdempotency(
+  data: Record<string, unknown>,
+  key: string | undefined,
+  input: object,
+): Record<string, unknown> {
+  return key === undefined ? data : { ...data, idempotency: { key, payloadHash: payloadHash(input) } };
+}
+
+/**
+ * Security: secrets in free text are refused before anything is written, and the error names
+ * the field and the kind of secret but never echoes the value.
+ */
+function refuseSecrets(fields: Record<string, string>): void {
+  for (const [field, text] of Object.entries(fields)) {
+    if (text === "") continue;
+    const findings = findSecrets(text);
+    if (findings.length > 0) throw new DomainError("SECRET_DETECTED", describeSecretFindings(field, findings));
+  }
+}
+
+export type { AuditEventDraft };

@@ -1,7 +1,7 @@
 import { APPROVABLE_FIELDS, type ApprovableField } from "../enums.js";
 import { DomainError } from "../errors.js";
 import type { FieldChange, Recommendation, Ticket } from "../schemas.js";
-import { computeEscalation, type Escalation } from "./escalation.js";
+import { computeEscalation, escalationInputOf, type Escalation } from "./escalation.js";
 
 /** What a reviewer asks for. `confirm` is checked by the caller (it depends on the channel). */
 export interface ApprovalRequest {
@@ -160,7 +160,7 @@ export function planApproval(
   }
 
   // Escalation is computed again at approval time: the SLA clock may have moved.
-  const escalation = computeEscalation(rec, ticket, now);
+  const escalation = computeEscalation(escalationInputOf(rec), ticket, now);
   if (escalation.requiredTeam !== null && after.team !== escalation.requiredTeam) {
     const how = request.approvedFields.includes("team")
       ? `the recommendation proposes team "${rec.team}"`

@@ -1,5 +1,6 @@
 import { ESCALATION_REASONS, type EscalationReason, type Priority, type Risk, type Team } from "../enums.js";
-import type { Ticket } from "../schemas.js";
+import type { Recommendation, Ticket } from "../schemas.js";
+import { assessmentReasons } from "./assessment.js";
 import { slaStateOf } from "./sla.js";
 
 /** Below this confidence a recommendation is escalated as low-confidence (0.75 itself is fine). */
@@ -47,4 +48,19 @@ export function computeEscalation(
   // Security takes precedence over outage routing.
   const requiredTeam: Team | null = security ? "security" : outage ? "incident-response" : null;
   return { escalationRequired: ordered.length > 0, escalationReasons: ordered, requiredTeam };
+}
+
+/**
+ * The escalation input of a stored recommendation: the server's assessed risks when present
+ * (never the agent's lower claim) and the policy-conflict it implies.
+ */
+export function escalationInputOf(rec: Recommendation): EscalationInput {
+  return {
+    securityRisk: rec.serverAssessment?.securityRisk ?? rec.securityRisk,
+    outageRisk: rec.serverAssessment?.outageRisk ?? rec.outageRisk,
+    confidence: rec.confidence,
+    priority: rec.priority,
+    missingInformation: rec.missingInformation,
+    extraReasons: assessmentReasons(rec.serverAssessment),
+  };
 }
