@@ -1,16 +1,19 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { detectSignals } from "../../domain/signals/index.js";
 import { CATALOGUE } from "../fixtures/catalogue.js";
+import { DETECTORS } from "./engine.js";
 import { RECOMMENDATION_METRICS } from "./metrics.js";
 import { evaluate, resolvePaths, type Evaluation } from "./run.js";
 import { describeFailures, type ThresholdCheck } from "./thresholds.js";
-import { EvaluationInputError, type InjectionDetector } from "./types.js";
+import { EvaluationInputError, type DetectorLabels, type SignalDetector } from "./types.js";
 
 export const USAGE = `Usage: npm run evaluate -- [options]
 
-Scores a recommendations file against the expected outcomes (escalations recomputed by our policy)
-and measures our deterministic engines on the fixtures. Prints one JSON object, or a table.
+Scores a recommendations file against the expected outcomes (escalations recomputed as the server's
+submit would, from its own signals on the seed ticket) and measures our deterministic engines on
+the fixtures, including the signal detectors on the bundled seed. Prints one JSON object, or a table.
 
 Options:
   --format json|table      output format (default json)
@@ -35,10 +38,10 @@ export interface EvaluateIo {
 /** The package root: src/cli/evaluate (or dist/cli/evaluate) is three levels down. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-// The injection detector is not written yet. When src/domain/signals exports one, plug it in here:
-// the engine evaluation then scores it against the catalogue labels, and the policy evaluation
-// raises policy-conflict for the tickets it flags.
-const INJECTION_DETECTOR: InjectionDetector | null = null;
+export interface EvaluateDeps {
+  /** The server's signal detector; a test may swap in a broken one to show what it costs. */
+  readonly detect?: SignalDetector;
+}
 
 class UsageError extends Error {}
 
@@ -87,7 +90,7 @@ function parse(argv: readonly string[]): Parsed {
   };
 }
 
-export function runEvaluate(argv: readonly string[], io: EvaluateIo): number {
+export function runEvaluate(argv: readonly string[], io: EvaluateIo, deps: EvaluateDeps = {}): number {
   let parsed: Parsed;
   try {
     parsed = parse(argv);
@@ -107,9 +110,16 @@ export function runEvaluate(argv: readonly string[], io: EvaluateIo): number {
     result = evaluate({
       paths,
       cwd: io.cwd,
-      injectionDetector: INJECTION_DETECTOR,
+      detect: deps.detect ?? detectSignals,
       // The labels describe the bundled tickets only.
-      injectionLabels: bundledSeed ? new Map(CATALOGUE.map((t) => [t.id, t.labels.injection])) : null,
+      detectorLabels: bundledSeed
+        ? new Map(
+            CATALOGUE.map((t): [string, DetectorLabels] => [
+              t.id,
+              { injection: t.labels.injection, security: t.labels.security, outage: t.labels.outage },
+            ]),
+          )
+        : null,
       clock: io.clock ?? (() => new Date()),
       warn: (message) => io.stderr(`evaluate: warning: ${message}\n`),
     });
@@ -159,6 +169,18 @@ function boundText(check: ThresholdCheck | undefined): [string, string] {
   return [bound, check.passed ? "ok" : "FAIL"];
 }
 
+function signalRows(
+  detection: Evaluation["engine"]["signalDetection"],
+  row: (label: string, path: string, value: number | null) => string[],
+): string[][] {
+  if (detection === null) return [["signalDetection", "n/a", "", ""]];
+  return DETECTORS.flatMap((d) =>
+    (["precision", "recall"] as const).map((m) =>
+      row(`signalDetection.${d}.${m}`, `engine.signalDetection.${d}.${m}`, detection[d][m]),
+    ),
+  );
+}
+
 export function renderTable(result: Evaluation): string {
   const checks = new Map(result.thresholds.checks.map((c) => [c.metric, c]));
   const row = (label: string, path: string, value: number | null): string[] => [
@@ -194,15 +216,13 @@ export function renderTable(result: Evaluation): string {
       row(`  ${reason} precision`, `engine.policyEscalation.byReason.${reason}.precision`, s.precision),
       row(`  ${reason} recall`, `engine.policyEscalation.byReason.${reason}.recall`, s.recall),
     ]),
-    e.injectionDetection === null
-      ? ["injectionDetection", "n/a", "", ""]
-      : row("injectionDetection.recall", "engine.injectionDetection.recall", e.injectionDetection.recall),
+    ...signalRows(e.signalDetection, row),
   ];
   const lines = [
     `Evaluation at ${result.inputs.evaluatedAt} (${result.inputs.clock}); ${result.inputs.seedTickets} seed tickets, ` +
       `${result.inputs.knowledgeArticles} knowledge articles`,
     "",
-    `Recommendations (${result.inputs.recommendations} vs ${result.inputs.expected}; escalations recomputed by the policy)`,
+    `Recommendations (${result.inputs.recommendations} vs ${result.inputs.expected}; escalations recomputed as the server's submit would)`,
     table([header, ...recRows]),
     "",
     "Engine (our deterministic components on the fixtures)",

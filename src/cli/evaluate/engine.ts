@@ -2,11 +2,24 @@ import { ESCALATION_REASONS, type EscalationReason } from "../../domain/enums.js
 import type { KnowledgeArticle, Ticket } from "../../domain/schemas.js";
 import { KnowledgeIndex } from "../../domain/search/knowledge-index.js";
 import { TicketIndex } from "../../domain/similarity/ticket-index.js";
+import { compareRisk, hasInjection, riskFloors, type Signal } from "../../domain/signals/index.js";
 import { fraction, type ScoredCase } from "./metrics.js";
-import type { ExpectedOutcome, InjectionDetector } from "./types.js";
+import type { DetectorLabels, ExpectedOutcome, SignalDetector } from "./types.js";
 
 // The engine evaluation: our own deterministic components run on the fixtures, measured against
 // the expected outcomes. Nothing here reads what an agent wrote except the risks the policy needs.
+
+/** The three questions the server's signals answer about a ticket. */
+export const DETECTORS = ["injection", "security", "outage"] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+
+/** How each detector reads the signals; the same readings the server's assessment acts on. */
+export const DETECTOR_FLAGS: Record<DetectorName, (signals: readonly Signal[]) => boolean> = {
+  injection: (signals) => hasInjection(signals),
+  security: (signals) => riskFloors(signals).securityRisk !== "none",
+  // "possible" outage evidence raises the risk but does not escalate; only likely or above does.
+  outage: (signals) => compareRisk(riskFloors(signals).outageRisk, "likely") >= 0,
+};
 
 /** find_similar_tickets returns at most this many candidates. */
 export const SIMILAR_K = 5;
@@ -23,13 +36,22 @@ export const ENGINE_DEFINITIONS = {
     "KnowledgeIndex (as search_knowledge) queried with each expected ticket's subject and description: of all " +
     "(ticket, expected article) pairs, the fraction among the first 3 hits.",
   "policyEscalation.precision":
-    "computeEscalation on each sample recommendation's risks, the seed ticket and the evaluation time: of all " +
-    "reasons raised, the fraction listed in requiredEscalations (micro-averaged over every reason).",
-  "policyEscalation.recall": "Of all requiredEscalations, the fraction the policy raises (micro-averaged).",
+    "Each sample recommendation submitted as the server would: detectSignals on the seed ticket, assess " +
+    "(risks raised to the detected floors; policy-conflict when a risk was understated or the text is " +
+    "instruction-like), computeEscalation at the evaluation time. Of all reasons raised, the fraction listed in " +
+    "requiredEscalations (micro-averaged over every reason).",
+  "policyEscalation.recall": "Of all requiredEscalations, the fraction the server raises (micro-averaged).",
   "policyEscalation.byReason": "The same precision and recall per escalation reason.",
-  injectionDetection:
-    "Precision and recall of the injection detector against the fixture catalogue's injection labels; " +
-    "null until a detector exists.",
+  "signalDetection.injection":
+    "detectSignals on every seed ticket's subject and description, flagged when any injection signal is found " +
+    "(hasInjection): precision and recall against the fixture catalogue's injection labels. null for a seed " +
+    "other than the bundled one (no labels).",
+  "signalDetection.security":
+    "Flagged when the detected security floor (riskFloors) is above none: precision and recall against the " +
+    "catalogue's security labels.",
+  "signalDetection.outage":
+    "Flagged when the detected outage floor is likely or above (the level that escalates): precision and " +
+    "recall against the catalogue's outage labels.",
 } as const;
 
 export interface DuplicateDetectionResult {
@@ -183,63 +205,102 @@ export function evaluatePolicyEscalation(cases: readonly ScoredCase[]): PolicyEs
   };
 }
 
-export interface InjectionDetectionResult {
+export interface DetectorScore {
+  /** Seed tickets with a label. */
   readonly labelled: number;
+  /** Labelled tickets whose label is true. */
+  readonly positives: number;
+  /** Labelled tickets the detector flagged. */
+  readonly flagged: number;
   readonly precision: number | null;
   readonly recall: number | null;
+}
+
+export interface DetectorMistakes {
   readonly falsePositives: string[];
   readonly falseNegatives: string[];
 }
 
-/** The detector against per-ticket labels (true: the text is aimed at the triage process). */
-export function evaluateInjectionDetection(
-  detector: InjectionDetector,
+export type SignalDetectionResult = Record<DetectorName, DetectorScore>;
+
+/**
+ * Runs the signal detector once per labelled seed ticket and scores each of its three readings
+ * against the labels.
+ */
+export function evaluateSignalDetection(
+  detect: SignalDetector,
   tickets: readonly Ticket[],
-  labels: ReadonlyMap<string, boolean>,
-): InjectionDetectionResult {
-  let truePositives = 0;
-  let labelledPositive = 0;
-  let flagged = 0;
-  let labelled = 0;
-  const falsePositives: string[] = [];
-  const falseNegatives: string[] = [];
+  labels: ReadonlyMap<string, DetectorLabels>,
+): { result: SignalDetectionResult; mistakes: Record<DetectorName, DetectorMistakes> } {
+  type Tally = {
+    labelled: number;
+    positives: number;
+    flagged: number;
+    agreed: number;
+    fp: string[];
+    fn: string[];
+  };
+  const counts = Object.fromEntries(
+    DETECTORS.map((d): [DetectorName, Tally] => [
+      d,
+      { labelled: 0, positives: 0, flagged: 0, agreed: 0, fp: [], fn: [] },
+    ]),
+  ) as Record<DetectorName, Tally>;
   for (const t of tickets) {
     const label = labels.get(t.id);
     if (label === undefined) continue;
-    labelled++;
-    const detected = detector.detect(t);
-    if (label) labelledPositive++;
-    if (detected) flagged++;
-    if (label && detected) truePositives++;
-    if (!label && detected) falsePositives.push(t.id);
-    if (label && !detected) falseNegatives.push(t.id);
+    const signals = detect(t);
+    for (const d of DETECTORS) {
+      const c = counts[d];
+      const expected = label[d];
+      const flagged = DETECTOR_FLAGS[d](signals);
+      c.labelled++;
+      if (expected) c.positives++;
+      if (flagged) c.flagged++;
+      if (expected && flagged) c.agreed++;
+      if (!expected && flagged) c.fp.push(t.id);
+      if (expected && !flagged) c.fn.push(t.id);
+    }
   }
-  return {
-    labelled,
-    precision: fraction(truePositives, flagged),
-    recall: fraction(truePositives, labelledPositive),
-    falsePositives,
-    falseNegatives,
-  };
+  const result = Object.fromEntries(
+    DETECTORS.map((d) => {
+      const { labelled, positives, flagged, agreed } = counts[d];
+      return [
+        d,
+        {
+          labelled,
+          positives,
+          flagged,
+          precision: fraction(agreed, flagged),
+          recall: fraction(agreed, positives),
+        },
+      ];
+    }),
+  ) as SignalDetectionResult;
+  const mistakes = Object.fromEntries(
+    DETECTORS.map((d) => [d, { falsePositives: counts[d].fp, falseNegatives: counts[d].fn }]),
+  ) as Record<DetectorName, DetectorMistakes>;
+  return { result, mistakes };
 }
 
 export interface EngineInput {
   readonly tickets: readonly Ticket[];
   readonly expected: readonly ExpectedOutcome[];
   readonly articles: readonly KnowledgeArticle[];
-  /** Cases with escalations computed by the policy (see buildCases). */
+  /** Cases with escalations computed as the server would (see buildCases). */
   readonly cases: readonly ScoredCase[];
-  /** null until src/domain/signals provides a detector. */
-  readonly injectionDetector: InjectionDetector | null;
-  /** Injection labels per ticket id, when the seed is the bundled catalogue. */
-  readonly injectionLabels: ReadonlyMap<string, boolean> | null;
+  /** The server's signal detector (the same one the cases were built with). */
+  readonly detect: SignalDetector;
+  /** Detector labels per ticket id, when the seed is the bundled catalogue. */
+  readonly detectorLabels: ReadonlyMap<string, DetectorLabels> | null;
 }
 
 export interface EngineResult {
   readonly duplicateDetection: Omit<DuplicateDetectionResult, "missed">;
   readonly knowledgeRetrieval: Omit<KnowledgeRetrievalResult, "missed">;
   readonly policyEscalation: Omit<PolicyEscalationResult, "missed" | "unexpected">;
-  readonly injectionDetection: Omit<InjectionDetectionResult, "falsePositives" | "falseNegatives"> | null;
+  /** null when the seed has no labels (any seed but the bundled one). */
+  readonly signalDetection: SignalDetectionResult | null;
   readonly notes: string[];
 }
 
@@ -248,8 +309,7 @@ export interface EngineFindings {
   readonly knowledgeRetrievalMissed: string[];
   readonly policyEscalationMissed: string[];
   readonly policyEscalationUnexpected: string[];
-  readonly injectionFalsePositives?: string[];
-  readonly injectionFalseNegatives?: string[];
+  readonly signalDetection?: Record<DetectorName, DetectorMistakes>;
 }
 
 export function evaluateEngine(input: EngineInput): { result: EngineResult; findings: EngineFindings } {
@@ -265,36 +325,27 @@ export function evaluateEngine(input: EngineInput): { result: EngineResult; find
   );
   const { missed, unexpected, ...policyEscalation } = evaluatePolicyEscalation(input.cases);
   const notes: string[] = [];
-  let injectionDetection: EngineResult["injectionDetection"] = null;
-  let injectionFindings: Pick<EngineFindings, "injectionFalsePositives" | "injectionFalseNegatives"> = {};
-  if (input.injectionDetector === null) {
-    notes.push("injectionDetection: detector not implemented");
-    if (policyEscalation.byReason["policy-conflict"].expected > 0) {
-      notes.push(
-        "policyEscalation: policy-conflict is raised only from a detected injection, so its recall stays 0 until the detector exists",
-      );
-    }
-  } else if (input.injectionLabels === null) {
+  let signalDetection: SignalDetectionResult | null = null;
+  let signalFindings: Pick<EngineFindings, "signalDetection"> = {};
+  if (input.detectorLabels === null) {
     notes.push(
-      "injectionDetection: no injection labels for this seed (they come with the bundled fixture catalogue)",
+      "signalDetection: no detector labels for this seed (they come with the bundled fixture catalogue), so " +
+        "detector precision and recall are not measured and their thresholds cannot be met (pass --thresholds " +
+        "with a file that leaves them out); the policy evaluation still uses the detector",
     );
   } else {
-    const { falsePositives, falseNegatives, ...scores } = evaluateInjectionDetection(
-      input.injectionDetector,
-      input.tickets,
-      input.injectionLabels,
-    );
-    injectionDetection = scores;
-    injectionFindings = { injectionFalsePositives: falsePositives, injectionFalseNegatives: falseNegatives };
+    const scored = evaluateSignalDetection(input.detect, input.tickets, input.detectorLabels);
+    signalDetection = scored.result;
+    signalFindings = { signalDetection: scored.mistakes };
   }
   return {
-    result: { duplicateDetection, knowledgeRetrieval, policyEscalation, injectionDetection, notes },
+    result: { duplicateDetection, knowledgeRetrieval, policyEscalation, signalDetection, notes },
     findings: {
       duplicateDetectionMissed: dupMissed,
       knowledgeRetrievalMissed: kbMissed,
       policyEscalationMissed: missed,
       policyEscalationUnexpected: unexpected,
-      ...injectionFindings,
+      ...signalFindings,
     },
   };
 }

@@ -1,18 +1,27 @@
 import type { EscalationReason, Team } from "../../domain/enums.js";
 import { compareTicketIds } from "../../domain/ids.js";
-import { computeEscalation, type Escalation } from "../../domain/policy/index.js";
+import {
+  assess,
+  assessmentReasons,
+  computeEscalation,
+  type Escalation,
+  type ServerAssessment,
+  type ServerSignal,
+} from "../../domain/policy/index.js";
 import type { Ticket } from "../../domain/schemas.js";
+import { compareRisk } from "../../domain/signals/index.js";
 import {
   EvaluationInputError,
   type EvaluatedRecommendation,
   type ExpectedOutcome,
-  type ExtraReasons,
+  type SignalDetector,
 } from "./types.js";
 
 // The contract's recommendation metrics, as pure functions. Every ratio is rounded to 4 decimals
 // and is null when there is nothing to measure (an empty denominator), never a flattering 1.
-// Escalations are recomputed by computeEscalation, never read from the file, so a file cannot
-// claim an escalation its risks do not earn. Duplicate pairs are directed (ticket -> candidate)
+// Escalations are recomputed exactly as the server's submit computes them (the server's own signals
+// on the seed ticket raise understated risks and add policy-conflict), never read from the file, so
+// a file can neither claim an escalation nor dodge one the ticket text earns. Duplicate pairs are directed (ticket -> candidate)
 // so one recommendation's correct candidates cannot hide another's misses.
 
 export const RECOMMENDATION_METRICS = [
@@ -41,7 +50,8 @@ export const RECOMMENDATION_DEFINITIONS: Record<RecommendationMetricName, string
   priorityAgreement: "Fraction of tickets whose recommended priority is one of the acceptablePriorities.",
   securityEscalationRecall:
     "Of tickets whose requiredEscalations include security, the fraction whose escalation reasons, recomputed " +
-    "by our policy from the recommendation and the seed ticket, include security.",
+    "as the server's submit would (risks raised to the floor its signals detect on the seed ticket, " +
+    "policy-conflict from the assessment, SLA at the evaluation time), include security.",
   outageEscalationRecall:
     "Of tickets whose requiredEscalations include outage, the fraction whose recomputed reasons include outage.",
   duplicatePrecision:
@@ -54,8 +64,8 @@ export const RECOMMENDATION_DEFINITIONS: Record<RecommendationMetricName, string
     "(ticket, article) pairs of the expected knowledgeArticleIds: the fraction cited in the ticket's " +
     "knowledgeArticleIds.",
   approvalSafetyViolations:
-    "Recommendations that are not pending, that propose a team other than the one our policy requires (an " +
-    "approval of all fields would be refused), or that would route a ticket whose requiredEscalations include " +
+    "Recommendations that are not pending, that propose a team other than the one the server requires from its " +
+    "own risks (an approval of all fields would be refused), or that would route a ticket whose requiredEscalations include " +
     "security (outage) to a team other than security (incident-response or security).",
 };
 
@@ -72,23 +82,52 @@ export function requiredTeamFor(reasons: readonly EscalationReason[]): Team | nu
   return null;
 }
 
-/** One evaluated ticket: what was expected, what was recommended, what our policy computes. */
+/** One evaluated ticket: what was expected, what was recommended, what the server computes. */
 export interface ScoredCase {
   readonly expected: ExpectedOutcome;
   readonly recommendation: EvaluatedRecommendation;
+  /** The server's risks (max of the recommendation's and the detected floors) and policy conflict. */
+  readonly assessment: ServerAssessment;
+  readonly serverSignals: ServerSignal[];
   readonly escalation: Escalation;
 }
 
 /**
- * Pairs the two files by ticket id and recomputes every escalation with our policy. The ids must
- * be the same set on both sides, each listed once, and every ticket must be in the seed.
+ * What the server's submit stores for this recommendation on this ticket at `now`: the same
+ * assessment, extra reasons and escalation (see TriageService.submit).
+ */
+export function serverEscalation(
+  recommendation: EvaluatedRecommendation,
+  ticket: Ticket,
+  now: Date,
+  detect: SignalDetector,
+): Pick<ScoredCase, "assessment" | "serverSignals" | "escalation"> {
+  const { assessment, serverSignals } = assess(recommendation, detect(ticket));
+  const escalation = computeEscalation(
+    {
+      securityRisk: assessment.securityRisk,
+      outageRisk: assessment.outageRisk,
+      confidence: recommendation.confidence,
+      priority: recommendation.priority,
+      missingInformation: recommendation.missingInformation,
+      extraReasons: assessmentReasons(assessment),
+    },
+    ticket,
+    now,
+  );
+  return { assessment, serverSignals, escalation };
+}
+
+/**
+ * Pairs the two files by ticket id and recomputes every escalation as the server would. The ids
+ * must be the same set on both sides, each listed once, and every ticket must be in the seed.
  */
 export function buildCases(input: {
   readonly expected: readonly ExpectedOutcome[];
   readonly recommendations: readonly EvaluatedRecommendation[];
   readonly tickets: ReadonlyMap<string, Ticket>;
   readonly now: Date;
-  readonly extraReasons?: ExtraReasons | undefined;
+  readonly detect: SignalDetector;
 }): ScoredCase[] {
   const expectedById = uniqueById(input.expected, (e) => e.ticketId, "expected outcomes");
   const recsById = uniqueById(input.recommendations, (r) => r.ticketId, "recommendations");
@@ -112,11 +151,25 @@ export function buildCases(input: {
     .map((expected) => {
       const ticket = input.tickets.get(expected.ticketId) as Ticket;
       const recommendation = recsById.get(expected.ticketId) as EvaluatedRecommendation;
-      const extraReasons = input.extraReasons?.(ticket) ?? [];
-      // The file's own escalationReasons are never read: the policy decides.
-      const escalation = computeEscalation({ ...recommendation, extraReasons }, ticket, input.now);
-      return { expected, recommendation, escalation };
+      // The file's own escalationReasons and requiredTeam are never read: the server decides.
+      return {
+        expected,
+        recommendation,
+        ...serverEscalation(recommendation, ticket, input.now, input.detect),
+      };
     });
+}
+
+/** "TKT-1: securityRisk none -> likely" for every risk the server raised above the recommendation's. */
+export function raisedRisks(c: ScoredCase): string[] {
+  const out: string[] = [];
+  for (const field of ["securityRisk", "outageRisk"] as const) {
+    const claimed = c.recommendation[field];
+    const server = c.assessment[field];
+    if (compareRisk(server, claimed) > 0)
+      out.push(`${c.expected.ticketId}: ${field} ${claimed} -> ${server}`);
+  }
+  return out;
 }
 
 function uniqueById<T>(items: readonly T[], idOf: (item: T) => string, what: string): Map<string, T> {
@@ -182,7 +235,7 @@ export function approvalSafetyProblems(c: ScoredCase): string[] {
   if (rec.resolution !== "pending") problems.push(`resolution is "${rec.resolution}", not "pending"`);
   if (escalation.requiredTeam !== null && rec.team !== escalation.requiredTeam) {
     problems.push(
-      `policy requires team "${escalation.requiredTeam}" (${escalation.escalationReasons.join(", ")}) but the ` +
+      `the server requires team "${escalation.requiredTeam}" (${escalation.escalationReasons.join(", ")}) but the ` +
         `recommendation proposes "${rec.team}": approving all fields would be refused`,
     );
   }
@@ -211,6 +264,8 @@ export interface RecommendationFindings {
   readonly falseDuplicatePairs: string[];
   readonly missedDuplicatePairs: string[];
   readonly uncitedArticles: string[];
+  /** Risks the server raised above the recommendation's from its own signals (policy-conflict). */
+  readonly raisedRisks: string[];
   readonly approvalSafetyViolations: { ticketId: string; problems: string[] }[];
 }
 
@@ -278,6 +333,7 @@ export function scoreRecommendations(cases: readonly ScoredCase[]): {
       falseDuplicatePairs: duplicates.falsePairs,
       missedDuplicatePairs: duplicates.missedPairs,
       uncitedArticles,
+      raisedRisks: cases.flatMap(raisedRisks),
       approvalSafetyViolations,
     },
   };

@@ -18,7 +18,8 @@ import {
   EvaluationInputError,
   evaluatedRecommendationsSchema,
   expectedOutcomesSchema,
-  type InjectionDetector,
+  type DetectorLabels,
+  type SignalDetector,
 } from "./types.js";
 
 export interface EvaluationPaths {
@@ -33,8 +34,10 @@ export interface EvaluationOptions {
   readonly paths: EvaluationPaths;
   /** Paths in the output are shown relative to this directory. */
   readonly cwd: string;
-  readonly injectionDetector: InjectionDetector | null;
-  readonly injectionLabels: ReadonlyMap<string, boolean> | null;
+  /** The server's signal detector: detectSignals, unless a test swaps it. */
+  readonly detect: SignalDetector;
+  /** Ground truth for the detectors; only the bundled catalogue has it. */
+  readonly detectorLabels: ReadonlyMap<string, DetectorLabels> | null;
   /** Used when the seed has no epoch file. */
   readonly clock: () => Date;
   readonly warn: (message: string) => void;
@@ -136,14 +139,12 @@ export function evaluate(options: EvaluationOptions): Evaluation {
   const tickets = loadTickets(paths.seed, time.now);
   const articles = loadKnowledge(paths.knowledge, { warn: options.warn });
 
-  const detector = options.injectionDetector;
   const cases = buildCases({
     expected,
     recommendations,
     tickets: new Map(tickets.map((t) => [t.id, t])),
     now: time.now,
-    // Instruction-like ticket text is a policy conflict whatever the recommendation says.
-    extraReasons: detector === null ? undefined : (t) => (detector.detect(t) ? ["policy-conflict"] : []),
+    detect: options.detect,
   });
   const scored = scoreRecommendations(cases);
   const engine = evaluateEngine({
@@ -151,8 +152,8 @@ export function evaluate(options: EvaluationOptions): Evaluation {
     expected,
     articles,
     cases,
-    injectionDetector: detector,
-    injectionLabels: options.injectionLabels,
+    detect: options.detect,
+    detectorLabels: options.detectorLabels,
   });
   const show = (p: string) => relative(cwd, p) || ".";
   const measured = { recommendations: scored.metrics, engine: engine.result };

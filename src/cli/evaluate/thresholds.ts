@@ -29,12 +29,16 @@ export interface ThresholdReport {
   readonly checks: ThresholdCheck[];
 }
 
-/** The value at a dotted path, or undefined when the path does not name a metric. */
+/**
+ * The value at a dotted path, or undefined when the path does not name a metric. A null section on
+ * the way (signalDetection for a seed without labels) makes every metric under it null: known but
+ * not measurable.
+ */
 export function metricAt(report: unknown, path: string): number | null | undefined {
   let node: unknown = report;
   for (const key of path.split(".")) {
-    if (typeof node !== "object" || node === null || Array.isArray(node) || !Object.hasOwn(node, key))
-      return undefined;
+    if (node === null) return null;
+    if (typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   if (node === null) return null;

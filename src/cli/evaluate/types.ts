@@ -5,10 +5,10 @@ import {
   prioritySchema,
   resolutionSchema,
   teamSchema,
-  type EscalationReason,
 } from "../../domain/enums.js";
 import { ticketIdSchema } from "../../domain/ids.js";
-import { proposalSchema, type Ticket } from "../../domain/schemas.js";
+import { proposalSchema } from "../../domain/schemas.js";
+import type { Signal, SignalInput } from "../../domain/signals/index.js";
 
 /** One line of expected-outcomes.json (the contract's format). */
 export const expectedOutcomeSchema = z.object({
@@ -25,23 +25,25 @@ export const expectedOutcomesSchema = z.array(expectedOutcomeSchema);
 
 /**
  * A recommendation as stored (or as the reference's sample file writes it): the proposal and its
- * resolution. Server-computed fields (escalationReasons, requiredTeam, ...) are deliberately not
- * read: the evaluation recomputes them with our policy.
+ * resolution. Server-computed fields (escalationReasons, requiredTeam, serverAssessment, ...) are
+ * deliberately not read: the evaluation recomputes them as the server's submit would.
  */
 export const evaluatedRecommendationSchema = proposalSchema.extend({ resolution: resolutionSchema });
 export type EvaluatedRecommendation = z.infer<typeof evaluatedRecommendationSchema>;
 export const evaluatedRecommendationsSchema = z.array(evaluatedRecommendationSchema);
 
 /**
- * Decides whether a ticket's text is aimed at the triage process (a prompt injection). Plugged
- * into the engine evaluation once src/domain/signals provides one.
+ * The server's evidence detector over a ticket's subject and description (detectSignals in
+ * src/domain/signals). Injected so that a test can measure what a broken detector would cost.
  */
-export interface InjectionDetector {
-  detect(ticket: Ticket): boolean;
-}
+export type SignalDetector = (ticket: SignalInput) => Signal[];
 
-/** Extra escalation reasons decided by deterministic rules outside computeEscalation. */
-export type ExtraReasons = (ticket: Ticket) => readonly EscalationReason[];
+/** The catalogue's ground truth for the three detectors, per ticket. */
+export interface DetectorLabels {
+  readonly injection: boolean;
+  readonly security: boolean;
+  readonly outage: boolean;
+}
 
 /** Refused input: the message names what is wrong and is printed as is. */
 export class EvaluationInputError extends Error {
