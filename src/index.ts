@@ -60,9 +60,20 @@ async function main(): Promise<void> {
   logger.info(`ready: data root ${config.dataRoot}`);
 }
 
-main().catch((error: unknown) => {
+function fatal(error: unknown): never {
   process.stderr.write(
     `[support-triage] fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   process.exit(1);
-});
+}
+
+// `support-triage-mcp review ...` is the reviewer CLI; everything else starts the stdio server.
+if (process.argv[2] === "review") {
+  import("./cli/review.js")
+    .then((cli) => cli.main(process.argv.slice(3)))
+    .then((code) => {
+      process.exitCode = code;
+    }, fatal);
+} else {
+  main().catch(fatal);
+}

@@ -3,7 +3,8 @@ import type { Logger } from "../logging.js";
 import type { TriageService } from "../service/triage-service.js";
 import { registerPrompts, UNTRUSTED_NOTICE } from "./prompts.js";
 import { registerResources } from "./resources.js";
-import { installTools } from "./tool-runtime.js";
+import { DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
+import { elicitationChannel, installTools } from "./tool-runtime.js";
 import type { ToolDefinition } from "./tool.js";
 import { TOOLS } from "./tools/index.js";
 
@@ -14,7 +15,9 @@ export const SERVER_INSTRUCTIONS = [
     "recommendations; they are stored as pending and change nothing.",
   UNTRUSTED_NOTICE,
   "Approval needs a human: call approve_triage_recommendation only after the human reviewer explicitly approved " +
-    "named fields, and only those fields. Escalations and required routing are decided by the server's policy.",
+    "named fields, and only those fields. Escalations and required routing are decided by the server's policy. " +
+    "If your client can show forms, the server asks the reviewer itself in a form and applies only the fields they " +
+    "tick; otherwise the reviewer may also decide in a terminal with `npx support-triage-mcp review`.",
 ].join("\n\n");
 
 export interface ServerDeps {
@@ -22,6 +25,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   readonly version: string;
   readonly tools?: readonly ToolDefinition[];
+  /** Approval forms: how long the reviewer has to answer, and the progress heartbeat meanwhile. */
+  readonly elicitation?: Partial<ElicitationOptions>;
 }
 
 /** Builds a fully wired MCP server. No global state: every dependency comes in through `deps`. */
@@ -37,6 +42,7 @@ export function createServer(deps: ServerDeps): McpServer {
       const info = server.server.getClientVersion();
       return info === undefined ? undefined : { name: info.name, version: info.version };
     },
+    askHuman: elicitationChannel(server.server, { ...DEFAULT_ELICITATION, ...deps.elicitation }),
   });
   registerResources(server, deps.service, deps.logger);
   registerPrompts(server, deps.service);

@@ -1,15 +1,19 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
   type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../logging.js";
 import type { TriageService } from "../service/triage-service.js";
 import { describeIssues, toolError, toolErrorFrom } from "./errors.js";
-import { annotationsFor, type ClientIdentity, type ToolDefinition } from "./tool.js";
+import { askHumanFor, DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
+import { annotationsFor, type AskHuman, type ClientIdentity, type ToolDefinition } from "./tool.js";
 
 /** Whole-call argument budget: anything larger is refused before any parsing work. */
 export const MAX_ARGUMENT_BYTES = 256 * 1024;
@@ -38,6 +42,8 @@ export interface ToolRuntimeDeps {
   readonly service: TriageService;
   readonly logger: Logger;
   readonly client: () => ClientIdentity | undefined;
+  /** The form channel of one call; undefined when the client cannot show forms. */
+  readonly askHuman?: (extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => AskHuman | undefined;
 }
 
 /**
@@ -49,7 +55,7 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], d
   const byName = new Map(tools.map((t) => [t.name, t]));
   server.registerCapabilities({ tools: { listChanged: false } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
     const tool = byName.get(name);
     if (tool === undefined) {
@@ -58,14 +64,23 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], d
         `Unknown tool "${name}". Available tools: ${[...byName.keys()].join(", ")}.`,
       );
     }
-    return callTool(tool, args ?? {}, deps);
+    return callTool(tool, args ?? {}, deps, deps.askHuman?.(extra));
   });
+}
+
+/** The form channel over a server's own elicitation/create, for `ToolRuntimeDeps.askHuman`. */
+export function elicitationChannel(
+  server: Server,
+  options: ElicitationOptions = DEFAULT_ELICITATION,
+): NonNullable<ToolRuntimeDeps["askHuman"]> {
+  return (extra) => askHumanFor(server, extra, options);
 }
 
 export async function callTool(
   tool: ToolDefinition,
   args: unknown,
   deps: ToolRuntimeDeps,
+  askHuman?: AskHuman,
 ): Promise<CallToolResult> {
   let size: number;
   try {
@@ -89,7 +104,11 @@ export async function callTool(
     );
   }
   try {
-    const result = await tool.handler(parsed.data, { service: deps.service, client: deps.client() });
+    const result = await tool.handler(parsed.data, {
+      service: deps.service,
+      client: deps.client(),
+      askHuman,
+    });
     return {
       content: [{ type: "text", text: JSON.stringify(result, null, 2) }],
       structuredContent: result,

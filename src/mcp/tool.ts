@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { ElicitRequestFormParams, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { TriageService } from "../service/triage-service.js";
 
 /**
@@ -13,9 +13,30 @@ export interface ClientIdentity {
   readonly version: string;
 }
 
+/** A flat form for the human, rendered by the client itself (MCP form elicitation). */
+export interface HumanForm {
+  readonly message: string;
+  readonly requestedSchema: ElicitRequestFormParams["requestedSchema"];
+}
+
+/**
+ * What came back from the form. `expired`: nobody answered in time. `failed`: the client could not
+ * show the form or the call was cancelled. Only `accept` carries content.
+ */
+export type HumanAnswer =
+  | { readonly action: "accept"; readonly content: Readonly<Record<string, unknown>> }
+  | { readonly action: "decline" }
+  | { readonly action: "cancel" }
+  | { readonly action: "expired"; readonly afterMs: number }
+  | { readonly action: "failed"; readonly reason: string };
+
+export type AskHuman = (form: HumanForm) => Promise<HumanAnswer>;
+
 export interface ToolContext {
   readonly service: TriageService;
   readonly client: ClientIdentity | undefined;
+  /** Asks the human through the client's UI; undefined when the client declared no form elicitation. */
+  readonly askHuman: AskHuman | undefined;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {

@@ -1,8 +1,10 @@
 import { rmSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import type { ApprovalMode } from "../../src/config.js";
 import { createMemoryLogger } from "../../src/logging.js";
+import type { ElicitationOptions } from "../../src/mcp/ask-human.js";
 import { createServer } from "../../src/mcp/server.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData, type TestData } from "./data.js";
@@ -23,19 +25,46 @@ export interface ToolResult {
   readonly raw: CallToolResult;
 }
 
+export interface HarnessOptions {
+  readonly data?: TestData;
+  readonly now?: Date;
+  readonly approvalMode?: ApprovalMode;
+  readonly securityNeedsHumanChannel?: boolean;
+  /** What the client declares at the handshake, e.g. `{ elicitation: {} }`. */
+  readonly clientCapabilities?: ClientCapabilities;
+  readonly clientInfo?: { readonly name: string; readonly version: string };
+  readonly elicitation?: Partial<ElicitationOptions>;
+}
+
 /** A real SDK Client connected to a real server over an in-memory transport pair. */
-export async function startHarness(options: { data?: TestData; now?: Date } = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const data = options.data ?? writeTestData();
   const logger = createMemoryLogger();
   const now = options.now ?? TEST_NOW;
   const triage = await openTriage(
-    { dataRoot: data.dataRoot, seedFile: data.seedFile, knowledgeRoot: data.knowledgeRoot, minutesSaved: 8 },
+    {
+      dataRoot: data.dataRoot,
+      seedFile: data.seedFile,
+      knowledgeRoot: data.knowledgeRoot,
+      minutesSaved: 8,
+      ...(options.approvalMode === undefined ? {} : { approvalMode: options.approvalMode }),
+      ...(options.securityNeedsHumanChannel === undefined
+        ? {}
+        : { securityNeedsHumanChannel: options.securityNeedsHumanChannel }),
+    },
     logger,
     { clock: () => now },
   );
-  const server = createServer({ service: triage.service, logger, version: "0.0.0-test" });
+  const server = createServer({
+    service: triage.service,
+    logger,
+    version: "0.0.0-test",
+    ...(options.elicitation === undefined ? {} : { elicitation: options.elicitation }),
+  });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "protocol-test", version: "1.0.0" });
+  const client = new Client(options.clientInfo ?? { name: "protocol-test", version: "1.0.0" }, {
+    capabilities: options.clientCapabilities ?? {},
+  });
   await server.connect(serverTransport);
   await client.connect(clientTransport);
   return {
