@@ -13,6 +13,8 @@ export interface Config {
   readonly seedFile: string;
   readonly knowledgeRoot: string;
   readonly minutesSaved: number;
+  /** Teams, members and channels; optional so tests can leave it out (the bundled file is used). */
+  readonly teamsFile?: string;
   /** How approvals reach the server; see SECURITY.md. Optional so tests can leave it out. */
   readonly approvalMode?: ApprovalMode;
   /** Security-routed tickets need the form (elicitation) or the reviewer CLI, never chat. */
@@ -27,6 +29,7 @@ const DEFAULTS = {
   TRIAGE_DATA_ROOT: "data/runtime",
   TRIAGE_SEED_FILE: "data/seed/tickets.json",
   TRIAGE_KNOWLEDGE_ROOT: "data/knowledge",
+  TRIAGE_TEAMS_FILE: "data/teams.json",
   TRIAGE_MINUTES_SAVED: "8",
   TRIAGE_APPROVAL_MODE: "elicit-when-available",
   TRIAGE_SECURITY_APPROVAL: "any",
@@ -70,6 +73,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataRoot: resolve(cwd, read(env, "TRIAGE_DATA_ROOT")),
     seedFile: resolve(cwd, read(env, "TRIAGE_SEED_FILE")),
     knowledgeRoot: resolve(cwd, read(env, "TRIAGE_KNOWLEDGE_ROOT")),
+    // Unset: data/teams.json in the working directory if present, else the bundled file.
+    ...(env.TRIAGE_TEAMS_FILE === undefined ? {} : { teamsFile: resolve(cwd, read(env, "TRIAGE_TEAMS_FILE")) }),
     minutesSaved,
   };
 }

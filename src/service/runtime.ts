@@ -1,6 +1,10 @@
 import { loadKnowledge, KnowledgeBase } from "./knowledge.js";
 import { loadSeed } from "./seed.js";
 import { TriageService } from "./triage-service.js";
+import { loadTeams, type TeamDirectory } from "./teams.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { TicketIndex } from "../domain/similarity/ticket-index.js";
@@ -9,6 +13,7 @@ import type { TriageStore } from "../store/types.js";
 
 export interface Triage {
   readonly service: TriageService;
+  readonly teams: TeamDirectory;
   readonly store: TriageStore;
   close(): Promise<void>;
 }
@@ -24,6 +29,8 @@ export interface OpenOptions {
  */
 export async function openTriage(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Triage> {
   const clock = options.clock ?? (() => new Date());
+  // Configuration files first: a bad one must not leave a half-opened runtime behind.
+  const teams = loadTeams(teamsFileOf(config));
   const store = await openFileStore({
     dataRoot: config.dataRoot,
     seed: () => {
@@ -38,11 +45,21 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     store,
     knowledge,
     createSimilarityIndex: () => new TicketIndex(),
+    teams,
     clock,
     minutesSaved: config.minutesSaved,
     ...(config.approvalMode === undefined ? {} : { approvalMode: config.approvalMode }),
     ...(config.securityNeedsHumanChannel === undefined ? {} : { securityNeedsHumanChannel: config.securityNeedsHumanChannel }),
     ...(options.newId === undefined ? {} : { newId: options.newId }),
   });
-  return { service, store, close: () => store.close() };
+  return { service, store, teams, close: () => store.close() };
+}
+
+/** The bundled teams file, next to the package's data (works from src/ and from dist/). */
+export const BUNDLED_TEAMS_FILE = fileURLToPath(new URL("../../data/teams.json", import.meta.url));
+
+function teamsFileOf(config: Config): string {
+  if (config.teamsFile !== undefined) return config.teamsFile;
+  const local = resolve("data/teams.json");
+  return existsSync(local) ? local : BUNDLED_TEAMS_FILE;
 }

@@ -11,6 +11,9 @@ import type {
 } from "../domain/inputs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { ApprovalMode } from "../config.js";
+import type { Handoff } from "../domain/handoffs.js";
+import type { Team } from "../domain/enums.js";
+import type { TeamDirectory } from "./teams.js";
 import {
   assess,
   assessmentReasons,
@@ -55,6 +58,7 @@ export interface ServiceDeps {
   readonly store: TriageStore;
   readonly knowledge: KnowledgeSource;
   readonly createSimilarityIndex: () => SimilarityIndex;
+  readonly teams: TeamDirectory;
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly minutesSaved?: number;
@@ -92,6 +96,10 @@ export interface QueueMetrics {
 }
 
 const SIMILAR_LIMIT = 5;
+/** Escalation reasons whose approved routing is announced to the owning team. */
+const HANDOFF_REASONS: ReadonlySet<string> = new Set(["security", "outage", "policy-conflict", "sla"]);
+/** Categories that also get a bug card. */
+const BUG_CARD_CATEGORIES: ReadonlySet<string> = new Set(["incident", "api", "integration", "performance"]);
 
 function ratio(n: number, d: number): number | null {
   return d === 0 ? null : Math.round((n / d) * 10_000) / 10_000;
@@ -112,6 +120,7 @@ export class TriageService {
   private similarity: { index: SimilarityIndex; generation: number; indexed: number } | undefined;
   readonly approvalMode: ApprovalMode;
   private readonly securityNeedsHumanChannel: boolean;
+  readonly teams: TeamDirectory;
 
   constructor(deps: ServiceDeps) {
     this.store = deps.store;
@@ -121,6 +130,7 @@ export class TriageService {
     this.minutesSaved = deps.minutesSaved ?? 8;
     this.createSimilarityIndex = deps.createSimilarityIndex;
     this.approvalMode = deps.approvalMode ?? "elicit-when-available";
+    this.teams = deps.teams;
     this.securityNeedsHumanChannel = deps.securityNeedsHumanChannel ?? false;
   }
 
@@ -291,6 +301,7 @@ export class TriageService {
         const ticket = this.requireTicket(view, input.ticketId);
         checkSubmissionRevision(ticket, input.sourceRevision);
         this.checkReferences(view, input);
+        if (typeof proposal.assignee === "string") this.teams.assertMember(proposal.team, proposal.assignee);
         const now = this.clock();
         const { assessment, serverSignals } = assess(proposal, detectSignals(ticket));
         const escalation = computeEscalation(
@@ -385,6 +396,9 @@ export class TriageService {
           };
         }
         const ticketAfter = plan.ticketAfter;
+        // Only an approval that applies routing (team or assignee) announces it to the team.
+        const routed = request.approvedFields.includes("team") || request.approvedFields.includes("assignee");
+        const handoffs = routed ? this.handoffsFor(ticketAfter, rec, plan.escalation.escalationReasons, actor, now) : [];
         return {
           event: {
             timestamp: now.toISOString(),
@@ -402,6 +416,7 @@ export class TriageService {
                 requiredTeam: plan.escalation.requiredTeam,
                 customerResponseEdited: request.editedCustomerResponse !== undefined,
                 ticket: ticketAfter,
+                ...(handoffs.length === 0 ? {} : { handoffs }),
               },
               idempotencyKey,
               input,
@@ -452,6 +467,63 @@ export class TriageService {
         };
       }),
     );
+  }
+
+  /**
+   * The outbox: an approval that applies an escalated routing enqueues, in the same transaction,
+   * a notification for the owning team's channel and, for incident and bug categories, a bug
+   * card. Nothing leaves the machine here; `handoffs deliver` sends them later.
+   */
+  private handoffsFor(
+    ticket: Ticket,
+    rec: Recommendation,
+    reasons: readonly string[],
+    actor: string,
+    now: Date,
+  ): Handoff[] {
+    const escalated = reasons.filter((r) => HANDOFF_REASONS.has(r));
+    if (escalated.length === 0 || ticket.team === undefined) return [];
+    const team = this.teams.get(ticket.team);
+    if (team === undefined) return [];
+    const base = {
+      team: ticket.team as Team,
+      channel: team.channel,
+      ticketId: ticket.id,
+      recommendationId: rec.id,
+      createdAt: now.toISOString(),
+    };
+    const summary =
+      `${ticket.id} (${ticket.priority ?? "no priority"}, ${ticket.category ?? "uncategorized"}) routed to ${team.name}: ` +
+      `${ticket.subject.slice(0, 140)}`;
+    const out: Handoff[] = [
+      {
+        ...base,
+        id: this.newId(),
+        key: `${rec.id}:team-notification`,
+        kind: "team-notification",
+        payload: {
+          text: `Escalation (${escalated.join(", ")}): ${summary}. Approved by ${actor}. On call: @${team.onCall}.`,
+          ticketId: ticket.id,
+          escalationReasons: escalated,
+        },
+      },
+    ];
+    if (ticket.category !== undefined && BUG_CARD_CATEGORIES.has(ticket.category)) {
+      out.push({
+        ...base,
+        id: this.newId(),
+        key: `${rec.id}:bug-card`,
+        kind: "bug-card",
+        payload: {
+          text: `Bug card for ${ticket.id}: ${ticket.subject.slice(0, 140)}`,
+          title: `[${ticket.id}] ${ticket.subject.slice(0, 120)}`,
+          body: `${rec.rationale}\n\nNext action: ${rec.recommendedNextAction}`,
+          labels: [ticket.category, ticket.priority ?? "unprioritized", ...escalated],
+          ticketId: ticket.id,
+        },
+      });
+    }
+    return out;
   }
 
   /** The approval mode refuses chat approvals where the policy asks for a human channel. */
