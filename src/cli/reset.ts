@@ -68,6 +68,7 @@ function storeNames(layout: Layout): { names: Set<string>; temporary: RegExp[] }
       name(layout.journalDir),
       name(layout.snapshotsDir),
       name(layout.presenceDir),
+      name(layout.importsDir),
       name(layout.lockDir),
       name(layout.lockTarget),
     ]),

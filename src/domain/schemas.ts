@@ -131,6 +131,12 @@ export const AUDIT_ACTIONS = [
   "recommendation-approved",
   "recommendation-rejected",
   "approval-rejected",
+  "ticket-created",
+  "note-added",
+  "tickets-imported",
+  "handoff-attempted",
+  "handoff-delivered",
+  "handoff-failed",
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

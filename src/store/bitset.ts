@@ -30,6 +30,29 @@ export class Bitset {
     }
   }
 
+  /**
+   * Opens a gap at `bit`: every member >= bit moves up by one, `bit` itself becomes unset.
+   * (A ticket inserted in the middle of id order shifts the ranks after it.) O(words).
+   */
+  insertAt(bit: number): void {
+    const w0 = bit >>> 5;
+    const last = this.words.length - 1;
+    if (w0 > last) return;
+    if ((this.words[last] as number) >>> 31 !== 0) {
+      const grown = new Uint32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    const words = this.words;
+    for (let w = words.length - 1; w > w0; w--) {
+      words[w] = ((words[w] as number) << 1) | ((words[w - 1] as number) >>> 31);
+    }
+    const low = bit & 31;
+    const lowMask = low === 0 ? 0 : 0xffffffff >>> (32 - low);
+    const x = words[w0] as number;
+    words[w0] = (x & lowMask) | ((x & ~lowMask) << 1);
+  }
+
   delete(bit: number): void {
     const w = bit >>> 5;
     if (w >= this.words.length) return;

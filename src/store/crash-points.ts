@@ -4,10 +4,13 @@ import { writeFileSync } from "node:fs";
 // with TRIAGE_CRASH_AT=<name> and check that a SIGKILL at that exact step leaves a store that
 // recovers to "the event fully there" or "fully absent", never in between.
 
-/** The named steps of a transaction and of initialization, in the order they are reached. */
+/** The named steps of a transaction, of initialization and of handoff delivery, in the order they are reached. */
 export const CRASH_POINTS = [
   // transact(): lock held, nothing read or written yet.
   "tx.locked",
+  // An import's batch file is written and fsynced under imports/; no event is claimed yet.
+  // (transactImport stages inside the transaction; stageImportBatch alone, before any lock.)
+  "import.batch-staged",
   // The sequence number is claimed (journal/<seq>.json holds the full line); log untouched.
   "tx.claimed",
   // The line is written to audit.jsonl but not yet fsynced.
@@ -20,6 +23,10 @@ export const CRASH_POINTS = [
   "init.base-written",
   // Initialization: audit.jsonl with the seq-0 event written, no store.json yet.
   "init.log-written",
+  // Handoff delivery: `handoff-attempted` is committed, the request has not been sent.
+  "handoff.attempt-recorded",
+  // Handoff delivery: the receiver answered, the outcome is not committed yet.
+  "handoff.posted",
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

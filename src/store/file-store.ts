@@ -7,15 +7,24 @@ import { createStderrLogger } from "../logging.js";
 import { crashPoint } from "./crash-points.js";
 import { decodeLine, encodeEvent, sha256Hex, unknownKeys, type DecodeProblem } from "./event-codec.js";
 import { errnoCode, forEachLine, livenessOf, readAt, sleep } from "./fs-util.js";
+import { ImportBatches } from "./imports.js";
 import { initializeRuntime, type SeedSource } from "./init.js";
 import { ABANDONED_AFTER_MS, Journal, type Claim } from "./journal.js";
 import { layoutOf, type Layout, type Manifest } from "./layout.js";
 import { registerPresence } from "./presence.js";
 import { LOCK_STALE_MS, RuntimeLock, type HeldLock } from "./lock.js";
-import { applyEvent, checkEvent } from "./reducer.js";
+import { applyEvent, checkEvent, type ReducerContext } from "./reducer.js";
 import { loadNewestSnapshot, snapshotSeqs, writeSnapshot } from "./snapshot.js";
 import { normalizePage, StateView, StoreState, type Inconsistency } from "./state.js";
-import type { Page, PageRequest, StoreView, TriageStore, TxOutcome } from "./types.js";
+import type {
+  ImportTxOutcome,
+  Page,
+  PageRequest,
+  StagedImportBatch,
+  StoreView,
+  TriageStore,
+  TxOutcome,
+} from "./types.js";
 import { readManifest, RuntimeNotInitializedError, verifyAuditLog, type VerifyResult } from "./verify.js";
 
 // The file-backed TriageStore. State = base/tickets.json + fold(audit.jsonl): the audit log is
@@ -138,6 +147,7 @@ export class FileStore implements TriageStore {
   readonly dataRoot: string;
   private readonly layout: Layout;
   private readonly journal: Journal;
+  private readonly batches: ImportBatches;
   private readonly lock: RuntimeLock;
   private readonly logger: StoreLogger;
   private readonly newId: () => string;
@@ -156,10 +166,17 @@ export class FileStore implements TriageStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(layout: Layout, loaded: Loaded, options: FileStoreOptions, logger: StoreLogger) {
+  private constructor(
+    layout: Layout,
+    batches: ImportBatches,
+    loaded: Loaded,
+    options: FileStoreOptions,
+    logger: StoreLogger,
+  ) {
     this.layout = layout;
     this.dataRoot = layout.root;
     this.journal = new Journal(layout);
+    this.batches = batches;
     this.logger = logger;
     this.lock = new RuntimeLock(layout, (m) => logger.warn(m));
     this.newId = options.newId ?? randomUUID;
@@ -188,7 +205,8 @@ export class FileStore implements TriageStore {
       warn: (m) => logger.warn(m),
     });
     const started = Date.now();
-    const loaded = FileStore.load(layout, logger);
+    const batches = new ImportBatches(layout);
+    const loaded = FileStore.load(layout, logger, batches);
     const source =
       loaded.snapshotSeq < 0
         ? "replayed from the start"
@@ -196,7 +214,7 @@ export class FileStore implements TriageStore {
     logger.info(
       `opened ${layout.root}: ${loaded.state.ticketCount()} tickets, seq ${loaded.state.lastSeq} (${source}) in ${Date.now() - started} ms`,
     );
-    const store = new FileStore(layout, loaded, options, logger);
+    const store = new FileStore(layout, batches, loaded, options, logger);
     store.unregisterPresence = registerPresence(layout, (options.clock ?? (() => new Date()))());
     await store.recoverOnOpen(loaded.tail);
     // An unusable snapshot (of an older format, say) would otherwise stay the newest one and
@@ -269,6 +287,38 @@ export class FileStore implements TriageStore {
     });
   }
 
+  transactImport<T>(body: (view: StoreView) => ImportTxOutcome<T>): Promise<T> {
+    this.assertOpen();
+    let staged: StagedImportBatch | undefined;
+    const settle = (): void => {
+      // Whatever happened, a batch no event or claim uses must not linger.
+      if (staged !== undefined && !this.batchInUse(staged.file)) this.batches.discard(staged.file);
+      staged = undefined;
+    };
+    const run = this.transact<T>((view) => {
+      const outcome = body(view);
+      if (!("tickets" in outcome)) return outcome;
+      // The body runs again after a lost claim race: the tickets may differ, stage afresh.
+      settle();
+      staged = this.batches.stage(outcome.tickets);
+      return { event: outcome.draft(staged), result: outcome.result };
+    });
+    return run.finally(settle);
+  }
+
+  stageImportBatch(tickets: readonly Ticket[]): StagedImportBatch {
+    this.assertOpen();
+    return this.batches.stage(tickets);
+  }
+
+  discardImportBatch(batch: StagedImportBatch): boolean {
+    this.assertOpen();
+    this.refresh();
+    if (this.batchInUse(batch.file)) return false;
+    this.batches.discard(batch.file);
+    return true;
+  }
+
   /**
    * Writes a snapshot of the current state now (normally automatic, see `snapshotEvery`).
    * Returns its file name.
@@ -317,7 +367,7 @@ export class FileStore implements TriageStore {
 
   // ---------- internals: loading and catching up ----------
 
-  private static load(layout: Layout, logger: StoreLogger): Loaded {
+  private static load(layout: Layout, logger: StoreLogger, batches: ImportBatches): Loaded {
     let manifest: Manifest;
     try {
       manifest = readManifest(layout);
@@ -332,7 +382,7 @@ export class FileStore implements TriageStore {
       const size = fs.fstatSync(log.fd).size;
       const snapshot = loadNewestSnapshot(layout, manifest.storeId, log.fd, size, (m) => logger.warn(m));
       const state = snapshot.state ?? StoreState.fromBase(readBase(layout, manifest));
-      const tail = foldLines(log.fd, state, size, (m) => logger.warn(m));
+      const tail = foldLines(log.fd, state, size, batches, (m) => logger.warn(m));
       if (tail.kind === "bad" && !isTorn(tail)) throw corruptLog(layout, state, tail);
       if (state.lastSeq < 0) throw unavailable(`${layout.auditLog} has no initialization event.`);
       const first = readEventAt(log.fd, state, 0);
@@ -378,7 +428,7 @@ export class FileStore implements TriageStore {
     if (st.size === this.state.logBytes) return { kind: "clean" };
     const seen = this.badTailSeen;
     if (seen !== undefined && seen.size === st.size && seen.mtimeMs === st.mtimeMs) return seen.tail;
-    const tail = foldLines(this.log.fd, this.state, st.size, (m) => this.logger.warn(m));
+    const tail = foldLines(this.log.fd, this.state, st.size, this.batches, (m) => this.logger.warn(m));
     if (tail.kind !== "clean" && !this.lastLineIntact()) {
       // Our last line is gone from its place: the file was overwritten in place (same inode).
       return this.reload();
@@ -400,7 +450,7 @@ export class FileStore implements TriageStore {
   }
 
   private reload(): Tail {
-    const loaded = FileStore.load(this.layout, this.logger);
+    const loaded = FileStore.load(this.layout, this.logger, this.batches);
     this.closeHandles();
     this.snapshotSeq = loaded.snapshotSeq;
     this.manifest = loaded.manifest;
@@ -508,7 +558,8 @@ export class FileStore implements TriageStore {
     } catch (error) {
       throw this.undoAppend(event.seq, error);
     }
-    applyEvent(this.state, event, location, (m) => this.logger.warn(m));
+    applyEvent(this.state, event, location, this.batches, (m) => this.logger.warn(m));
+    if (event.action === "tickets-imported") this.batches.forget();
     this.journal.removeClaim(event.seq);
     if ("refusal" in outcome) return { kind: "refused", refusal: outcome.refusal };
     return { kind: "committed", value: outcome.result(event) };
@@ -538,9 +589,13 @@ export class FileStore implements TriageStore {
         `audit event draft (${String(draft.action)}) is invalid: ${decoded.detail}`,
       );
     }
-    const problem = checkEvent(this.state, decoded.event);
+    const problem = checkEvent(this.state, decoded.event, this.batches);
+    if (problem?.damaged === true) {
+      // The batch was removed or changed after staging (a stalled importer's orphan, say).
+      throw unavailable(`Nothing was imported: ${problem.problem}. Stage the batch again and retry.`);
+    }
     if (problem !== undefined) {
-      throw new InvalidAuditEventError(`refusing to commit ${draft.action}: ${problem}`);
+      throw new InvalidAuditEventError(`refusing to commit ${draft.action}: ${problem.problem}`);
     }
     return { event: decoded.event, line };
   }
@@ -601,7 +656,8 @@ export class FileStore implements TriageStore {
 
   private async recoverOnOpen(tail: Tail): Promise<void> {
     const journalEmpty = this.journal.entries().length === 0;
-    if (journalEmpty && tail.kind === "clean") return;
+    const orphans = this.batches.orphans((file) => this.batchInUse(file));
+    if (journalEmpty && tail.kind === "clean" && orphans.length === 0) return;
     let held: HeldLock;
     try {
       held = await this.lock.acquire(this.lockTimeoutMs);
@@ -681,7 +737,31 @@ export class FileStore implements TriageStore {
       }
       this.cutTornTail(tail.size);
     }
+    this.removeOrphanBatches();
     return undefined;
+  }
+
+  /**
+   * Removes import batches no committed event or journal claim uses, whose writer is dead or
+   * which are older than the grace period (imports.ts). Only under the lock, once the journal
+   * is settled, so a claim being rolled forward never loses its batch.
+   */
+  private removeOrphanBatches(): void {
+    const orphans = this.batches.orphans((file) => this.batchInUse(file));
+    if (orphans.length === 0) return;
+    this.batches.remove(orphans);
+    this.logger.warn(
+      `removed ${orphans.length} import batch file(s) no committed event uses (an import was interrupted before its commit): ${orphans.map((n) => `imports/${n}`).join(", ")}`,
+    );
+  }
+
+  /** Whether a committed event or a pending claim names `file` as its batch. */
+  private batchInUse(file: string): boolean {
+    if (this.state.importOfBatch(file) !== undefined) return true;
+    const needle = JSON.stringify(file);
+    return this.journal
+      .entries()
+      .some((entry) => entry.kind === "claim" && entry.claim.line.includes(needle));
   }
 
   private claimProblem(claim: Claim): string | undefined {
@@ -691,8 +771,8 @@ export class FileStore implements TriageStore {
     if (event.seq !== claim.seq) return `its line holds seq ${event.seq}`;
     if (event.hash !== claim.hash) return "its hash does not match its line";
     if (event.prevHash !== this.state.lastHash) return `it does not follow seq ${this.state.lastSeq}`;
-    const problem = checkEvent(this.state, event);
-    return problem === undefined ? undefined : `it does not apply: ${problem}`;
+    const problem = checkEvent(this.state, event, this.batches);
+    return problem === undefined ? undefined : `it does not apply: ${problem.problem}`;
   }
 
   /** Finishes a dead writer's commit from its claim. */
@@ -701,7 +781,8 @@ export class FileStore implements TriageStore {
     const decoded = decodeLine(claim.line);
     if (!decoded.ok) return;
     const location = this.append(claim.line);
-    applyEvent(this.state, decoded.event, location, (m) => this.logger.warn(m));
+    applyEvent(this.state, decoded.event, location, this.batches, (m) => this.logger.warn(m));
+    this.batches.forget();
     this.journal.removeClaim(claim.seq);
     this.logger.warn(
       `finished the commit of seq ${claim.seq} (${decoded.event.action}) left by pid ${claim.pid} on ${claim.hostname}, which died before completing it`,
@@ -783,7 +864,13 @@ export class FileStore implements TriageStore {
  * Folds the complete lines after state.logBytes (up to `size`) into the state. Stops at the
  * first line that is not a valid next event, and says what is left.
  */
-function foldLines(fd: number, state: StoreState, size: number, warn: (message: string) => void): Tail {
+function foldLines(
+  fd: number,
+  state: StoreState,
+  size: number,
+  context: ReducerContext,
+  warn: (message: string) => void,
+): Tail {
   let bad: Extract<Tail, { kind: "bad" }> | undefined;
   const end = forEachLine(fd, state.logBytes, size, (text, offset, length) => {
     const final = offset + length + 1 === size;
@@ -801,7 +888,7 @@ function foldLines(fd: number, state: StoreState, size: number, warn: (message: 
       bad = { kind: "bad", size, offset, final, problem: "chain", detail };
       return false;
     }
-    applyEvent(state, event, { offset, length }, warn);
+    applyEvent(state, event, { offset, length }, context, warn);
     return true;
   });
   if (bad !== undefined) return bad;

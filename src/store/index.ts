@@ -17,4 +17,20 @@ export {
   type VerifyResult,
 } from "./verify.js";
 export { CRASH_POINTS, type CrashPoint } from "./crash-points.js";
+export {
+  approvalHandoffSchema,
+  handoffAttemptedDataSchema,
+  handoffDeliveredDataSchema,
+  handoffFailedDataSchema,
+  noteAddedDataSchema,
+  ticketCreatedDataSchema,
+  ticketsImportedDataSchema,
+  type HandoffAttemptedData,
+  type HandoffDeliveredData,
+  type HandoffFailedData,
+  type NoteAddedData,
+  type TicketCreatedData,
+  type TicketsImportedData,
+} from "./event-data.js";
+export { ORPHAN_GRACE_MS } from "./imports.js";
 export { GENESIS_HASH } from "./event-codec.js";

@@ -136,7 +136,7 @@ function removeInitLeftovers(layout: Layout, warn: (message: string) => void): v
     fs.rmSync(layout.auditLog);
     removed.push("audit.jsonl");
   }
-  for (const dir of [layout.baseDir, layout.journalDir, layout.snapshotsDir]) {
+  for (const dir of [layout.baseDir, layout.journalDir, layout.snapshotsDir, layout.importsDir]) {
     if (fs.existsSync(dir)) {
       fs.rmSync(dir, { recursive: true, force: true });
       removed.push(`${dir.slice(layout.root.length + 1)}/`);

@@ -13,6 +13,8 @@ export interface Layout {
   readonly journalDir: string;
   readonly quarantineDir: string;
   readonly snapshotsDir: string;
+  /** Batch files of `tickets-imported` events (see imports.ts). */
+  readonly importsDir: string;
   /** One record per running server process (see presence.ts). */
   readonly presenceDir: string;
   /** proper-lockfile's lock target (never created) and its lock directory. */
@@ -32,6 +34,7 @@ export function layoutOf(dataRoot: string): Layout {
     journalDir,
     quarantineDir: join(journalDir, "quarantine"),
     snapshotsDir: join(root, "snapshots"),
+    importsDir: join(root, "imports"),
     presenceDir: join(root, "presence"),
     lockTarget: join(root, "store"),
     lockDir: join(root, "store.lock"),

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { DomainError } from "../domain/errors.js";
+import type { HandoffAttempt, HandoffState } from "../domain/handoffs.js";
 import {
   categorySchema,
   prioritySchema,
@@ -14,6 +16,16 @@ import {
   type Recommendation,
   type Ticket,
 } from "../domain/schemas.js";
+import {
+  approvalHandoffsSchema,
+  handoffAttemptedDataSchema,
+  handoffDeliveredDataSchema,
+  handoffFailedDataSchema,
+  noteAddedDataSchema,
+  ticketCreatedDataSchema,
+  ticketsImportedDataSchema,
+} from "./event-data.js";
+import type { BatchRead } from "./imports.js";
 import type { EventLocation, StoreState } from "./state.js";
 
 // How each audit action changes the state: one entry per action, so a new action is added in
@@ -21,8 +33,21 @@ import type { EventLocation, StoreState } from "./state.js";
 // against the current state and returns either a problem or the change to apply; the write path
 // refuses to commit an event with a problem, and replay records it as an inconsistency.
 
-type Prepared = { readonly problem: string } | { readonly apply: () => void };
-type Handler = (state: StoreState, event: AuditEvent) => Prepared;
+/**
+ * A problem is `damaged` when the event is fine but a file it relies on (an import batch) is
+ * missing or altered: that is damage to the runtime, not an inconsistent event.
+ */
+export interface Problem {
+  readonly problem: string;
+  readonly damaged?: boolean;
+}
+type Prepared = Problem | { readonly apply: () => void };
+
+/** What reducers may read besides the state: import batch files (imports.ts). */
+export interface ReducerContext {
+  readBatch(file: string, sha256: string): BatchRead;
+}
+type Handler = (state: StoreState, event: AuditEvent, context: ReducerContext) => Prepared;
 
 const noChange: Prepared = { apply: () => undefined };
 
@@ -43,6 +68,64 @@ function currentValue(ticket: Ticket, field: ApprovableField): unknown {
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** The event's data parsed with `schema`, or the first issue as a problem. */
+function parseData<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  label = "data",
+): { readonly problem: string } | { readonly data: T } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { data: parsed.data };
+  const issue = parsed.error.issues[0];
+  const path = issue === undefined || issue.path.length === 0 ? "" : `.${issue.path.join(".")}`;
+  return { problem: `${label}${path} is invalid: ${issue?.message ?? "?"}` };
+}
+
+/** The handoff an outbox event names, checked against the event's ticket. */
+function namedHandoff(
+  state: StoreState,
+  event: AuditEvent,
+  handoffId: string,
+): { readonly problem: string } | { readonly handoff: HandoffState } {
+  const handoff = state.getHandoff(handoffId);
+  if (handoff === undefined) return { problem: `handoff ${handoffId} does not exist` };
+  if (event.ticketId !== handoff.ticketId) {
+    return {
+      problem: `ticketId ${String(event.ticketId)} is not handoff ${handoffId}'s ticket ${handoff.ticketId}`,
+    };
+  }
+  return { handoff };
+}
+
+/** The handoff and its attempt in flight that an outcome event reports on. */
+function inFlightAttempt(
+  state: StoreState,
+  event: AuditEvent,
+  handoffId: string,
+  attempt: number,
+): { readonly problem: string } | { readonly handoff: HandoffState; readonly current: HandoffAttempt } {
+  const found = namedHandoff(state, event, handoffId);
+  if ("problem" in found) return found;
+  const { handoff } = found;
+  if (handoff.status !== "in-flight") {
+    return {
+      problem: `handoff ${handoffId} is ${handoff.status}, not in-flight: no attempt is waiting for an outcome`,
+    };
+  }
+  const current = handoff.attempts[handoff.attempts.length - 1];
+  if (current?.attempt !== attempt) {
+    return {
+      problem: `attempt ${attempt} is not the attempt of handoff ${handoffId} in flight (${String(current?.attempt)})`,
+    };
+  }
+  return { handoff, current };
+}
+
+function withoutNextAttempt(handoff: HandoffState): HandoffState {
+  const { nextAttemptAt: _dropped, ...rest } = handoff;
+  return rest;
 }
 
 function pendingRecommendation(
@@ -119,9 +202,12 @@ export const REDUCERS = {
     }
     next.revision = event.toRevision;
     next.updatedAt = event.timestamp;
+    const outbox = approvalOutbox(state, event);
+    if ("problem" in outbox) return outbox;
     const rec = found.rec;
     return {
       apply: () => {
+        for (const handoff of outbox.handoffs) state.addHandoff(handoff);
         state.replaceTicket(next as Ticket);
         state.replaceRecommendation({
           ...rec,
@@ -155,7 +241,214 @@ export const REDUCERS = {
 
   // A refused approval attempt is audited; it changes nothing.
   "approval-rejected": () => noChange,
+
+  "ticket-created": (state, event) => {
+    const parsed = parseData(ticketCreatedDataSchema, event.data);
+    if ("problem" in parsed) return parsed;
+    const { ticket } = parsed.data;
+    if (event.ticketId !== ticket.id) {
+      return { problem: `ticketId ${String(event.ticketId)} is not the created ticket's id ${ticket.id}` };
+    }
+    if (state.getTicket(ticket.id) !== undefined) return { problem: `ticket ${ticket.id} already exists` };
+    if (ticket.revision !== 0)
+      return { problem: `a created ticket starts at revision 0, not ${ticket.revision}` };
+    if (event.toRevision !== undefined && event.toRevision !== 0) {
+      return { problem: `toRevision ${event.toRevision} of a created ticket is not 0` };
+    }
+    if (event.channel !== undefined) {
+      return { problem: "ticket-created carries no channel (channels name approval paths)" };
+    }
+    const problem = externalIdProblem(state, [ticket]);
+    if (problem !== undefined) return { problem };
+    return { apply: () => state.addTicket(ticket) };
+  },
+
+  // A note is not a triage field: the revision stays, so "revision = seed + approvals" holds.
+  "note-added": (state, event) => {
+    const parsed = parseData(noteAddedDataSchema, event.data);
+    if ("problem" in parsed) return parsed;
+    const { note } = parsed.data;
+    const ticket = event.ticketId === null ? undefined : state.getTicket(event.ticketId);
+    if (ticket === undefined) return { problem: `ticket ${String(event.ticketId)} does not exist` };
+    if (note.author !== event.actor) {
+      return { problem: `the note's author ${note.author} is not the event's actor ${event.actor}` };
+    }
+    if (ticket.notes?.some((n) => n.id === note.id) === true) {
+      return { problem: `ticket ${ticket.id} already has a note ${note.id}` };
+    }
+    if (event.toRevision !== undefined && event.toRevision !== ticket.revision) {
+      return { problem: `a note does not change the revision: toRevision must be ${ticket.revision}` };
+    }
+    return {
+      apply: () =>
+        state.replaceTicket({ ...ticket, notes: [...(ticket.notes ?? []), note], updatedAt: note.createdAt }),
+    };
+  },
+
+  "tickets-imported": (state, event, context) => {
+    if (event.ticketId !== null)
+      return { problem: "tickets-imported names no single ticket (ticketId null)" };
+    const parsed = parseData(ticketsImportedDataSchema, event.data);
+    if ("problem" in parsed) return parsed;
+    const { batch, source } = parsed.data;
+    const earlier = state.importedSource(source.sha256);
+    if (earlier !== undefined) {
+      return {
+        problem: `source ${source.name} (sha256 ${source.sha256}) was already imported by seq ${earlier}`,
+      };
+    }
+    const used = state.importOfBatch(batch.file);
+    if (used !== undefined) return { problem: `${batch.file} is already the batch of seq ${used}` };
+    const read = context.readBatch(batch.file, batch.sha256);
+    if ("problem" in read) return read;
+    const { tickets } = read;
+    if (tickets.length !== batch.count) {
+      return { problem: `${batch.file} holds ${tickets.length} tickets, the event says ${batch.count}` };
+    }
+    const ids = new Set<string>();
+    for (const ticket of tickets) {
+      if (ids.has(ticket.id)) return { problem: `${batch.file} lists ticket ${ticket.id} twice` };
+      ids.add(ticket.id);
+      if (state.getTicket(ticket.id) !== undefined) return { problem: `ticket ${ticket.id} already exists` };
+    }
+    const problem = externalIdProblem(state, tickets);
+    if (problem !== undefined) return { problem };
+    return {
+      apply: () => {
+        state.addTickets(tickets);
+        state.recordImport({ seq: event.seq, file: batch.file, sourceSha256: source.sha256 });
+      },
+    };
+  },
+
+  // Committed before the request leaves the machine: a handoff found in-flight after a crash
+  // may have been delivered, so it is never attempted again automatically.
+  "handoff-attempted": (state, event) => {
+    const parsed = parseData(handoffAttemptedDataSchema, event.data);
+    if ("problem" in parsed) return parsed;
+    const { handoffId, attempt } = parsed.data;
+    const found = namedHandoff(state, event, handoffId);
+    if ("problem" in found) return found;
+    const { handoff } = found;
+    if (handoff.status !== "pending") {
+      return {
+        problem: `handoff ${handoffId} is ${handoff.status}: only a pending handoff can be attempted`,
+      };
+    }
+    if (attempt !== handoff.attempts.length + 1) {
+      return {
+        problem: `attempt ${attempt} of handoff ${handoffId} should be ${handoff.attempts.length + 1}`,
+      };
+    }
+    return {
+      apply: () =>
+        state.replaceHandoff({
+          ...withoutNextAttempt(handoff),
+          status: "in-flight",
+          attempts: [...handoff.attempts, { attempt, startedAt: event.timestamp }],
+        }),
+    };
+  },
+
+  "handoff-delivered": (state, event) => {
+    const parsed = parseData(handoffDeliveredDataSchema, event.data);
+    if ("problem" in parsed) return parsed;
+    const { handoffId, attempt, httpStatus } = parsed.data;
+    const found = inFlightAttempt(state, event, handoffId, attempt);
+    if ("problem" in found) return found;
+    const { handoff, current } = found;
+    const finished: HandoffAttempt = {
+      ...current,
+      finishedAt: event.timestamp,
+      outcome: "delivered",
+      httpStatus,
+    };
+    return {
+      apply: () =>
+        state.replaceHandoff({
+          ...handoff,
+          status: "delivered",
+          attempts: [...handoff.attempts.slice(0, -1), finished],
+        }),
+    };
+  },
+
+  // Not final: back to pending (retried later). Final: failed for good.
+  "handoff-failed": (state, event) => {
+    const parsed = parseData(handoffFailedDataSchema, event.data);
+    if ("problem" in parsed) return parsed;
+    const { handoffId, attempt, httpStatus, error, final, nextAttemptAt } = parsed.data;
+    const found = inFlightAttempt(state, event, handoffId, attempt);
+    if ("problem" in found) return found;
+    const { handoff, current } = found;
+    if (final && nextAttemptAt !== undefined) return { problem: "a final failure has no nextAttemptAt" };
+    const finished: HandoffAttempt = {
+      ...current,
+      finishedAt: event.timestamp,
+      outcome: "failed",
+      ...(httpStatus === undefined ? {} : { httpStatus }),
+      error,
+    };
+    return {
+      apply: () =>
+        state.replaceHandoff({
+          ...withoutNextAttempt(handoff),
+          status: final ? "failed" : "pending",
+          attempts: [...handoff.attempts.slice(0, -1), finished],
+          ...(final || nextAttemptAt === undefined ? {} : { nextAttemptAt }),
+        }),
+    };
+  },
 } satisfies Record<AuditAction, Handler>;
+
+/** A ticket may only bring an external id no other ticket (existing or in the same event) has. */
+function externalIdProblem(state: StoreState, tickets: readonly Ticket[]): string | undefined {
+  const seen = new Set<string>();
+  for (const ticket of tickets) {
+    const externalId = ticket.externalId;
+    if (externalId === undefined) continue;
+    const holder = state.ticketIdByExternalId(externalId);
+    if (holder !== undefined)
+      return `external id ${externalId} of ${ticket.id} is already ticket ${holder}'s`;
+    if (seen.has(externalId)) return `external id ${externalId} is listed twice`;
+    seen.add(externalId);
+  }
+  return undefined;
+}
+
+/** The handoffs an approval enqueues (`data.handoffs`), as new outbox entries. */
+function approvalOutbox(
+  state: StoreState,
+  event: AuditEvent,
+): { readonly problem: string } | { readonly handoffs: HandoffState[] } {
+  const raw = event.data?.handoffs;
+  if (raw === undefined) return { handoffs: [] };
+  const parsed = parseData(approvalHandoffsSchema, raw, "data.handoffs");
+  if ("problem" in parsed) return parsed;
+  const handoffs: HandoffState[] = [];
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  for (const h of parsed.data) {
+    if (h.ticketId !== event.ticketId)
+      return { problem: `handoff ${h.id} is for ${h.ticketId}, not ${String(event.ticketId)}` };
+    if (h.recommendationId !== event.recommendationId) {
+      return { problem: `handoff ${h.id} names recommendation ${h.recommendationId}, not the approved one` };
+    }
+    if (h.createdBySeq !== undefined && h.createdBySeq !== event.seq) {
+      return {
+        problem: `handoff ${h.id} says createdBySeq ${h.createdBySeq}, but the approval is seq ${event.seq}`,
+      };
+    }
+    if (ids.has(h.id) || state.getHandoff(h.id) !== undefined)
+      return { problem: `handoff ${h.id} already exists` };
+    if (keys.has(h.key) || state.hasHandoffKey(h.key))
+      return { problem: `handoff key ${h.key} is already used` };
+    ids.add(h.id);
+    keys.add(h.key);
+    handoffs.push({ ...h, createdBySeq: event.seq, status: "pending", attempts: [] });
+  }
+  return { handoffs };
+}
 
 /** The idempotency record an event carries in `data.idempotency`, when it carries a valid one. */
 export function idempotencyRecordOf(event: AuditEvent): z.infer<typeof idempotencyRecordSchema> | undefined {
@@ -168,7 +461,7 @@ export function idempotencyRecordOf(event: AuditEvent): z.infer<typeof idempoten
 // Every action goes through here: the action's own check, plus the idempotency index. A key
 // belongs to the first event that used it; a second event with the same key would make a retry
 // ambiguous, so it does not fit the state (refused at commit, an inconsistency in replay).
-function prepare(state: StoreState, event: AuditEvent): Prepared {
+function prepare(state: StoreState, event: AuditEvent, context: ReducerContext): Prepared {
   const record = idempotencyRecordOf(event);
   if (record !== undefined) {
     const first = state.idempotency(record.key);
@@ -178,7 +471,8 @@ function prepare(state: StoreState, event: AuditEvent): Prepared {
       };
     }
   }
-  const prepared = REDUCERS[event.action](state, event);
+  const handler: Handler = REDUCERS[event.action];
+  const prepared = handler(state, event, context);
   if (record === undefined || "problem" in prepared) return prepared;
   return {
     apply: () => {
@@ -193,22 +487,40 @@ function prepare(state: StoreState, event: AuditEvent): Prepared {
 }
 
 /** The problem `event` would have if applied to `state` now, or undefined when it applies cleanly. */
-export function checkEvent(state: StoreState, event: AuditEvent): string | undefined {
-  const prepared = prepare(state, event);
-  return "problem" in prepared ? prepared.problem : undefined;
+export function checkEvent(
+  state: StoreState,
+  event: AuditEvent,
+  context: ReducerContext,
+): Problem | undefined {
+  const prepared = prepare(state, event, context);
+  return "problem" in prepared ? prepared : undefined;
+}
+
+/** A committed event's import batch is missing or altered: the state cannot be built. */
+export function batchDamage(event: AuditEvent, problem: string): DomainError {
+  return new DomainError(
+    "STORE_UNAVAILABLE",
+    `The tickets imported by audit event seq ${event.seq} cannot be loaded: ${problem}. ` +
+      `Restore the file from a backup, or run audit:verify for details.`,
+    { seq: event.seq },
+  );
 }
 
 /**
  * Folds one event into the state. The event is always recorded (it is in the log); an
- * inconsistent event changes nothing else and is reported through `onInconsistency`.
+ * inconsistent event changes nothing else and is reported through `onInconsistency`. A damaged
+ * runtime (an import batch missing or altered) throws STORE_UNAVAILABLE before anything is
+ * recorded: skipping the event would silently drop its tickets.
  */
 export function applyEvent(
   state: StoreState,
   event: AuditEvent,
   location: EventLocation,
+  context: ReducerContext,
   onInconsistency: (message: string) => void,
 ): void {
-  const prepared = prepare(state, event);
+  const prepared = prepare(state, event, context);
+  if ("problem" in prepared && prepared.damaged === true) throw batchDamage(event, prepared.problem);
   state.recordEvent(event, location);
   if ("problem" in prepared) {
     state.inconsistencies.push({ seq: event.seq, action: event.action, problem: prepared.problem });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { handoffStateSchema } from "../domain/handoffs.js";
 import { auditActionSchema, type Recommendation, type Ticket } from "../domain/schemas.js";
 import { decodeLine } from "./event-codec.js";
 import { errnoCode, fsyncDir, livenessOf, currentProcess, readAt } from "./fs-util.js";
@@ -24,9 +25,10 @@ const TEMP_NAME = /^\.state-\d+-(\d+)-[0-9a-f]+\.tmp$/;
 const KEEP = 2;
 /**
  * Bumped whenever the body changes shape; a snapshot of another format is ignored (and the
- * state rebuilt from the log). 2: adds the idempotency index.
+ * state rebuilt from the log). 2: adds the idempotency index. 3: adds the handoff outbox and
+ * the committed imports (tickets of every origin were always in `tickets`).
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 const headerSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
@@ -47,6 +49,11 @@ const idempotencyEntriesSchema = z.array(
     action: auditActionSchema,
     payloadHash: z.string(),
   }),
+);
+
+const handoffsSchema = z.array(handoffStateSchema);
+const importsSchema = z.array(
+  z.object({ seq: z.number().int().nonnegative(), file: z.string(), sourceSha256: z.string() }),
 );
 
 export function snapshotSeqs(layout: Layout): number[] {
@@ -83,6 +90,10 @@ function* bodyChunks(data: SnapshotData): Generator<string> {
   yield `,"inconsistencies":${JSON.stringify(data.inconsistencies)}`;
   yield ',"idempotency":';
   yield* list(data.idempotency);
+  yield ',"handoffs":';
+  yield* list(data.handoffs);
+  yield ',"imports":';
+  yield* list(data.imports);
   yield "}";
 }
 
@@ -206,7 +217,16 @@ function readSnapshot(
     throw new Error("its checksum does not match");
   if (header.logBytes > logSize) throw new Error("it is ahead of the audit log");
   const raw = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-  const { tickets, recommendations, eventLengths, eventTickets, inconsistencies, idempotency } = raw;
+  const {
+    tickets,
+    recommendations,
+    eventLengths,
+    eventTickets,
+    inconsistencies,
+    idempotency,
+    handoffs,
+    imports,
+  } = raw;
   if (
     !Array.isArray(tickets) ||
     !Array.isArray(recommendations) ||
@@ -217,6 +237,10 @@ function readSnapshot(
   }
   const idempotencyEntries = idempotencyEntriesSchema.safeParse(idempotency);
   if (!idempotencyEntries.success) throw new Error("its idempotency index is missing or malformed");
+  const handoffStates = handoffsSchema.safeParse(handoffs);
+  if (!handoffStates.success) throw new Error("its handoff outbox is missing or malformed");
+  const importRecords = importsSchema.safeParse(imports);
+  if (!importRecords.success) throw new Error("its list of imports is missing or malformed");
   const data: SnapshotData = {
     tickets: tickets as Ticket[],
     recommendations: recommendations as Recommendation[],
@@ -224,6 +248,8 @@ function readSnapshot(
     eventTickets: eventTickets as (string | null)[],
     inconsistencies: (Array.isArray(inconsistencies) ? inconsistencies : []) as Inconsistency[],
     idempotency: idempotencyEntries.data satisfies IdempotencySnapshotEntry[],
+    handoffs: handoffStates.data,
+    imports: importRecords.data,
   };
   // The log must still hold this exact event where the snapshot ends.
   const length = data.eventLengths[header.seq];

@@ -1,9 +1,11 @@
 import { ESCALATION_REASONS, RESOLUTIONS, type Resolution } from "../domain/enums.js";
+import { HANDOFF_STATUSES, type HandoffState, type HandoffStatus } from "../domain/handoffs.js";
 import type { AuditAction, AuditEvent, Recommendation, Ticket } from "../domain/schemas.js";
 import { GENESIS_HASH } from "./event-codec.js";
 import { Bitset, pageOfIntersection } from "./bitset.js";
 import { deepFreeze, insertSorted, removeSorted } from "./sorted.js";
 import type {
+  HandoffFilter,
   IdempotencyEntry,
   Page,
   PageRequest,
@@ -25,8 +27,22 @@ export type IndexedTicketField = (typeof INDEXED_TICKET_FIELDS)[number];
 
 interface TicketSlot {
   ticket: Ticket;
+  readonly key: IdKey;
   /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
   rank: number;
+}
+
+interface HandoffSlot {
+  handoff: HandoffState;
+  /** Position in creation order; status and per-ticket lists hold ordinals. */
+  readonly ordinal: number;
+}
+
+/** One committed `tickets-imported` event: its batch file and the source file's sha256. */
+export interface ImportRecord {
+  readonly seq: number;
+  readonly file: string;
+  readonly sourceSha256: string;
 }
 
 interface RecommendationSlot {
@@ -100,6 +116,9 @@ export class StoreState {
     category: new Map(),
     priority: new Map(),
   };
+  /** Largest number among the ids of each prefix, for nextTicketNumber. */
+  private readonly prefixMax = new Map<string, number>();
+  private readonly externalIds = new Map<string, string>();
 
   private readonly recs = new Map<string, RecommendationSlot>();
   private readonly recOrder: RecommendationSlot[] = [];
@@ -107,6 +126,16 @@ export class StoreState {
   private readonly recsByResolution = new Map<Resolution, number[]>(RESOLUTIONS.map((r) => [r, []]));
   private readonly stats: MutableStats = emptyStats();
   private readonly idempotencyKeys = new Map<string, IdempotencyEntry>();
+
+  private readonly handoffs = new Map<string, HandoffSlot>();
+  private readonly handoffOrder: HandoffSlot[] = [];
+  private readonly handoffsByStatus = new Map<HandoffStatus, number[]>(HANDOFF_STATUSES.map((s) => [s, []]));
+  private readonly handoffsByTicket = new Map<string, number[]>();
+  private readonly handoffKeys = new Set<string>();
+
+  private readonly imports: ImportRecord[] = [];
+  private readonly importsByFile = new Map<string, ImportRecord>();
+  private readonly importsBySource = new Map<string, ImportRecord>();
 
   /** Sequence number and hash of the last applied event (-1 / genesis before seq 0). */
   lastSeq = -1;
@@ -122,14 +151,12 @@ export class StoreState {
 
   static fromBase(tickets: readonly Ticket[]): StoreState {
     const state = new StoreState();
-    for (const raw of tickets) {
-      const ticket = deepFreeze(raw);
-      if (state.tickets.has(ticket.id)) throw new Error(`base tickets list ${ticket.id} twice`);
-      const slot: TicketSlot = { ticket, rank: -1 };
-      state.tickets.set(ticket.id, slot);
-      state.insertion.push(slot);
+    const seen = new Set<string>();
+    for (const ticket of tickets) {
+      if (seen.has(ticket.id)) throw new Error(`base tickets list ${ticket.id} twice`);
+      seen.add(ticket.id);
     }
-    state.rerank();
+    state.addTickets(tickets);
     return state;
   }
 
@@ -147,21 +174,94 @@ export class StoreState {
     return this.insertion.slice(from, to).map((s) => s.ticket);
   }
 
-  /** Adds a ticket created after initialization (insertion order: after the existing ones). */
+  nextTicketNumber(prefix: string): number {
+    return (this.prefixMax.get(prefix) ?? 0) + 1;
+  }
+
+  ticketIdByExternalId(externalId: string): string | undefined {
+    return this.externalIds.get(externalId);
+  }
+
+  /**
+   * Adds one ticket after the existing ones (insertion order). A new largest id (the usual
+   * case) is appended in O(1); one that sorts earlier is placed by binary search and shifts
+   * the ranks after it (O(n) word moves, no re-sort).
+   */
   addTicket(raw: Ticket): void {
-    const ticket = deepFreeze(raw);
-    if (this.tickets.has(ticket.id)) throw new Error(`ticket ${ticket.id} already exists`);
-    const slot: TicketSlot = { ticket, rank: -1 };
-    this.tickets.set(ticket.id, slot);
-    this.insertion.push(slot);
-    const last = this.sorted[this.sorted.length - 1];
-    if (last === undefined || compareKeys(idKey(last.ticket.id), idKey(ticket.id)) < 0) {
-      slot.rank = this.sorted.length;
+    const slot = this.newSlot(raw);
+    const n = this.sorted.length;
+    const last = this.sorted[n - 1];
+    if (last === undefined || compareKeys(last.key, slot.key) < 0) {
+      slot.rank = n;
       this.sorted.push(slot);
       this.indexTicket(slot);
-    } else {
-      this.rerank();
+      return;
     }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys((this.sorted[mid] as TicketSlot).key, slot.key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sorted.splice(lo, 0, slot);
+    for (let r = lo; r < this.sorted.length; r++) (this.sorted[r] as TicketSlot).rank = r;
+    for (const index of Object.values(this.indexes)) for (const set of index.values()) set.insertAt(lo);
+    this.indexTicket(slot);
+  }
+
+  /**
+   * Adds many tickets at once (an import, or the base): one sort of the new ids and one merge
+   * into id order, instead of a placement per ticket. The caller has checked that every id is
+   * new and listed once.
+   */
+  addTickets(raws: readonly Ticket[]): void {
+    if (raws.length === 1) {
+      this.addTicket(raws[0] as Ticket);
+      return;
+    }
+    if (raws.length === 0) return;
+    const added = raws.map((raw) => this.newSlot(raw));
+    added.sort((a, b) => compareKeys(a.key, b.key));
+    const last = this.sorted[this.sorted.length - 1];
+    if (last === undefined || compareKeys(last.key, (added[0] as TicketSlot).key) < 0) {
+      for (const slot of added) {
+        slot.rank = this.sorted.length;
+        this.sorted.push(slot);
+        this.indexTicket(slot);
+      }
+      return;
+    }
+    const old = this.sorted;
+    const merged: TicketSlot[] = new Array<TicketSlot>(old.length + added.length);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < merged.length; k++) {
+      const a = old[i];
+      const b = added[j];
+      const slot =
+        b === undefined || (a !== undefined && compareKeys(a.key, b.key) < 0) ? (i++, a) : (j++, b);
+      (slot as TicketSlot).rank = k;
+      merged[k] = slot as TicketSlot;
+    }
+    this.sorted = merged;
+    for (const index of Object.values(this.indexes)) index.clear();
+    for (const slot of merged) this.indexTicket(slot);
+  }
+
+  private newSlot(raw: Ticket): TicketSlot {
+    const ticket = deepFreeze(raw);
+    if (this.tickets.has(ticket.id)) throw new Error(`ticket ${ticket.id} already exists`);
+    const slot: TicketSlot = { ticket, key: idKey(ticket.id), rank: -1 };
+    this.tickets.set(ticket.id, slot);
+    this.insertion.push(slot);
+    const max = this.prefixMax.get(slot.key.prefix);
+    if (max === undefined || slot.key.num > max) this.prefixMax.set(slot.key.prefix, slot.key.num);
+    // The first ticket with an external id keeps it (the reducer refuses a second one).
+    if (ticket.externalId !== undefined && !this.externalIds.has(ticket.externalId)) {
+      this.externalIds.set(ticket.externalId, ticket.id);
+    }
+    return slot;
   }
 
   replaceTicket(raw: Ticket): void {
@@ -174,6 +274,13 @@ export class StoreState {
       if (before === after) continue;
       if (before !== undefined) this.indexSet(field, before).delete(slot.rank);
       if (after !== undefined) this.indexSet(field, after).add(slot.rank);
+    }
+    const { externalId } = slot.ticket;
+    if (externalId !== next.externalId) {
+      if (externalId !== undefined && this.externalIds.get(externalId) === next.id)
+        this.externalIds.delete(externalId);
+      if (next.externalId !== undefined && !this.externalIds.has(next.externalId))
+        this.externalIds.set(next.externalId, next.id);
     }
     slot.ticket = next;
   }
@@ -210,17 +317,6 @@ export class StoreState {
       const value = slot.ticket[field];
       if (value !== undefined) this.indexSet(field, value).add(slot.rank);
     }
-  }
-
-  private rerank(): void {
-    const keyed = this.insertion.map((slot) => ({ slot, key: idKey(slot.ticket.id) }));
-    keyed.sort((a, b) => compareKeys(a.key, b.key));
-    this.sorted = keyed.map((k, rank) => {
-      k.slot.rank = rank;
-      return k.slot;
-    });
-    for (const index of Object.values(this.indexes)) index.clear();
-    for (const slot of this.sorted) this.indexTicket(slot);
   }
 
   // ---------- recommendations ----------
@@ -333,6 +429,98 @@ export class StoreState {
     this.idempotencyKeys.set(key, Object.freeze({ ...entry }));
   }
 
+  // ---------- handoffs (the outbox) ----------
+
+  getHandoff(id: string): HandoffState | undefined {
+    return this.handoffs.get(id)?.handoff;
+  }
+
+  hasHandoffKey(key: string): boolean {
+    return this.handoffKeys.has(key);
+  }
+
+  addHandoff(raw: HandoffState): void {
+    if (this.handoffs.has(raw.id)) throw new Error(`handoff ${raw.id} already exists`);
+    const handoff = deepFreeze(raw);
+    const slot: HandoffSlot = { handoff, ordinal: this.handoffOrder.length };
+    this.handoffs.set(handoff.id, slot);
+    this.handoffOrder.push(slot);
+    this.handoffKeys.add(handoff.key);
+    let perTicket = this.handoffsByTicket.get(handoff.ticketId);
+    if (perTicket === undefined) {
+      perTicket = [];
+      this.handoffsByTicket.set(handoff.ticketId, perTicket);
+    }
+    perTicket.push(slot.ordinal);
+    insertSorted(this.statusList(handoff.status), slot.ordinal);
+  }
+
+  replaceHandoff(raw: HandoffState): void {
+    const slot = this.handoffs.get(raw.id);
+    if (slot === undefined) throw new Error(`handoff ${raw.id} does not exist`);
+    const next = deepFreeze(raw);
+    if (next.status !== slot.handoff.status) {
+      removeSorted(this.statusList(slot.handoff.status), slot.ordinal);
+      insertSorted(this.statusList(next.status), slot.ordinal);
+    }
+    slot.handoff = next;
+  }
+
+  listHandoffs(filter: HandoffFilter, page: PageRequest): Page<HandoffState> {
+    const { offset, limit } = normalizePage(page);
+    const at = (ordinal: number): HandoffState => (this.handoffOrder[ordinal] as HandoffSlot).handoff;
+    if (filter.ticketId === undefined && filter.status === undefined) {
+      return {
+        items: this.handoffOrder.slice(offset, offset + limit).map((s) => s.handoff),
+        total: this.handoffOrder.length,
+        offset,
+        limit,
+      };
+    }
+    const byTicket =
+      filter.ticketId === undefined ? undefined : (this.handoffsByTicket.get(filter.ticketId) ?? EMPTY);
+    const byStatus =
+      filter.status === undefined ? undefined : (this.handoffsByStatus.get(filter.status) ?? EMPTY);
+    if (byTicket === undefined || byStatus === undefined) {
+      const list = byTicket ?? byStatus ?? EMPTY;
+      return { items: list.slice(offset, offset + limit).map(at), total: list.length, offset, limit };
+    }
+    const items: HandoffState[] = [];
+    let total = 0;
+    for (const ordinal of byTicket) {
+      const handoff = at(ordinal);
+      if (handoff.status !== filter.status) continue;
+      if (total >= offset && items.length < limit) items.push(handoff);
+      total++;
+    }
+    return { items, total, offset, limit };
+  }
+
+  private statusList(status: HandoffStatus): number[] {
+    return this.handoffsByStatus.get(status) as number[];
+  }
+
+  // ---------- imports ----------
+
+  recordImport(record: ImportRecord): void {
+    if (this.importsByFile.has(record.file)) throw new Error(`batch ${record.file} is already imported`);
+    const frozen = Object.freeze({ ...record });
+    this.imports.push(frozen);
+    this.importsByFile.set(frozen.file, frozen);
+    // The first import of a source is the one a re-import finds (the reducer refuses a second).
+    if (!this.importsBySource.has(frozen.sourceSha256)) this.importsBySource.set(frozen.sourceSha256, frozen);
+  }
+
+  /** Seq of the `tickets-imported` event that imported a source file with this sha256. */
+  importedSource(sha256: string): number | undefined {
+    return this.importsBySource.get(sha256)?.seq;
+  }
+
+  /** Seq of the committed event whose batch is `file` (imports/<name>.json). */
+  importOfBatch(file: string): number | undefined {
+    return this.importsByFile.get(file)?.seq;
+  }
+
   // ---------- events ----------
 
   /** Records where event `seq` sits in the log; called for every event, consistent or not. */
@@ -391,6 +579,8 @@ export class StoreState {
       eventTickets,
       inconsistencies: this.inconsistencies,
       idempotency: Array.from(this.idempotencyKeys, ([key, e]) => ({ key, ...e })),
+      handoffs: this.handoffOrder.map((s) => s.handoff),
+      imports: this.imports,
     };
   }
 
@@ -431,6 +621,12 @@ export class StoreState {
         throw new Error(`its idempotency key ${key} names seq ${seq}, after its last event`);
       state.recordIdempotency(key, { seq, action, payloadHash });
     }
+    for (const handoff of data.handoffs) state.addHandoff(handoff);
+    for (const record of data.imports) {
+      if (record.seq > head.seq)
+        throw new Error(`its import of ${record.file} names seq ${record.seq}, after its last event`);
+      state.recordImport(record);
+    }
     return state;
   }
 }
@@ -443,6 +639,10 @@ export interface SnapshotData {
   readonly inconsistencies: readonly Inconsistency[];
   /** The idempotency index, in commit order. */
   readonly idempotency: readonly IdempotencySnapshotEntry[];
+  /** The outbox, in creation order. */
+  readonly handoffs: readonly HandoffState[];
+  /** Committed imports, in commit order. */
+  readonly imports: readonly ImportRecord[];
 }
 
 export interface IdempotencySnapshotEntry {
@@ -505,5 +705,20 @@ export class StateView implements StoreView {
   }
   idempotency(key: string): IdempotencyEntry | undefined {
     return this.state.idempotency(key);
+  }
+  nextTicketNumber(prefix: string): number {
+    return this.state.nextTicketNumber(prefix);
+  }
+  ticketIdByExternalId(externalId: string): string | undefined {
+    return this.state.ticketIdByExternalId(externalId);
+  }
+  importedSource(sha256: string): number | undefined {
+    return this.state.importedSource(sha256);
+  }
+  getHandoff(id: string): HandoffState | undefined {
+    return this.state.getHandoff(id);
+  }
+  listHandoffs(filter: HandoffFilter, page: PageRequest): Page<HandoffState> {
+    return this.state.listHandoffs(filter, page);
   }
 }

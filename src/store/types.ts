@@ -1,6 +1,7 @@
 import type { DomainError } from "../domain/errors.js";
 import type { AuditAction, AuditEvent, AuditEventDraft, Recommendation, Ticket } from "../domain/schemas.js";
 import type { Priority, Resolution, Category, Status, Team } from "../domain/enums.js";
+import type { HandoffState, HandoffStatus } from "../domain/handoffs.js";
 
 export interface Page<T> {
   readonly items: T[];
@@ -26,6 +27,11 @@ export interface RecommendationFilter {
   readonly resolution?: Resolution | undefined;
 }
 
+export interface HandoffFilter {
+  readonly status?: HandoffStatus | undefined;
+  readonly ticketId?: string | undefined;
+}
+
 /** Read-only view of the committed state, as of the moment it is handed out. */
 export interface StoreView {
   getTicket(id: string): Ticket | undefined;
@@ -47,6 +53,19 @@ export interface StoreView {
    * undefined. Keys are kept for the life of the runtime, across restarts.
    */
   idempotency(key: string): IdempotencyEntry | undefined;
+  /**
+   * 1 + the largest number among ticket ids `<prefix>-<digits>` (1 when there is none):
+   * TKT-9 and TKT-0010 give 11. New ids are `<prefix>-<number>`, without padding.
+   */
+  nextTicketNumber(prefix: string): number;
+  /** The ticket that carries `externalId` (imported tickets keep their helpdesk id). */
+  ticketIdByExternalId(externalId: string): string | undefined;
+  /** Seq of the `tickets-imported` event that imported a source file with this sha256. */
+  importedSource(sha256: string): number | undefined;
+  /** A handoff of the outbox, with its delivery status and attempts. */
+  getHandoff(id: string): HandoffState | undefined;
+  /** Handoffs, oldest first (in the order approvals created them), filtered. */
+  listHandoffs(filter: HandoffFilter, page: PageRequest): Page<HandoffState>;
   /** Sequence number of the last committed event (0 after initialization). */
   readonly lastSeq: number;
   /** Changes whenever the runtime is replaced underneath us (reset), so derived indexes rebuild. */
@@ -83,6 +102,27 @@ export type TxOutcome<T> =
   | { readonly refusal: DomainError; readonly event?: AuditEventDraft }
   | { readonly value: T };
 
+/** A batch file written under imports/ for a `tickets-imported` event: its `data.batch`. */
+export interface StagedImportBatch {
+  /** Relative to the runtime directory: `imports/<name>.json`. */
+  readonly file: string;
+  readonly sha256: string;
+  readonly count: number;
+}
+
+/**
+ * What an import transaction body returns: the tickets to import (ids assigned against this
+ * view) with a function building the event from the staged batch, or, like any transaction,
+ * a refusal or a plain value (a re-import of a source already imported, say).
+ */
+export type ImportTxOutcome<T> =
+  | TxOutcome<T>
+  | {
+      readonly tickets: readonly Ticket[];
+      readonly draft: (batch: StagedImportBatch) => AuditEventDraft;
+      readonly result: (committed: AuditEvent) => T;
+    };
+
 export interface TriageStore {
   readonly dataRoot: string;
   /** Fresh view: includes every event committed by any process before this call. */
@@ -96,5 +136,21 @@ export interface TriageStore {
    * event atomically (all of its effects or none of them) and durably before resolving.
    */
   transact<T>(body: (view: StoreView) => TxOutcome<T>): Promise<T>;
+  /**
+   * An import as one transaction: under the lock, `body(view)` returns the tickets; the store
+   * writes them to a batch file under imports/ (fsynced), then commits the `tickets-imported`
+   * event built by `draft(batch)`. All of the tickets or none of them; a batch that was not
+   * committed is removed. The way to import: ids are assigned against caught-up state.
+   */
+  transactImport<T>(body: (view: StoreView) => ImportTxOutcome<T>): Promise<T>;
+  /**
+   * Lower level: writes `tickets` (validated) to a new batch file and fsyncs it, outside any
+   * transaction; commit it with `transact` (`data.batch` = the result), or discard it. A batch
+   * whose writer is alive is kept for a minute at least; after that, or once the writer is
+   * gone, an uncommitted batch is removed by recovery.
+   */
+  stageImportBatch(tickets: readonly Ticket[]): StagedImportBatch;
+  /** Removes a staged batch that will not be committed; false (kept) if an event uses it. */
+  discardImportBatch(batch: StagedImportBatch): boolean;
   close(): Promise<void>;
 }

@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import { join } from "node:path";
 import { decodeLine, GENESIS_HASH, sha256Hex } from "./event-codec.js";
+import { importBatchRefSchema } from "./event-data.js";
 import { errnoCode, forEachLine } from "./fs-util.js";
 import { layoutOf, manifestSchema, type Layout, type Manifest } from "./layout.js";
 
@@ -13,10 +16,20 @@ import { layoutOf, manifestSchema, type Layout, type Manifest } from "./layout.j
  * - invalid: not JSON, or not an audit event;
  * - torn: the last line is incomplete (an interrupted append; the store repairs it on its next
  *   write, so this is only reported when verifying a log nobody has opened since the crash);
- * - base-altered: base/tickets.json is not the file the seq-0 event recorded.
+ * - base-altered: base/tickets.json is not the file the seq-0 event recorded;
+ * - batch-missing / batch-altered: the imports/ batch file of a `tickets-imported` event is gone,
+ *   or is not the file (sha256) the event recorded.
  */
 export type VerifyProblem =
-  "altered" | "removed" | "reordered" | "chain-broken" | "invalid" | "torn" | "base-altered";
+  | "altered"
+  | "removed"
+  | "reordered"
+  | "chain-broken"
+  | "invalid"
+  | "torn"
+  | "base-altered"
+  | "batch-missing"
+  | "batch-altered";
 
 export type VerifyResult =
   | { readonly ok: true; readonly events: number; readonly headHash: string }
@@ -64,6 +77,31 @@ export function readManifest(layout: Layout): Manifest {
 
 const SEQ_PREFIX = /^\{"seq":(\d+),/;
 
+/** sha256 of a file, read in chunks (a batch can be tens of megabytes); undefined if missing. */
+function fileSha256(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, "r");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const hash = createHash("sha256");
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (
+      let n = fs.readSync(fd, buf, 0, buf.length, null);
+      n > 0;
+      n = fs.readSync(fd, buf, 0, buf.length, null)
+    ) {
+      hash.update(buf.subarray(0, n));
+    }
+    return hash.digest("hex");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Whether some line after byte `from` starts with seq `seq` (tells "reordered" from "removed"). */
 function occursLater(fd: number, from: number, size: number, seq: number): boolean {
   let found = false;
@@ -76,8 +114,8 @@ function occursLater(fd: number, from: number, size: number, seq: number): boole
 
 /**
  * Checks the whole audit log of a runtime directory: every line's schema, hash and canonical
- * form, the sequence numbers, the hash chain from the genesis hash, and the base ticket file
- * against the hash recorded in the seq-0 event. Reads only; safe while a server is running.
+ * form, the sequence numbers, the hash chain from the genesis hash, the base ticket file
+ * against the hash recorded in the seq-0 event, and every import batch against its event. Reads only; safe while a server is running.
  */
 export function verifyAuditLog(dataRoot: string): VerifyResult {
   const layout = layoutOf(dataRoot);
@@ -142,6 +180,25 @@ export function verifyAuditLog(dataRoot: string): VerifyResult {
         const actual = sha256Hex(fs.readFileSync(layout.baseTickets));
         if (recorded !== actual) {
           return fail(0, "base-altered", "base/tickets.json does not match the hash recorded at seq 0");
+        }
+      }
+      if (event.action === "tickets-imported") {
+        const batch = importBatchRefSchema.safeParse(event.data?.batch);
+        if (!batch.success) return fail(event.seq, "invalid", "its data.batch does not name a batch file");
+        const actual = fileSha256(join(layout.root, batch.data.file));
+        if (actual === undefined) {
+          return fail(
+            event.seq,
+            "batch-missing",
+            `${batch.data.file}, the batch of its imported tickets, is missing`,
+          );
+        }
+        if (actual !== batch.data.sha256) {
+          return fail(
+            event.seq,
+            "batch-altered",
+            `${batch.data.file} does not match the sha256 recorded in the event: the imported tickets were modified`,
+          );
         }
       }
       prevHash = event.hash;

@@ -142,3 +142,58 @@ describe("a kill during initialization", () => {
     },
   );
 });
+
+describe("a kill at every step of an import", () => {
+  const COUNT = 400;
+  const SOURCE = "c".repeat(64);
+  const IMPORT_CASES = [
+    ...["import.batch-staged", ...TX_STEPS].map((step) => ["import", step] as const),
+    // Staged outside any lock (stageImportBatch), then committed with transact.
+    ["stage-commit", "import.batch-staged"] as const,
+    ["stage-commit", "tx.claimed"] as const,
+  ];
+  const runs = new Map<string, { root: string; run: ChildRun }>();
+
+  beforeAll(async () => {
+    const prepared: { key: string; root: string; op: string; step: string }[] = [];
+    for (const [op, step] of IMPORT_CASES) {
+      const root = tempDir(`crash-${op}`);
+      await (await open(root, { tickets: SEED })).close();
+      prepared.push({ key: `${op} ${step}`, root, op, step });
+    }
+    await limit(
+      prepared.map((c) => async () => {
+        const ops = [{ op: c.op, count: COUNT, sourceSha256: SOURCE }];
+        runs.set(c.key, {
+          root: c.root,
+          run: await runChild({ dataRoot: c.root, ops }, crashEnv(c.step)).done,
+        });
+      }),
+      4,
+    );
+  }, 120_000);
+
+  it.each(IMPORT_CASES)(
+    "%s killed at %s: all of the tickets or none, and no orphan batch",
+    async (op, step) => {
+      const { root, run } = runs.get(`${op} ${step}`) as { root: string; run: ChildRun };
+      expect(run.signal, run.stderr).toBe("SIGKILL");
+      expect(run.lines.filter((l) => "op" in l)).toEqual([]);
+
+      const logger = memoryLogger();
+      const store = await open(root, { tickets: SEED, logger, lockTimeoutMs: 1_000 });
+      await store.transact(submitBody("TKT-1"));
+      // expectConsistent also requires imports/ to hold exactly the committed batches.
+      expectConsistent(store, SEED);
+      const applied = ["tx.claimed", "tx.appended", "tx.synced", "tx.released"].includes(step);
+      const view = store.view();
+      expect(view.ticketCount()).toBe(SEED.length + (applied ? COUNT : 0));
+      expect(view.getTicket(`TKT-${SEED.length + COUNT}`) !== undefined).toBe(applied);
+      expect(view.importedSource(SOURCE) !== undefined).toBe(applied);
+      expect(readLog(root).filter((e) => e.action === "tickets-imported")).toHaveLength(applied ? 1 : 0);
+      if (step === "import.batch-staged")
+        expect(logger.warnings.join("\n")).toMatch(/removed 1 import batch file/);
+      await store.close();
+    },
+  );
+});

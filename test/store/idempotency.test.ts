@@ -6,6 +6,7 @@ import { DomainError } from "../../src/domain/errors.js";
 import type { Recommendation } from "../../src/domain/schemas.js";
 import { encodeEvent } from "../../src/store/event-codec.js";
 import { InvalidAuditEventError, type FileStore } from "../../src/store/file-store.js";
+import { SNAPSHOT_FORMAT } from "../../src/store/snapshot.js";
 import type { IdempotencyEntry, StoreView, TxOutcome } from "../../src/store/types.js";
 import { verifyAuditLog } from "../../src/store/verify.js";
 import { approveBody, NOW, rejectBody, submitBody, withExtras } from "./fixtures/drafts.js";
@@ -117,18 +118,21 @@ describe("idempotency index", () => {
     await store.close();
     const file = join(root, "snapshots", "state-5.json");
     const text = readFileSync(file, "utf8");
-    expect(text).toContain('"format":2,');
-    writeFileSync(file, text.replace('"format":2,', '"format":1,'));
+    const current = `"format":${SNAPSHOT_FORMAT},`;
+    expect(text).toContain(current);
+    writeFileSync(file, text.replace(current, `"format":${SNAPSHOT_FORMAT - 1},`));
 
     const logger = memoryLogger();
     const reopened = await open(root, { tickets: SEED, snapshotEvery: 1000, logger });
     expect(logger.warnings.join("\n")).toMatch(
-      /ignoring snapshot .*state-5\.json: it is in format 1, this version reads format 2/,
+      new RegExp(
+        `ignoring snapshot .*state-5\\.json: it is in format ${SNAPSHOT_FORMAT - 1}, this version reads format ${SNAPSHOT_FORMAT}`,
+      ),
     );
     expect(logger.infos.join("\n")).toMatch(/seq 5 \(replayed from the start\)/);
     expectIndexed(reopened.view());
     await reopened.close();
-    expect(readFileSync(file, "utf8")).toContain('"format":2,');
+    expect(readFileSync(file, "utf8")).toContain(current);
 
     const again = memoryLogger();
     const third = await open(root, { tickets: SEED, snapshotEvery: 1000, logger: again });

@@ -69,6 +69,31 @@ describe("Bitset and pageOfIntersection", () => {
   });
 });
 
+describe("Bitset.insertAt", () => {
+  it("shifts members at and above the gap up by one, across word boundaries and growth", () => {
+    const random = rng(7);
+    for (let round = 0; round < 60; round++) {
+      const universe = 1 + Math.floor(random() * 200);
+      // Exactly full words (32, 64) force the top bit to carry into a new word.
+      const size = round < 4 ? [32, 64, 31, 1][round] : universe;
+      const members = new Set<number>();
+      const set = new Bitset(round % 2 === 0 ? 0 : size);
+      for (let n = 0; n < (size as number); n++) {
+        if (round < 4 || random() < 0.5) {
+          members.add(n);
+          set.add(n);
+        }
+      }
+      const gap = Math.floor(random() * ((size as number) + 1));
+      set.insertAt(gap);
+      const expected = [...members].map((n) => (n >= gap ? n + 1 : n)).sort((a, b) => a - b);
+      expect(pageOfIntersection([set], 0, 10_000).members, `round ${round}, gap ${gap}`).toEqual(expected);
+      expect(set.count).toBe(members.size);
+      expect(set.has(gap)).toBe(false);
+    }
+  });
+});
+
 describe("sorted arrays", () => {
   it("insert and remove keep order and uniqueness", () => {
     const list: number[] = [];
