@@ -40,7 +40,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = createServer({ service: triage.service, logger, version: packageVersion() });
+  const server = createServer({
+    service: triage.service,
+    intake: triage.intake,
+    handoffs: triage.handoffs,
+    logger,
+    version: packageVersion(),
+  });
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = (): void => {
@@ -67,9 +73,16 @@ function fatal(error: unknown): never {
   process.exit(1);
 }
 
-// `support-triage-mcp review ...` is the reviewer CLI; everything else starts the stdio server.
+// `support-triage-mcp review ...` is the reviewer CLI, `support-triage-mcp handoffs ...` sends the
+// handoff outbox; everything else starts the stdio server.
 if (process.argv[2] === "review") {
   import("./cli/review.js")
+    .then((cli) => cli.main(process.argv.slice(3)))
+    .then((code) => {
+      process.exitCode = code;
+    }, fatal);
+} else if (process.argv[2] === "handoffs") {
+  import("./cli/handoffs.js")
     .then((cli) => cli.main(process.argv.slice(3)))
     .then((code) => {
       process.exitCode = code;

@@ -11,6 +11,7 @@ import {
 } from "./enums.js";
 import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
 import { isoDateTimeSchema } from "./schemas.js";
+import { planSchema } from "./sla-table.js";
 
 // Input schemas of every operation, written once: the MCP layer publishes them as JSON Schema
 // and validates calls with them; the service derives its input types from them. Every string
@@ -71,7 +72,11 @@ export const listTicketsInput = z.object({
   slaState: slaStateSchema
     .optional()
     .describe("Only tickets whose SLA is breached, at risk (due within 60 minutes) or healthy at `asOf`."),
-  asOf: isoDateTimeSchema.optional().describe("ISO timestamp to evaluate SLA state at; defaults to now."),
+  // The ISO pattern accepts any number of fractional digits: bound the length explicitly.
+  asOf: isoDateTimeSchema
+    .max(40, "asOf must be at most 40 characters")
+    .optional()
+    .describe("ISO timestamp to evaluate SLA state at; defaults to now."),
   offset: offsetSchema,
   limit: limitSchema(20),
 });
@@ -207,3 +212,71 @@ export const rejectRecommendationInput = z.object({
   idempotencyKey: idempotencyKeySchema,
 });
 export type RejectRecommendationInput = z.infer<typeof rejectRecommendationInput>;
+
+// ---------- intake: teams, new tickets, internal notes ----------
+
+export const INTAKE_LIMITS = {
+  subject: 200,
+  description: 20_000,
+  noteBody: 4_000,
+  customerName: 200,
+  region: 60,
+  email: 320,
+} as const;
+
+const boundedText = (max: number, what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`)
+    .refine((s) => s.trim().length > 0, `${what} must not be blank`);
+
+export const listTeamsInput = z.object({});
+
+export const createTicketInput = z.object({
+  subject: boundedText(INTAKE_LIMITS.subject, "subject").describe(
+    `One-line summary of the problem (1..${INTAKE_LIMITS.subject} characters). Untrusted customer text; secret-like values are masked in the stored copy.`,
+  ),
+  description: boundedText(INTAKE_LIMITS.description, "description").describe(
+    `The customer's report (1..${INTAKE_LIMITS.description} characters). Untrusted customer text; secret-like values (keys, tokens, passwords) are masked in the stored copy.`,
+  ),
+  customer: z
+    .object({
+      name: boundedText(INTAKE_LIMITS.customerName, "customer.name").describe(
+        "Customer name (company or person).",
+      ),
+      plan: planSchema.describe("Support plan; with vip it sets the SLA response deadline."),
+      region: boundedText(INTAKE_LIMITS.region, "customer.region").describe(
+        "Customer region, for example eu-west.",
+      ),
+      vip: z.boolean().describe("VIP customers get a shorter response deadline."),
+      email: z.email().max(INTAKE_LIMITS.email).optional().describe("Contact email address."),
+    })
+    .describe(
+      "Who reported the problem. plan x vip sets sla.responseDueAt (knowledge article sla-response-targets).",
+    ),
+  tags: z
+    .array(z.string().min(1).max(LIMITS.tag))
+    .max(LIMITS.tags)
+    .optional()
+    .describe(
+      `Initial tags (at most ${LIMITS.tags}, each 1..${LIMITS.tag} characters); triage may change them later.`,
+    ),
+  actor: actorSchema
+    .optional()
+    .describe(
+      "Who is creating the ticket (agent or person). Defaults to the MCP client's name from the handshake.",
+    ),
+  idempotencyKey: idempotencyKeySchema,
+});
+export type CreateTicketInput = z.infer<typeof createTicketInput>;
+
+export const addTicketNoteInput = z.object({
+  ticketId: ticketIdSchema.describe("The ticket to add the note to."),
+  author: actorSchema.describe("Who writes the note: a person's handle or the assistant's name."),
+  body: boundedText(INTAKE_LIMITS.noteBody, "body").describe(
+    `The note (1..${INTAKE_LIMITS.noteBody} characters). Internal: never sent to the customer. Must not contain secrets (refused with SECRET_DETECTED).`,
+  ),
+  idempotencyKey: idempotencyKeySchema,
+});
+export type AddTicketNoteInput = z.infer<typeof addTicketNoteInput>;

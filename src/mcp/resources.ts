@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { DomainError } from "../domain/errors.js";
 import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { Logger } from "../logging.js";
 import type { TriageService } from "../service/triage-service.js";
@@ -28,6 +29,9 @@ function single(value: string | string[] | undefined, pattern: RegExp, what: str
   }
   return id;
 }
+
+/** Team ids are lower-case slugs ("api-platform"); anything else is refused before a lookup. */
+const TEAM_ID_PATTERN = /^[a-z]+(?:-[a-z]+)*$/;
 
 const json = (uri: string, value: unknown) => ({
   contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value, null, 2) }],
@@ -109,6 +113,48 @@ export function registerResources(server: McpServer, service: TriageService, log
         const ticketId = single(vars.id, TICKET_ID_PATTERN, "ticket");
         const page = service.auditEvents({ ticketId, offset: 0, limit: AUDIT_RESOURCE_LIMIT });
         return json(uri.href, { events: page.items, total: page.total });
+      } catch (error) {
+        throw mcpErrorFrom(error, uri.href, logger);
+      }
+    },
+  );
+
+  server.registerResource(
+    "team",
+    new ResourceTemplate("team://{id}", {
+      list: () => ({
+        resources: service.teams.list().map((t) => ({
+          uri: `team://${t.id}`,
+          name: `${t.id}: ${t.name}`,
+          mimeType: "application/json",
+        })),
+      }),
+      complete: {
+        id: (value) =>
+          service.teams
+            .list()
+            .map((t) => t.id)
+            .filter((id) => id.startsWith(value)),
+      },
+    }),
+    {
+      title: "Team",
+      description:
+        "A team as JSON: description, members (valid assignees), on-call handle and handoff channel.",
+      mimeType: "application/json",
+    },
+    (uri, vars) => {
+      try {
+        const id = single(vars.id, TEAM_ID_PATTERN, "team");
+        const team = service.teams.list().find((t) => t.id === id);
+        if (team === undefined) {
+          const known = service.teams.list().map((t) => t.id);
+          throw new DomainError(
+            "NOT_FOUND",
+            `No team "${id}". Known ids: ${known.join(", ")}. Use list_teams.`,
+          );
+        }
+        return json(uri.href, team);
       } catch (error) {
         throw mcpErrorFrom(error, uri.href, logger);
       }

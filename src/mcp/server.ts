@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Logger } from "../logging.js";
+import type { IntakeService } from "../service/intake-service.js";
+import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
 import { registerPrompts, UNTRUSTED_NOTICE } from "./prompts.js";
 import { registerResources } from "./resources.js";
@@ -22,6 +25,8 @@ export const SERVER_INSTRUCTIONS = [
 
 export interface ServerDeps {
   readonly service: TriageService;
+  readonly intake: IntakeService;
+  readonly handoffs: HandoffService;
   readonly logger: Logger;
   readonly version: string;
   readonly tools?: readonly ToolDefinition[];
@@ -37,7 +42,12 @@ export function createServer(deps: ServerDeps): McpServer {
   );
   installTools(server.server, deps.tools ?? TOOLS, {
     service: deps.service,
+    intake: deps.intake,
+    handoffs: deps.handoffs,
     logger: deps.logger,
+    // One server serves one connection; stdio has no transport session id, so the connection
+    // gets its own (recorded as a created ticket's source.session).
+    session: randomUUID(),
     client: () => {
       const info = server.server.getClientVersion();
       return info === undefined ? undefined : { name: info.name, version: info.version };

@@ -10,6 +10,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../logging.js";
+import type { IntakeService } from "../service/intake-service.js";
+import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
 import { describeIssues, toolError, toolErrorFrom } from "./errors.js";
 import { askHumanFor, DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
@@ -40,8 +42,12 @@ export function describeTools(tools: readonly ToolDefinition[]): Tool[] {
 
 export interface ToolRuntimeDeps {
   readonly service: TriageService;
+  readonly intake: IntakeService;
+  readonly handoffs: HandoffService;
   readonly logger: Logger;
   readonly client: () => ClientIdentity | undefined;
+  /** Identifies the connection when the transport has no session id of its own (stdio). */
+  readonly session: string;
   /** The form channel of one call; undefined when the client cannot show forms. */
   readonly askHuman?: (extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => AskHuman | undefined;
 }
@@ -64,7 +70,7 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], d
         `Unknown tool "${name}". Available tools: ${[...byName.keys()].join(", ")}.`,
       );
     }
-    return callTool(tool, args ?? {}, deps, deps.askHuman?.(extra));
+    return callTool(tool, args ?? {}, deps, deps.askHuman?.(extra), extra.sessionId);
   });
 }
 
@@ -81,6 +87,7 @@ export async function callTool(
   args: unknown,
   deps: ToolRuntimeDeps,
   askHuman?: AskHuman,
+  transportSession?: string,
 ): Promise<CallToolResult> {
   let size: number;
   try {
@@ -106,7 +113,10 @@ export async function callTool(
   try {
     const result = await tool.handler(parsed.data, {
       service: deps.service,
+      intake: deps.intake,
+      handoffs: deps.handoffs,
       client: deps.client(),
+      session: transportSession ?? deps.session,
       askHuman,
     });
     return {

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type { ElicitRequestFormParams, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { IntakeService } from "../service/intake-service.js";
+import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
 
 /**
@@ -34,7 +36,12 @@ export type AskHuman = (form: HumanForm) => Promise<HumanAnswer>;
 
 export interface ToolContext {
   readonly service: TriageService;
+  readonly intake: IntakeService;
+  /** The handoff outbox (read only from MCP: delivery is the operator's `handoffs deliver`). */
+  readonly handoffs: HandoffService;
   readonly client: ClientIdentity | undefined;
+  /** The connection: the transport's session id, or an id generated per connection (stdio has none). */
+  readonly session: string;
   /** Asks the human through the client's UI; undefined when the client declared no form elicitation. */
   readonly askHuman: AskHuman | undefined;
 }

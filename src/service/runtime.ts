@@ -1,6 +1,8 @@
 import { loadKnowledge, KnowledgeBase } from "./knowledge.js";
 import { loadSeed } from "./seed.js";
 import { TriageService } from "./triage-service.js";
+import { IntakeService } from "./intake-service.js";
+import { HandoffService } from "./handoff-service.js";
 import { loadTeams, type TeamDirectory } from "./teams.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -13,6 +15,8 @@ import type { TriageStore } from "../store/types.js";
 
 export interface Triage {
   readonly service: TriageService;
+  readonly intake: IntakeService;
+  readonly handoffs: HandoffService;
   readonly teams: TeamDirectory;
   readonly store: TriageStore;
   close(): Promise<void>;
@@ -49,10 +53,20 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     clock,
     minutesSaved: config.minutesSaved,
     ...(config.approvalMode === undefined ? {} : { approvalMode: config.approvalMode }),
-    ...(config.securityNeedsHumanChannel === undefined ? {} : { securityNeedsHumanChannel: config.securityNeedsHumanChannel }),
+    ...(config.securityNeedsHumanChannel === undefined
+      ? {}
+      : { securityNeedsHumanChannel: config.securityNeedsHumanChannel }),
     ...(options.newId === undefined ? {} : { newId: options.newId }),
   });
-  return { service, store, teams, close: () => store.close() };
+  const intake = new IntakeService({
+    store,
+    clock,
+    duplicates: (text, k, excludeId) => service.similarToText(text, k, excludeId),
+    logger,
+    ...(options.newId === undefined ? {} : { newId: options.newId }),
+  });
+  const handoffs = new HandoffService({ store, clock });
+  return { service, intake, handoffs, store, teams, close: () => store.close() };
 }
 
 /** The bundled teams file, next to the package's data (works from src/ and from dist/). */

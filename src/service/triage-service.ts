@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS, type SlaState } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type {
@@ -12,8 +12,8 @@ import type {
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { ApprovalMode } from "../config.js";
 import type { Handoff } from "../domain/handoffs.js";
-import type { Team } from "../domain/enums.js";
 import type { TeamDirectory } from "./teams.js";
+import { idempotent, withIdempotency } from "./idempotency.js";
 import {
   assess,
   assessmentReasons,
@@ -52,6 +52,12 @@ export interface SimilarCandidate {
 export interface SimilarityIndex {
   add(ticket: Pick<Ticket, "id" | "subject" | "description">): void;
   similar(id: string, k: number): SimilarCandidate[];
+  /** Indexed tickets most like a text that need not be indexed (a ticket being created). */
+  similarText(
+    text: { readonly subject: string; readonly description: string },
+    k: number,
+    excludeId?: string,
+  ): SimilarCandidate[];
 }
 
 export interface ServiceDeps {
@@ -205,6 +211,15 @@ export class TriageService {
     const index = this.syncSimilarity(view);
     const candidates = index.similar(id, SIMILAR_LIMIT).filter((c) => c.ticketId !== id);
     return { sourceTicketId: id, candidates };
+  }
+
+  /** Existing tickets most like `text`, for duplicate hints at intake; `excludeId` leaves one out. */
+  similarToText(
+    text: { readonly subject: string; readonly description: string },
+    k: number,
+    excludeId?: string,
+  ): SimilarCandidate[] {
+    return this.syncSimilarity(this.store.view()).similarText(text, k, excludeId);
   }
 
   queueMetrics(): QueueMetrics {
@@ -486,7 +501,7 @@ export class TriageService {
     const team = this.teams.get(ticket.team);
     if (team === undefined) return [];
     const base = {
-      team: ticket.team as Team,
+      team: ticket.team,
       channel: team.channel,
       ticketId: ticket.id,
       recommendationId: rec.id,
@@ -558,33 +573,7 @@ export class TriageService {
     replay: (event: AuditEvent) => T,
     body: () => TxOutcome<T>,
   ): TxOutcome<T> {
-    if (key === undefined) return body();
-    const prior = view.idempotency(key);
-    if (prior === undefined) return body();
-    const event = this.store.getAuditEvent(prior.seq);
-    if (prior.payloadHash !== payloadHash(input) || event === undefined) {
-      return {
-        refusal: new DomainError(
-          "CONFLICT",
-          `idempotencyKey ${key} was already used for a different request (audit event #${prior.seq}, ${prior.action}). ` +
-            `Use a new key for a new request; reuse a key only to retry the very same call.`,
-        ),
-      };
-    }
-    if (event.action === "approval-rejected") {
-      const code = typeof event.data?.code === "string" ? event.data.code : "CONFLICT";
-      const message = (event.reason ?? "").replace(/^[A-Z_]+: /, "");
-      return { refusal: new DomainError(code as DomainError["code"], message) };
-    }
-    if (event.action !== action) {
-      return {
-        refusal: new DomainError(
-          "CONFLICT",
-          `idempotencyKey ${key} belongs to a ${event.action} event (#${event.seq}). Use a new key.`,
-        ),
-      };
-    }
-    return { value: replay(event) };
+    return idempotent(this.store, view, key, action, input, replay, body);
   }
 
   private submittedResult(event: AuditEvent): Recommendation {
@@ -652,36 +641,11 @@ function notFoundRecommendation(id: string): DomainError {
   );
 }
 
-/** sha256 of the call's arguments (keys sorted, idempotencyKey excluded). */
-export function payloadHash(input: object): string {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value !== null && typeof value === "object") {
-      return Object.fromEntries(
-        Object.keys(value)
-          .filter((k) => k !== "idempotencyKey" && (value as Record<string, unknown>)[k] !== undefined)
-          .sort()
-          .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-      );
-    }
-    return value;
-  };
-  return createHash("sha256").update(JSON.stringify(canonical(input))).digest("hex");
-}
-
-function withIdempotency(
-  data: Record<string, unknown>,
-  key: string | undefined,
-  input: object,
-): Record<string, unknown> {
-  return key === undefined ? data : { ...data, idempotency: { key, payloadHash: payloadHash(input) } };
-}
-
 /**
  * Security: secrets in free text are refused before anything is written, and the error names
  * the field and the kind of secret but never echoes the value.
  */
-function refuseSecrets(fields: Record<string, string>): void {
+export function refuseSecrets(fields: Record<string, string>): void {
   for (const [field, text] of Object.entries(fields)) {
     if (text === "") continue;
     const findings = findSecrets(text);
@@ -690,3 +654,4 @@ function refuseSecrets(fields: Record<string, string>): void {
 }
 
 export type { AuditEventDraft };
+export { payloadHash } from "./idempotency.js";

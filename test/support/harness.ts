@@ -57,6 +57,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   const server = createServer({
     service: triage.service,
+    intake: triage.intake,
+    handoffs: triage.handoffs,
     logger,
     version: "0.0.0-test",
     ...(options.elicitation === undefined ? {} : { elicitation: options.elicitation }),

@@ -1,8 +1,11 @@
 import type { ToolDefinition } from "../tool.js";
 import { getAuditEvents } from "./audit.js";
+import { addTicketNote, createTicket } from "./intake.js";
+import { listHandoffs } from "./handoffs.js";
 import { searchKnowledge } from "./knowledge.js";
 import { getQueueMetrics } from "./metrics.js";
 import { listRecommendations } from "./recommendations.js";
+import { listTeams } from "./teams.js";
 import { findSimilarTickets, getTicket, listTickets } from "./tickets.js";
 import {
   approveTriageRecommendation,
@@ -22,4 +25,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   submitTriageRecommendation,
   approveTriageRecommendation,
   rejectTriageRecommendation,
+  listTeams,
+  createTicket,
+  addTicketNote,
+  listHandoffs,
 ];

@@ -1,0 +1,118 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { TEAMS } from "../../src/domain/enums.js";
+import { DomainError } from "../../src/domain/errors.js";
+import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
+import { createMemoryLogger } from "../../src/logging.js";
+import { openTriage, type Triage } from "../../src/service/runtime.js";
+import { TEST_NOW, writeTestData, type TestData } from "../support/data.js";
+
+// Assignees belong to teams: a recommendation whose assignee is not a member of the proposed team
+// is refused with the valid members, and nothing is stored.
+
+const opened: { triage: Triage; data: TestData }[] = [];
+afterEach(async () => {
+  for (const { triage, data } of opened.splice(0)) {
+    await triage.close();
+    rmSync(data.root, { recursive: true, force: true });
+  }
+});
+
+async function start(teamsFile?: string): Promise<Triage> {
+  const data = writeTestData();
+  const triage = await openTriage(
+    {
+      dataRoot: data.dataRoot,
+      seedFile: data.seedFile,
+      knowledgeRoot: data.knowledgeRoot,
+      minutesSaved: 8,
+      ...(teamsFile === undefined ? {} : { teamsFile }),
+    },
+    createMemoryLogger(),
+    { clock: () => TEST_NOW },
+  );
+  opened.push({ triage, data });
+  return triage;
+}
+
+const proposal = (overrides: Partial<SubmitRecommendationInput> = {}): SubmitRecommendationInput => ({
+  ticketId: "TKT-3005",
+  sourceRevision: 0,
+  category: "billing",
+  priority: "P3",
+  team: "billing",
+  duplicateCandidates: [],
+  outageRisk: "none",
+  securityRisk: "none",
+  slaRisk: "likely",
+  missingInformation: [],
+  knowledgeArticleIds: ["duplicate-charges"],
+  draftCustomerResponse: "We are checking both charges and will refund the duplicate.",
+  rationale: "TKT-3005 reports two identical charges; duplicate-charges applies.",
+  confidence: 0.9,
+  recommendedNextAction: "Verify both charges and refund one.",
+  actor: "triage-agent",
+  ...overrides,
+});
+
+async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+describe("assignees are members of the recommended team", () => {
+  it("refuses a non-member with the list of members and stores nothing", async () => {
+    const t = await start();
+    const error = await refusal(t.service.submit(proposal({ assignee: "maria.chen" })));
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.message).toBe(
+      'assignee "maria.chen" is not a member of team "billing". Members: hannah.kowalski, diego.morales, wei.zhang. ' +
+        "Use list_teams to see every team's members, or propose assignee null to leave it unassigned.",
+    );
+    expect(t.service.listRecommendations({ offset: 0, limit: 10 }).total).toBe(0);
+    expect(t.store.view().lastSeq).toBe(0);
+  });
+
+  it("accepts a member, null (unassign) and no assignee", async () => {
+    const t = await start();
+    expect((await t.service.submit(proposal({ assignee: "wei.zhang" }))).assignee).toBe("wei.zhang");
+    expect((await t.service.submit(proposal({ assignee: null }))).assignee).toBeNull();
+    expect((await t.service.submit(proposal())).assignee).toBeUndefined();
+  });
+
+  it("checks against the team proposed, not the ticket's current team", async () => {
+    const t = await start();
+    // diego.morales is in billing; proposing him for support is refused even though he exists.
+    const error = await refusal(t.service.submit(proposal({ team: "support", assignee: "diego.morales" })));
+    expect(error.message).toMatch(/^assignee "diego.morales" is not a member of team "support". Members: /);
+  });
+
+  it("uses the teams file given by the configuration", async () => {
+    const data = writeTestData();
+    const file = join(data.root, "teams.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        teams: TEAMS.map((id) => ({
+          id,
+          name: id,
+          description: `The ${id} team.`,
+          members: id === "billing" ? ["ana.lima", "ben.ito"] : ["someone.else"],
+          onCall: id === "billing" ? "ana.lima" : "someone.else",
+          channel: `#${id}`,
+        })),
+      }),
+    );
+    const t = await start(file);
+    rmSync(data.root, { recursive: true, force: true });
+    expect(t.teams.get("billing")?.members).toEqual(["ana.lima", "ben.ito"]);
+    const error = await refusal(t.service.submit(proposal({ assignee: "wei.zhang" })));
+    expect(error.message).toMatch(/Members: ana\.lima, ben\.ito\./);
+    expect((await t.service.submit(proposal({ assignee: "ben.ito" }))).assignee).toBe("ben.ito");
+  });
+});
