@@ -73,16 +73,17 @@ function fatal(error: unknown): never {
   process.exit(1);
 }
 
-// `support-triage-mcp review ...` is the reviewer CLI, `support-triage-mcp handoffs ...` sends the
-// handoff outbox; everything else starts the stdio server.
-if (process.argv[2] === "review") {
-  import("./cli/review.js")
-    .then((cli) => cli.main(process.argv.slice(3)))
-    .then((code) => {
-      process.exitCode = code;
-    }, fatal);
-} else if (process.argv[2] === "handoffs") {
-  import("./cli/handoffs.js")
+// Subcommands of the package bin: `review` (the reviewer CLI), `handoffs` (deliver the outbox),
+// `import` (bring in a helpdesk export). Anything else starts the stdio server.
+const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[]): Promise<number> }>> = {
+  review: () => import("./cli/review.js"),
+  handoffs: () => import("./cli/handoffs.js"),
+  import: () => import("./cli/import.js"),
+};
+
+const subcommand = process.argv[2] === undefined ? undefined : SUBCOMMANDS[process.argv[2]];
+if (subcommand !== undefined) {
+  subcommand()
     .then((cli) => cli.main(process.argv.slice(3)))
     .then((code) => {
       process.exitCode = code;
