@@ -39,7 +39,8 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     dataRoot: config.dataRoot,
     seed: () => {
       const seed = loadSeed(config.seedFile, clock());
-      return { tickets: seed.tickets, metadata: seed.metadata };
+      // loadSeed validated the file: the store skips its identical check.
+      return { tickets: seed.tickets, metadata: seed.metadata, validated: true };
     },
     logger,
     ...(options.newId === undefined ? {} : { newId: options.newId }),

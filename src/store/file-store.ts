@@ -8,7 +8,7 @@ import { crashPoint } from "./crash-points.js";
 import { decodeLine, encodeEvent, sha256Hex, unknownKeys, type DecodeProblem } from "./event-codec.js";
 import { errnoCode, forEachLine, livenessOf, readAt, sleep } from "./fs-util.js";
 import { ImportBatches } from "./imports.js";
-import { initializeRuntime, type SeedSource } from "./init.js";
+import { initializeRuntime, type InitializedBase, type SeedSource } from "./init.js";
 import { ABANDONED_AFTER_MS, Journal, type Claim } from "./journal.js";
 import { layoutOf, type Layout, type Manifest } from "./layout.js";
 import { registerPresence } from "./presence.js";
@@ -116,10 +116,13 @@ function unavailable(message: string, details: Record<string, unknown> = {}): Do
   return new DomainError("STORE_UNAVAILABLE", message, details);
 }
 
+/** Security: O_NOFOLLOW, so a log swapped for a link is never read or appended through. */
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
 function openLog(path: string): LogHandle {
   let fd: number;
   try {
-    fd = fs.openSync(path, "r");
+    fd = fs.openSync(path, fs.constants.O_RDONLY | NOFOLLOW);
   } catch (error) {
     if (errnoCode(error) === "ENOENT")
       throw unavailable(
@@ -191,8 +194,17 @@ export class FileStore implements TriageStore {
   /** Opens (and on first start initializes) the runtime under `options.dataRoot`. */
   static async open(options: FileStoreOptions): Promise<FileStore> {
     const layout = layoutOf(options.dataRoot);
+    try {
+      return await FileStore.openUnchecked(layout, options);
+    } catch (error) {
+      throw asStoreError(error, layout, "cannot be opened");
+    }
+  }
+
+  private static async openUnchecked(layout: Layout, options: FileStoreOptions): Promise<FileStore> {
     const logger = options.logger ?? createStderrLogger("store");
     fs.mkdirSync(layout.root, { recursive: true });
+    let base: InitializedBase | undefined;
     await initializeRuntime({
       layout,
       lock: new RuntimeLock(layout, (m) => logger.warn(m)),
@@ -203,10 +215,13 @@ export class FileStore implements TriageStore {
       clock: options.clock ?? (() => new Date()),
       info: (m) => logger.info(m),
       warn: (m) => logger.warn(m),
+      initialized: (written) => {
+        base = written;
+      },
     });
     const started = Date.now();
     const batches = new ImportBatches(layout);
-    const loaded = FileStore.load(layout, logger, batches);
+    const loaded = FileStore.load(layout, logger, batches, base);
     const source =
       loaded.snapshotSeq < 0
         ? "replayed from the start"
@@ -215,7 +230,14 @@ export class FileStore implements TriageStore {
       `opened ${layout.root}: ${loaded.state.ticketCount()} tickets, seq ${loaded.state.lastSeq} (${source}) in ${Date.now() - started} ms`,
     );
     const store = new FileStore(layout, batches, loaded, options, logger);
-    store.unregisterPresence = registerPresence(layout, (options.clock ?? (() => new Date()))());
+    try {
+      store.unregisterPresence = registerPresence(layout, (options.clock ?? (() => new Date()))());
+    } catch (error) {
+      // Presence is advisory (reset's safety check): a read-only runtime must still open for reads.
+      logger.warn(
+        `cannot record this process under ${layout.presenceDir} (${errnoCode(error) ?? String(error)}); \`npm run reset\` will not see it`,
+      );
+    }
     await store.recoverOnOpen(loaded.tail);
     // An unusable snapshot (of an older format, say) would otherwise stay the newest one and
     // cost every later open a full replay and a warning: replace it now.
@@ -276,6 +298,8 @@ export class FileStore implements TriageStore {
       try {
         crashPoint("tx.locked");
         result = await this.commitLoop(body, held);
+      } catch (error) {
+        throw asStoreError(error, this.layout, "cannot be written; nothing was committed");
       } finally {
         await held.release();
       }
@@ -367,7 +391,17 @@ export class FileStore implements TriageStore {
 
   // ---------- internals: loading and catching up ----------
 
-  private static load(layout: Layout, logger: StoreLogger, batches: ImportBatches): Loaded {
+  /**
+   * `base`: the tickets this process just wrote as base/tickets.json, used instead of reading
+   * the file back when the manifest names that very base (by hash).
+   */
+  private static load(
+    layout: Layout,
+    logger: StoreLogger,
+    batches: ImportBatches,
+    base?: InitializedBase,
+  ): Loaded {
+    refuseLinks(layout);
     let manifest: Manifest;
     try {
       manifest = readManifest(layout);
@@ -381,7 +415,13 @@ export class FileStore implements TriageStore {
     try {
       const size = fs.fstatSync(log.fd).size;
       const snapshot = loadNewestSnapshot(layout, manifest.storeId, log.fd, size, (m) => logger.warn(m));
-      const state = snapshot.state ?? StoreState.fromBase(readBase(layout, manifest));
+      const state =
+        snapshot.state ??
+        StoreState.fromBase(
+          base !== undefined && base.sha256 === manifest.baseSha256
+            ? base.tickets
+            : readBase(layout, manifest),
+        );
       const tail = foldLines(log.fd, state, size, batches, (m) => logger.warn(m));
       if (tail.kind === "bad" && !isTorn(tail)) throw corruptLog(layout, state, tail);
       if (state.lastSeq < 0) throw unavailable(`${layout.auditLog} has no initialization event.`);
@@ -641,7 +681,7 @@ export class FileStore implements TriageStore {
 
   private appendHandle(): number {
     if (this.appendFd === undefined) {
-      const fd = fs.openSync(this.layout.auditLog, "a");
+      const fd = fs.openSync(this.layout.auditLog, fs.constants.O_WRONLY | fs.constants.O_APPEND | NOFOLLOW);
       const st = fs.fstatSync(fd);
       if (st.ino !== this.log.ino || st.dev !== this.log.dev) {
         fs.closeSync(fd);
@@ -930,6 +970,37 @@ function readBase(layout: Layout, manifest: Manifest): Ticket[] {
     );
   }
   return JSON.parse(baseText.toString("utf8")) as Ticket[];
+}
+
+/**
+ * The runtime directory may be reached through links (macOS /tmp), but the files the store owns
+ * must be regular files inside it: a link would make it read and append outside the directory.
+ */
+function refuseLinks(layout: Layout): void {
+  for (const path of [layout.manifest, layout.baseTickets, layout.auditLog]) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(path);
+    } catch {
+      continue; // a missing file is reported by its reader
+    }
+    if (st.isSymbolicLink()) {
+      throw unavailable(
+        `${path} is a symbolic link (to ${fs.readlinkSync(path)}). The store only uses regular files inside ${layout.root}: ` +
+          `put the file itself back in place. Nothing was read or written.`,
+      );
+    }
+  }
+}
+
+/** An fs error (disk full, permissions, a file where a directory belongs) as STORE_UNAVAILABLE. */
+function asStoreError(error: unknown, layout: Layout, what: string): unknown {
+  const code = errnoCode(error);
+  if (error instanceof DomainError || code === undefined) return error;
+  return unavailable(
+    `The runtime directory ${layout.root} ${what} (${(error as Error).message}). ` +
+      `Check disk space, permissions and that it holds only what this server wrote.`,
+  );
 }
 
 function readEventAt(fd: number, state: StoreState, seq: number): AuditEvent {

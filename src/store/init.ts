@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { DomainError } from "../domain/errors.js";
 import { seedSchema, type Ticket } from "../domain/schemas.js";
 import { crashPoint } from "./crash-points.js";
-import { decodeLine, encodeEvent, GENESIS_HASH, sha256Hex } from "./event-codec.js";
+import { decodeLine, encodeEvent, GENESIS_HASH } from "./event-codec.js";
 import { errnoCode, fsyncDir } from "./fs-util.js";
 import { STORE_FORMAT, type Layout, type Manifest } from "./layout.js";
 import type { RuntimeLock } from "./lock.js";
@@ -14,6 +14,11 @@ import type { RuntimeLock } from "./lock.js";
 export interface SeedResult {
   readonly tickets: readonly Ticket[];
   readonly metadata?: Record<string, unknown> | undefined;
+  /**
+   * The caller already checked these tickets against seedSchema (ids unique) and hands over
+   * objects nobody else holds (loadSeed does both): the store then skips its own, identical pass.
+   */
+  readonly validated?: boolean | undefined;
 }
 export type SeedSource = () => readonly Ticket[] | SeedResult | Promise<readonly Ticket[] | SeedResult>;
 
@@ -27,6 +32,13 @@ export interface InitOptions {
   readonly clock: () => Date;
   readonly info: (message: string) => void;
   readonly warn: (message: string) => void;
+  /** Told the tickets just written as the base (and its hash), so opening need not re-read them. */
+  readonly initialized?: ((base: InitializedBase) => void) | undefined;
+}
+
+export interface InitializedBase {
+  readonly tickets: readonly Ticket[];
+  readonly sha256: string;
 }
 
 /**
@@ -45,16 +57,18 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
     removeInitLeftovers(layout, options.warn);
 
     const seeded = await options.seed();
-    const { tickets: rawTickets, metadata } = Array.isArray(seeded)
-      ? { tickets: seeded as readonly Ticket[], metadata: undefined }
+    const {
+      tickets: rawTickets,
+      metadata,
+      validated,
+    } = Array.isArray(seeded)
+      ? { tickets: seeded as readonly Ticket[], metadata: undefined, validated: false }
       : (seeded as SeedResult);
-    const tickets = validateSeed(rawTickets);
+    const tickets = validated === true ? rawTickets : validateSeed(rawTickets);
     const seedMetadata = { ...options.seedMetadata, ...metadata };
 
-    const baseText = JSON.stringify(tickets);
-    const baseSha256 = sha256Hex(baseText);
     fs.mkdirSync(layout.baseDir, { recursive: true });
-    writeFileAtomic.sync(layout.baseTickets, baseText, { fsync: true });
+    const baseSha256 = writeBase(layout, tickets);
     fsyncDir(layout.baseDir);
     fsyncDir(layout.root);
     crashPoint("init.base-written");
@@ -92,10 +106,44 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
     writeFileAtomic.sync(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { fsync: true });
     fsyncDir(layout.root);
     options.info(`initialized the runtime in ${layout.root} with ${tickets.length} tickets`);
+    options.initialized?.({ tickets, sha256: baseSha256 });
     return true;
   } finally {
     await held.release();
   }
+}
+
+/**
+ * Writes base/tickets.json (exactly the bytes of JSON.stringify(tickets)) through a temp file,
+ * fsync and rename, in batches: the whole base is never one string in memory. Returns its sha256.
+ */
+function writeBase(layout: Layout, tickets: readonly Ticket[]): string {
+  const temp = `${layout.baseTickets}.${process.pid}-${randomUUID()}.tmp`;
+  const sha = createHash("sha256");
+  const fd = fs.openSync(temp, "wx");
+  try {
+    const batch = 2000;
+    const write = (text: string): void => {
+      const buf = Buffer.from(text, "utf8");
+      sha.update(buf);
+      let done = 0;
+      while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done);
+    };
+    write("[");
+    for (let i = 0; i < tickets.length; i += batch) {
+      const part = tickets.slice(i, i + batch).map((t) => JSON.stringify(t));
+      write((i === 0 ? "" : ",") + part.join(","));
+    }
+    write("]");
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(temp, layout.baseTickets);
+  return sha.digest("hex");
 }
 
 function validateSeed(raw: readonly unknown[]): Ticket[] {

@@ -61,8 +61,9 @@ export class Journal {
       this.layout.journalDir,
       `.claim-${claim.pid}-${claim.threadId ?? 0}-${randomBytes(6).toString("hex")}.tmp`,
     );
-    fs.writeFileSync(temp, JSON.stringify(claim), { flag: "wx" });
     try {
+      // Inside the try: a temp file left half-written by a full disk is removed too.
+      fs.writeFileSync(temp, JSON.stringify(claim), { flag: "wx" });
       fs.linkSync(temp, this.claimPath(seq));
       return true;
     } catch (error) {
