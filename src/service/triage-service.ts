@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS, type SlaState } from "../domain/enums.js";
+import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type {
   ApproveRecommendationInput,
@@ -21,11 +21,17 @@ import {
   checkSubmissionRevision,
   computeEscalation,
   planApproval,
-  slaStateOf,
 } from "../domain/policy/index.js";
 import { describeSecretFindings, findSecrets } from "../domain/secrets/index.js";
 import { detectSignals } from "../domain/signals/index.js";
-import type { AuditEvent, AuditEventDraft, Channel, KnowledgeArticle, Recommendation, Ticket } from "../domain/schemas.js";
+import type {
+  AuditEvent,
+  AuditEventDraft,
+  Channel,
+  KnowledgeArticle,
+  Recommendation,
+  Ticket,
+} from "../domain/schemas.js";
 import type { Page, StoreView, TriageStore, TxOutcome } from "../store/types.js";
 
 export interface KnowledgeHit {
@@ -107,6 +113,14 @@ const HANDOFF_REASONS: ReadonlySet<string> = new Set(["security", "outage", "pol
 /** Categories that also get a bug card. */
 const BUG_CARD_CATEGORIES: ReadonlySet<string> = new Set(["incident", "api", "integration", "performance"]);
 
+/** Every value of an enum, 0 when the store counts none. */
+function withZeroes(
+  values: readonly string[],
+  counts: Readonly<Record<string, number>>,
+): Record<string, number> {
+  return { ...Object.fromEntries(values.map((v) => [v, 0])), ...counts };
+}
+
 function ratio(n: number, d: number): number | null {
   return d === 0 ? null : Math.round((n / d) * 10_000) / 10_000;
 }
@@ -154,14 +168,10 @@ export class TriageService {
       return view.listTickets(filter, { offset: input.offset, limit: input.limit });
     }
     const asOf = input.asOf === undefined ? this.clock() : new Date(input.asOf);
-    const all = view.listTickets(filter, { offset: 0, limit: Number.MAX_SAFE_INTEGER }).items;
-    const matching = all.filter((t) => slaStateOf(t, asOf) === input.slaState);
-    return {
-      items: matching.slice(input.offset, input.offset + input.limit),
-      total: matching.length,
+    return view.ticketsBySla(input.slaState, asOf.getTime(), filter, {
       offset: input.offset,
       limit: input.limit,
-    };
+    });
   }
 
   getTicket(id: string): Ticket {
@@ -225,37 +235,22 @@ export class TriageService {
   queueMetrics(): QueueMetrics {
     const view = this.store.view();
     const now = this.clock();
-    const byCategory: Record<string, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0]));
-    const byPriority: Record<string, number> = Object.fromEntries(PRIORITIES.map((p) => [p, 0]));
-    const byTeam: Record<string, number> = Object.fromEntries(TEAMS.map((t) => [t, 0]));
-    let open = 0;
-    let untriaged = 0;
-    let breached = 0;
-    let atRisk = 0;
-    for (const t of view.ticketsByInsertion(0)) {
-      if (t.status === "resolved") continue;
-      open++;
-      if (t.category === undefined || t.priority === undefined || t.team === undefined) untriaged++;
-      const sla: SlaState = slaStateOf(t, now);
-      if (sla === "breached") breached++;
-      else if (sla === "at-risk") atRisk++;
-      if (t.category !== undefined) byCategory[t.category] = (byCategory[t.category] ?? 0) + 1;
-      if (t.priority !== undefined) byPriority[t.priority] = (byPriority[t.priority] ?? 0) + 1;
-      if (t.team !== undefined) byTeam[t.team] = (byTeam[t.team] ?? 0) + 1;
-    }
+    // Both come from indexes the store keeps up to date; nothing here scans the tickets.
+    const open = view.openTicketStats();
+    const sla = view.slaCounts(now.getTime());
     const stats = view.recommendationStats();
     const decided = stats.approved + stats.rejected;
     const escalationCounts: QueueMetrics["escalationCounts"] = { total: stats.escalationCounts.total ?? 0 };
     for (const reason of ESCALATION_REASONS) escalationCounts[reason] = stats.escalationCounts[reason] ?? 0;
     return {
       generatedAt: now.toISOString(),
-      openTickets: open,
-      untriagedTickets: untriaged,
-      slaBreachedTickets: breached,
-      slaAtRiskTickets: atRisk,
-      ticketsByCategory: byCategory,
-      ticketsByPriority: byPriority,
-      ticketsByTeam: byTeam,
+      openTickets: open.open,
+      untriagedTickets: open.untriaged,
+      slaBreachedTickets: sla.breached,
+      slaAtRiskTickets: sla.atRisk,
+      ticketsByCategory: withZeroes(CATEGORIES, open.byCategory),
+      ticketsByPriority: withZeroes(PRIORITIES, open.byPriority),
+      ticketsByTeam: withZeroes(TEAMS, open.byTeam),
       submittedRecommendations: stats.submitted,
       pendingRecommendations: stats.pending,
       approvedRecommendations: stats.approved,
@@ -312,48 +307,56 @@ export class TriageService {
       actor,
     });
     return this.store.transact((view) =>
-      this.idempotent(view, idempotencyKey, "recommendation-submitted", input, (event) => this.submittedResult(event), () => {
-        const ticket = this.requireTicket(view, input.ticketId);
-        checkSubmissionRevision(ticket, input.sourceRevision);
-        this.checkReferences(view, input);
-        if (typeof proposal.assignee === "string") this.teams.assertMember(proposal.team, proposal.assignee);
-        const now = this.clock();
-        const { assessment, serverSignals } = assess(proposal, detectSignals(ticket));
-        const escalation = computeEscalation(
-          {
+      this.idempotent(
+        view,
+        idempotencyKey,
+        "recommendation-submitted",
+        input,
+        (event) => this.submittedResult(event),
+        () => {
+          const ticket = this.requireTicket(view, input.ticketId);
+          checkSubmissionRevision(ticket, input.sourceRevision);
+          this.checkReferences(view, input);
+          if (typeof proposal.assignee === "string")
+            this.teams.assertMember(proposal.team, proposal.assignee);
+          const now = this.clock();
+          const { assessment, serverSignals } = assess(proposal, detectSignals(ticket));
+          const escalation = computeEscalation(
+            {
+              ...proposal,
+              securityRisk: assessment.securityRisk,
+              outageRisk: assessment.outageRisk,
+              extraReasons: assessmentReasons(assessment),
+            },
+            ticket,
+            now,
+          );
+          const recommendation: Recommendation = {
             ...proposal,
-            securityRisk: assessment.securityRisk,
-            outageRisk: assessment.outageRisk,
-            extraReasons: assessmentReasons(assessment),
-          },
-          ticket,
-          now,
-        );
-        const recommendation: Recommendation = {
-          ...proposal,
-          actor: actor.trim(),
-          id: this.newId(),
-          escalationRequired: escalation.escalationRequired,
-          escalationReasons: escalation.escalationReasons,
-          requiredTeam: escalation.requiredTeam,
-          resolution: "pending",
-          createdAt: now.toISOString(),
-          serverAssessment: assessment,
-          serverSignals,
-        };
-        return {
-          event: {
-            timestamp: now.toISOString(),
-            action: "recommendation-submitted",
-            ticketId: ticket.id,
-            actor: recommendation.actor,
-            recommendationId: recommendation.id,
-            fromRevision: ticket.revision,
-            data: withIdempotency({ recommendation }, idempotencyKey, input),
-          },
-          result: () => recommendation,
-        };
-      }),
+            actor: actor.trim(),
+            id: this.newId(),
+            escalationRequired: escalation.escalationRequired,
+            escalationReasons: escalation.escalationReasons,
+            requiredTeam: escalation.requiredTeam,
+            resolution: "pending",
+            createdAt: now.toISOString(),
+            serverAssessment: assessment,
+            serverSignals,
+          };
+          return {
+            event: {
+              timestamp: now.toISOString(),
+              action: "recommendation-submitted",
+              ticketId: ticket.id,
+              actor: recommendation.actor,
+              recommendationId: recommendation.id,
+              fromRevision: ticket.revision,
+              data: withIdempotency({ recommendation }, idempotencyKey, input),
+            },
+            result: () => recommendation,
+          };
+        },
+      ),
     );
   }
 
@@ -371,116 +374,136 @@ export class TriageService {
     }
     refuseSecrets({ actor: request.actor });
     return this.store.transact((view) =>
-      this.idempotent(view, idempotencyKey, "recommendation-approved", input, (event) => this.approvedResult(event), () => {
-        const rec = view.getRecommendation(request.recommendationId);
-        if (rec === undefined) return { refusal: notFoundRecommendation(request.recommendationId) };
-        const ticket = view.getTicket(request.ticketId);
-        if (ticket === undefined) return { refusal: notFoundTicket(view, request.ticketId) };
-        const now = this.clock();
-        const actor = request.actor.trim();
-        let plan;
-        try {
-          plan = planApproval(ticket, rec, { ...request, actor }, now);
-          this.checkChannel(ticket, plan.escalation.requiredTeam, context.channel);
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          // Refusals that passed input validation are audited: a reviewer (or an attacker) tried
-          // to approve something the policy does not allow.
-          if (error.code === "INVALID_INPUT") return { refusal: error };
+      this.idempotent(
+        view,
+        idempotencyKey,
+        "recommendation-approved",
+        input,
+        (event) => this.approvedResult(event),
+        () => {
+          const rec = view.getRecommendation(request.recommendationId);
+          if (rec === undefined) return { refusal: notFoundRecommendation(request.recommendationId) };
+          const ticket = view.getTicket(request.ticketId);
+          if (ticket === undefined) return { refusal: notFoundTicket(view, request.ticketId) };
+          const now = this.clock();
+          const actor = request.actor.trim();
+          let plan;
+          try {
+            plan = planApproval(ticket, rec, { ...request, actor }, now);
+            this.checkChannel(ticket, plan.escalation.requiredTeam, context.channel);
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            // Refusals that passed input validation are audited: a reviewer (or an attacker) tried
+            // to approve something the policy does not allow.
+            if (error.code === "INVALID_INPUT") return { refusal: error };
+            return {
+              refusal: error,
+              event: {
+                timestamp: now.toISOString(),
+                action: "approval-rejected",
+                ticketId: ticket.id,
+                actor,
+                channel: context.channel,
+                recommendationId: rec.id,
+                fromRevision: ticket.revision,
+                reason: error.toString(),
+                data: withIdempotency(
+                  {
+                    code: error.code,
+                    approvedFields: [...request.approvedFields],
+                    expectedRevision: request.expectedRevision,
+                  },
+                  idempotencyKey,
+                  input,
+                ),
+              },
+            };
+          }
+          const ticketAfter = plan.ticketAfter;
+          // Only an approval that applies routing (team or assignee) announces it to the team.
+          const routed =
+            request.approvedFields.includes("team") || request.approvedFields.includes("assignee");
+          const handoffs = routed
+            ? this.handoffsFor(ticketAfter, rec, plan.escalation.escalationReasons, actor, now)
+            : [];
           return {
-            refusal: error,
             event: {
               timestamp: now.toISOString(),
-              action: "approval-rejected",
+              action: "recommendation-approved",
               ticketId: ticket.id,
               actor,
               channel: context.channel,
               recommendationId: rec.id,
               fromRevision: ticket.revision,
-              reason: error.toString(),
+              toRevision: ticketAfter.revision,
+              changes: plan.changes,
               data: withIdempotency(
                 {
-                  code: error.code,
-                  approvedFields: [...request.approvedFields],
-                  expectedRevision: request.expectedRevision,
+                  escalationReasons: plan.escalation.escalationReasons,
+                  requiredTeam: plan.escalation.requiredTeam,
+                  customerResponseEdited: request.editedCustomerResponse !== undefined,
+                  ticket: ticketAfter,
+                  ...(handoffs.length === 0 ? {} : { handoffs }),
                 },
                 idempotencyKey,
                 input,
               ),
             },
+            result: (auditEvent) => ({ ticket: ticketAfter, auditEvent }),
           };
-        }
-        const ticketAfter = plan.ticketAfter;
-        // Only an approval that applies routing (team or assignee) announces it to the team.
-        const routed = request.approvedFields.includes("team") || request.approvedFields.includes("assignee");
-        const handoffs = routed ? this.handoffsFor(ticketAfter, rec, plan.escalation.escalationReasons, actor, now) : [];
-        return {
-          event: {
-            timestamp: now.toISOString(),
-            action: "recommendation-approved",
-            ticketId: ticket.id,
-            actor,
-            channel: context.channel,
-            recommendationId: rec.id,
-            fromRevision: ticket.revision,
-            toRevision: ticketAfter.revision,
-            changes: plan.changes,
-            data: withIdempotency(
-              {
-                escalationReasons: plan.escalation.escalationReasons,
-                requiredTeam: plan.escalation.requiredTeam,
-                customerResponseEdited: request.editedCustomerResponse !== undefined,
-                ticket: ticketAfter,
-                ...(handoffs.length === 0 ? {} : { handoffs }),
-              },
-              idempotencyKey,
-              input,
-            ),
-          },
-          result: (auditEvent) => ({ ticket: ticketAfter, auditEvent }),
-        };
-      }),
+        },
+      ),
     );
   }
 
   /** Resolves a pending recommendation as rejected, with the reviewer's feedback. */
-  async reject(input: RejectRecommendationInput, context: DecisionContext = CHAT): Promise<{ auditEvent: AuditEvent }> {
+  async reject(
+    input: RejectRecommendationInput,
+    context: DecisionContext = CHAT,
+  ): Promise<{ auditEvent: AuditEvent }> {
     const { idempotencyKey, ...request } = input;
     refuseSecrets({ feedback: request.feedback, actor: request.actor });
     return this.store.transact((view) =>
-      this.idempotent(view, idempotencyKey, "recommendation-rejected", input, (auditEvent) => ({ auditEvent }), () => {
-        const rec = view.getRecommendation(request.recommendationId);
-        if (rec === undefined) return { refusal: notFoundRecommendation(request.recommendationId) };
-        if (rec.ticketId !== request.ticketId) {
+      this.idempotent(
+        view,
+        idempotencyKey,
+        "recommendation-rejected",
+        input,
+        (auditEvent) => ({ auditEvent }),
+        () => {
+          const rec = view.getRecommendation(request.recommendationId);
+          if (rec === undefined) return { refusal: notFoundRecommendation(request.recommendationId) };
+          if (rec.ticketId !== request.ticketId) {
+            return {
+              refusal: new DomainError(
+                "INVALID_INPUT",
+                `Recommendation ${rec.id} is for ${rec.ticketId}, not ${request.ticketId}. Pass the ticketId of the recommendation.`,
+              ),
+            };
+          }
+          try {
+            assertPending(rec);
+          } catch (error) {
+            if (error instanceof DomainError) return { refusal: error };
+            throw error;
+          }
+          const now = this.clock();
+          const ticket = view.getTicket(rec.ticketId);
           return {
-            refusal: new DomainError(
-              "INVALID_INPUT",
-              `Recommendation ${rec.id} is for ${rec.ticketId}, not ${request.ticketId}. Pass the ticketId of the recommendation.`,
-            ),
+            event: {
+              timestamp: now.toISOString(),
+              action: "recommendation-rejected",
+              ticketId: rec.ticketId,
+              actor: request.actor.trim(),
+              channel: context.channel,
+              recommendationId: rec.id,
+              ...(ticket === undefined ? {} : { fromRevision: ticket.revision }),
+              data: withIdempotency({ feedback: request.feedback.trim() }, idempotencyKey, input),
+            },
+            result: (auditEvent) => ({ auditEvent }),
           };
-        }
-        try {
-          assertPending(rec);
-        } catch (error) {
-          if (error instanceof DomainError) return { refusal: error };
-          throw error;
-        }
-        const now = this.clock();
-        const ticket = view.getTicket(rec.ticketId);
-        return {
-          event: {
-            timestamp: now.toISOString(),
-            action: "recommendation-rejected",
-            ticketId: rec.ticketId,
-            actor: request.actor.trim(),
-            channel: context.channel,
-            recommendationId: rec.id,
-            ...(ticket === undefined ? {} : { fromRevision: ticket.revision }),
-            data: withIdempotency({ feedback: request.feedback.trim() }, idempotencyKey, input),
-          },
-          result: (auditEvent) => ({ auditEvent }),
-        };
-      }),
+        },
+      ),
     );
   }
 
@@ -649,7 +672,8 @@ export function refuseSecrets(fields: Record<string, string>): void {
   for (const [field, text] of Object.entries(fields)) {
     if (text === "") continue;
     const findings = findSecrets(text);
-    if (findings.length > 0) throw new DomainError("SECRET_DETECTED", describeSecretFindings(field, findings));
+    if (findings.length > 0)
+      throw new DomainError("SECRET_DETECTED", describeSecretFindings(field, findings));
   }
 }
 

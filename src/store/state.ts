@@ -1,16 +1,19 @@
-import { ESCALATION_REASONS, RESOLUTIONS, type Resolution } from "../domain/enums.js";
+import { ESCALATION_REASONS, RESOLUTIONS, type Resolution, type SlaState } from "../domain/enums.js";
 import { HANDOFF_STATUSES, type HandoffState, type HandoffStatus } from "../domain/handoffs.js";
 import type { AuditAction, AuditEvent, Recommendation, Ticket } from "../domain/schemas.js";
 import { GENESIS_HASH } from "./event-codec.js";
 import { Bitset, pageOfIntersection } from "./bitset.js";
 import { deepFreeze, insertSorted, removeSorted } from "./sorted.js";
+import { dueOf, isOpen, OpenStats, SlaIndex, type SlaSlot } from "./ticket-aggregates.js";
 import type {
   HandoffFilter,
   IdempotencyEntry,
+  OpenTicketStats,
   Page,
   PageRequest,
   RecommendationFilter,
   RecommendationStats,
+  SlaCounts,
   StoreView,
   TicketFilter,
 } from "./types.js";
@@ -25,7 +28,7 @@ import type {
 export const INDEXED_TICKET_FIELDS = ["status", "team", "category", "priority"] as const;
 export type IndexedTicketField = (typeof INDEXED_TICKET_FIELDS)[number];
 
-interface TicketSlot {
+interface TicketSlot extends SlaSlot {
   ticket: Ticket;
   readonly key: IdKey;
   /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
@@ -116,6 +119,9 @@ export class StoreState {
     category: new Map(),
     priority: new Map(),
   };
+  /** Open-ticket counts for the queue metrics, and the SLA order (ticket-aggregates.ts). */
+  private readonly openStats = new OpenStats();
+  private readonly sla = new SlaIndex();
   /** Largest number among the ids of each prefix, for nextTicketNumber. */
   private readonly prefixMax = new Map<string, number>();
   private readonly externalIds = new Map<string, string>();
@@ -195,6 +201,7 @@ export class StoreState {
       slot.rank = n;
       this.sorted.push(slot);
       this.indexTicket(slot);
+      this.sla.insert(slot);
       return;
     }
     let lo = 0;
@@ -207,7 +214,9 @@ export class StoreState {
     this.sorted.splice(lo, 0, slot);
     for (let r = lo; r < this.sorted.length; r++) (this.sorted[r] as TicketSlot).rank = r;
     for (const index of Object.values(this.indexes)) for (const set of index.values()) set.insertAt(lo);
+    this.sla.openGap(lo);
     this.indexTicket(slot);
+    this.sla.insert(slot);
   }
 
   /**
@@ -230,6 +239,7 @@ export class StoreState {
         this.sorted.push(slot);
         this.indexTicket(slot);
       }
+      this.sla.insertMany(added);
       return;
     }
     const old = this.sorted;
@@ -247,13 +257,23 @@ export class StoreState {
     this.sorted = merged;
     for (const index of Object.values(this.indexes)) index.clear();
     for (const slot of merged) this.indexTicket(slot);
+    this.sla.remap(old);
+    this.sla.insertMany(added);
   }
 
   private newSlot(raw: Ticket): TicketSlot {
     const ticket = deepFreeze(raw);
     if (this.tickets.has(ticket.id)) throw new Error(`ticket ${ticket.id} already exists`);
-    const slot: TicketSlot = { ticket, key: idKey(ticket.id), rank: -1 };
+    const slot: TicketSlot = {
+      ticket,
+      key: idKey(ticket.id),
+      rank: -1,
+      due: dueOf(ticket),
+      flagged: ticket.sla.breached,
+      open: isOpen(ticket),
+    };
     this.tickets.set(ticket.id, slot);
+    this.openStats.add(ticket);
     this.insertion.push(slot);
     const max = this.prefixMax.get(slot.key.prefix);
     if (max === undefined || slot.key.num > max) this.prefixMax.set(slot.key.prefix, slot.key.num);
@@ -274,6 +294,18 @@ export class StoreState {
       if (before === after) continue;
       if (before !== undefined) this.indexSet(field, before).delete(slot.rank);
       if (after !== undefined) this.indexSet(field, after).add(slot.rank);
+    }
+    this.openStats.remove(slot.ticket);
+    this.openStats.add(next);
+    const due = dueOf(next);
+    const flagged = next.sla.breached;
+    const open = isOpen(next);
+    if (due !== slot.due || flagged !== slot.flagged || open !== slot.open) {
+      this.sla.remove(slot);
+      slot.due = due;
+      slot.flagged = flagged;
+      slot.open = open;
+      this.sla.insert(slot);
     }
     const { externalId } = slot.ticket;
     if (externalId !== next.externalId) {
@@ -299,6 +331,31 @@ export class StoreState {
     const sets = active.map((f) => this.indexes[f].get(filter[f] as string));
     if (sets.some((set) => set === undefined)) return { items: [], total: 0, offset, limit };
     const { members, total } = pageOfIntersection(sets as Bitset[], offset, limit);
+    return { items: members.map((rank) => (this.sorted[rank] as TicketSlot).ticket), total, offset, limit };
+  }
+
+  /** Counts of open (not resolved) tickets, overall, untriaged and per field value in use. */
+  openTicketStats(): OpenTicketStats {
+    return this.openStats.snapshot();
+  }
+
+  /** Open tickets breached (flagged or due at or before `nowMs`) and at risk at `nowMs`. */
+  slaCounts(nowMs: number): SlaCounts {
+    return this.sla.counts(nowMs);
+  }
+
+  /** Tickets of every status whose SLA state at `nowMs` is `state`, filtered, in id order. */
+  ticketsBySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket> {
+    const { offset, limit } = normalizePage(page);
+    const sets = [this.sla.matching(state, nowMs)];
+    for (const field of INDEXED_TICKET_FIELDS) {
+      const value = filter[field];
+      if (value === undefined) continue;
+      const set = this.indexes[field].get(value);
+      if (set === undefined) return { items: [], total: 0, offset, limit };
+      sets.push(set);
+    }
+    const { members, total } = pageOfIntersection(sets, offset, limit);
     return { items: members.map((rank) => (this.sorted[rank] as TicketSlot).ticket), total, offset, limit };
   }
 
@@ -690,6 +747,15 @@ export class StateView implements StoreView {
   }
   listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket> {
     return this.state.listTickets(filter, page);
+  }
+  openTicketStats(): OpenTicketStats {
+    return this.state.openTicketStats();
+  }
+  slaCounts(nowMs: number): SlaCounts {
+    return this.state.slaCounts(nowMs);
+  }
+  ticketsBySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket> {
+    return this.state.ticketsBySla(state, nowMs, filter, page);
   }
   ticketsByInsertion(from: number, to?: number): Ticket[] {
     return this.state.ticketsByInsertion(from, to);

@@ -1,6 +1,6 @@
 import type { DomainError } from "../domain/errors.js";
 import type { AuditAction, AuditEvent, AuditEventDraft, Recommendation, Ticket } from "../domain/schemas.js";
-import type { Priority, Resolution, Category, Status, Team } from "../domain/enums.js";
+import type { Priority, Resolution, Category, SlaState, Status, Team } from "../domain/enums.js";
 import type { HandoffState, HandoffStatus } from "../domain/handoffs.js";
 
 export interface Page<T> {
@@ -40,6 +40,18 @@ export interface StoreView {
   ticketCount(): number;
   /** Tickets in ascending id order (prefix, then number), filtered; `total` counts all matches. */
   listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket>;
+  /** Counts of open (status not resolved) tickets: overall, untriaged, and per value in use. */
+  openTicketStats(): OpenTicketStats;
+  /**
+   * Open tickets breached and at risk at `nowMs` (a Date's time), as slaStateOf judges them; a
+   * ticket flagged breached counts once. O(log n).
+   */
+  slaCounts(nowMs: number): SlaCounts;
+  /**
+   * Tickets of every status (resolved included) whose slaStateOf at `nowMs` is `state`, filtered,
+   * in ascending id order like listTickets; `total` counts all matches.
+   */
+  ticketsBySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket>;
   /** Tickets in the order they entered the store (seed order, then creation). Index-stable. */
   ticketsByInsertion(from: number, to?: number): Ticket[];
   /** Recommendations, oldest first. */
@@ -70,6 +82,21 @@ export interface StoreView {
   readonly lastSeq: number;
   /** Changes whenever the runtime is replaced underneath us (reset), so derived indexes rebuild. */
   readonly generation: number;
+}
+
+/** Open tickets (status not resolved); a field value with no open ticket is absent. */
+export interface OpenTicketStats {
+  readonly open: number;
+  /** Open tickets missing a category, a priority or a team. */
+  readonly untriaged: number;
+  readonly byCategory: Record<string, number>;
+  readonly byPriority: Record<string, number>;
+  readonly byTeam: Record<string, number>;
+}
+
+export interface SlaCounts {
+  readonly breached: number;
+  readonly atRisk: number;
 }
 
 /** Where an idempotency key was used: its event, and the payload hash recorded with it. */
