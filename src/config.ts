@@ -59,7 +59,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const approvalMode = read(env, "TRIAGE_APPROVAL_MODE");
   if (!(APPROVAL_MODES as readonly string[]).includes(approvalMode)) {
-    throw new ConfigError(`TRIAGE_APPROVAL_MODE must be one of ${APPROVAL_MODES.join(", ")}, got "${approvalMode}".`);
+    throw new ConfigError(
+      `TRIAGE_APPROVAL_MODE must be one of ${APPROVAL_MODES.join(", ")}, got "${approvalMode}".`,
+    );
   }
   const securityApproval = read(env, "TRIAGE_SECURITY_APPROVAL");
   if (securityApproval !== "any" && securityApproval !== "human") {
@@ -74,7 +76,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     seedFile: resolve(cwd, read(env, "TRIAGE_SEED_FILE")),
     knowledgeRoot: resolve(cwd, read(env, "TRIAGE_KNOWLEDGE_ROOT")),
     // Unset: data/teams.json in the working directory if present, else the bundled file.
-    ...(env.TRIAGE_TEAMS_FILE === undefined ? {} : { teamsFile: resolve(cwd, read(env, "TRIAGE_TEAMS_FILE")) }),
+    ...(env.TRIAGE_TEAMS_FILE === undefined
+      ? {}
+      : { teamsFile: resolve(cwd, read(env, "TRIAGE_TEAMS_FILE")) }),
     minutesSaved,
   };
 }

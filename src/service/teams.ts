@@ -23,7 +23,10 @@ export class TeamDirectory {
   assertMember(team: Team, assignee: string): void {
     const record = this.byId.get(team);
     if (record === undefined) {
-      throw new DomainError("INVALID_INPUT", `Team "${team}" has no entry in the teams file; it has no members.`);
+      throw new DomainError(
+        "INVALID_INPUT",
+        `Team "${team}" has no entry in the teams file; it has no members.`,
+      );
     }
     if (!record.members.includes(assignee)) {
       throw new DomainError(
@@ -38,13 +41,19 @@ export class TeamDirectory {
 /** Reads and validates a teams file; a missing or malformed file is a startup error. */
 export function loadTeams(file: string): TeamDirectory {
   if (!existsSync(file)) {
-    throw new DomainError("INVALID_INPUT", `The teams file ${file} does not exist. Set TRIAGE_TEAMS_FILE to a teams JSON file.`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `The teams file ${file} does not exist. Set TRIAGE_TEAMS_FILE to a teams JSON file.`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new DomainError("INVALID_INPUT", `The teams file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new DomainError(
+      "INVALID_INPUT",
+      `The teams file ${file} is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const parsed = teamsFileSchema.safeParse(json);
   if (!parsed.success) {

@@ -15,7 +15,9 @@ export type ServerSignal = z.infer<typeof serverSignalSchema>;
 export const serverAssessmentSchema = z.object({
   securityRisk: riskSchema.describe("max(agent's securityRisk, the floor the ticket text implies)"),
   outageRisk: riskSchema.describe("max(agent's outageRisk, the floor the ticket text implies)"),
-  policyConflict: z.boolean().describe("True when the agent understated a risk or the ticket carries instruction-like text."),
+  policyConflict: z
+    .boolean()
+    .describe("True when the agent understated a risk or the ticket carries instruction-like text."),
 });
 export type ServerAssessment = z.infer<typeof serverAssessmentSchema>;
 
@@ -29,7 +31,10 @@ function floorOf(signals: readonly Signal[], kind: "security" | "outage"): Risk 
 }
 
 /** Combines the agent's claimed risks with the detected evidence. Pure and deterministic. */
-export function assess(claimed: { readonly securityRisk: Risk; readonly outageRisk: Risk }, signals: readonly Signal[]): Assessment {
+export function assess(
+  claimed: { readonly securityRisk: Risk; readonly outageRisk: Risk },
+  signals: readonly Signal[],
+): Assessment {
   const securityFloor = floorOf(signals, "security");
   const outageFloor = floorOf(signals, "outage");
   const securityRisk = maxRisk(claimed.securityRisk, securityFloor);
@@ -58,7 +63,11 @@ export function assess(claimed: { readonly securityRisk: Risk; readonly outageRi
     };
   });
   return {
-    assessment: { securityRisk, outageRisk, policyConflict: injection || understatedSecurity || understatedOutage },
+    assessment: {
+      securityRisk,
+      outageRisk,
+      policyConflict: injection || understatedSecurity || understatedOutage,
+    },
     serverSignals,
   };
 }
