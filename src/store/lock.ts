@@ -12,7 +12,10 @@ import type { Layout } from "./layout.js";
 //
 // proper-lockfile takes an `fs` option; the wrapper below writes the owner record right after
 // the mkdir (before proper-lockfile stamps the directory's mtime, so its heartbeat check is not
-// disturbed), removes it before every rmdir, and reports a dead owner's lock as stale.
+// disturbed), removes it before every rmdir, and reports a dead owner's lock as stale. A live
+// process never holds the lock without a complete record (both steps are synchronous, and a
+// lock whose record cannot be written is given up), so a lock directory that has had no
+// complete record for RECORDLESS_STALE_MS belongs to a process killed between the two steps.
 //
 // Two processes reclaiming the same stale lock at the same instant can both end up believing
 // they hold it (a known proper-lockfile race, narrowed here by re-reading the owner before the
@@ -23,6 +26,8 @@ const OWNER_FILE = "owner.json";
 /** A lock whose heartbeat stopped this long ago is stale (the owner is hung or gone). */
 export const LOCK_STALE_MS = 10_000;
 const LOCK_UPDATE_MS = 2_000;
+/** A lock directory without a complete owner record, unchanged this long, was abandoned. */
+export const RECORDLESS_STALE_MS = 2_000;
 
 interface OwnerRecord extends ProcessIdentity {
   readonly token: string;
@@ -132,19 +137,26 @@ export class RuntimeLock {
     const identity = currentProcess();
     return {
       mkdir: (path: string, cb: Callback) => {
-        fs.mkdir(path, (error) => {
-          if (error) return cb(error);
-          const token = randomUUID();
-          const record: OwnerRecord = { ...identity, token, acquiredAt: new Date().toISOString() };
-          try {
-            fs.writeFileSync(join(path, OWNER_FILE), JSON.stringify(record));
-            this.ownToken = token;
-          } catch (writeError) {
-            // Without a record the lock is still valid; a dead owner is then only detected by age.
-            this.warn(`cannot write the lock owner record: ${(writeError as Error).message}`);
-          }
-          cb(null);
-        });
+        // The directory and its record in one synchronous step: with an asynchronous mkdir, a
+        // kill in the event-loop turn between the two left a lock only its age could clear.
+        try {
+          fs.mkdirSync(path);
+        } catch (error) {
+          process.nextTick(cb, error);
+          return;
+        }
+        const token = randomUUID();
+        const record: OwnerRecord = { ...identity, token, acquiredAt: new Date().toISOString() };
+        try {
+          fs.writeFileSync(join(path, OWNER_FILE), JSON.stringify(record));
+        } catch (writeError) {
+          // Give the lock up: others would take a recordless lock for an abandoned one.
+          fs.rmSync(path, { recursive: true, force: true });
+          process.nextTick(cb, writeError);
+          return;
+        }
+        this.ownToken = token;
+        process.nextTick(cb, null);
       },
       stat: (path: string, cb: Callback<fs.Stats | { mtime: Date }>) => {
         fs.stat(path, (error, stats) => {
@@ -159,6 +171,11 @@ export class RuntimeLock {
             // Report the dead owner's lock as ancient so proper-lockfile reclaims it now.
             return cb(null, { mtime: new Date(0) });
           }
+          if (seen?.owner === undefined && Date.now() - stats.mtimeMs > RECORDLESS_STALE_MS) {
+            // Killed between creating the lock and writing its record (or removing the record
+            // and the directory): nobody will ever write it, so do not wait for the stale time.
+            return cb(null, { mtime: new Date(0) });
+          }
           cb(null, stats);
         });
       },
@@ -171,7 +188,19 @@ export class RuntimeLock {
           return cb(Object.assign(new Error("the lock changed hands"), { code: "ELOCKED" }));
         }
         if (ours) this.ownToken = undefined;
-        fs.rm(join(path, OWNER_FILE), { force: true }, () => fs.rmdir(path, cb));
+        // Synchronously, as in mkdir: a kill between the two must not leave a lock without a record.
+        try {
+          fs.rmSync(join(path, OWNER_FILE), { force: true });
+        } catch {
+          // rmdir below reports what matters.
+        }
+        try {
+          fs.rmdirSync(path);
+        } catch (error) {
+          process.nextTick(cb, error);
+          return;
+        }
+        process.nextTick(cb, null);
       },
       // proper-lockfile removes held locks on exit with rmdirSync.
       rmdirSync: (path: string) => {
