@@ -1,12 +1,11 @@
+import { openExistingRuntime } from "../open-runtime.js";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../../config.js";
 import { HANDOFF_STATUSES, type HandoffStatus } from "../../domain/handoffs.js";
 import { DomainError } from "../../domain/errors.js";
 import { TICKET_ID_PATTERN } from "../../domain/ids.js";
 import { LIMITS } from "../../domain/inputs.js";
-import type { Logger } from "../../logging.js";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_DELIVERER,
@@ -17,8 +16,7 @@ import {
   type HandoffService,
   type WebhookConfig,
 } from "../../service/handoff-service.js";
-import { openTriage, type Triage } from "../../service/runtime.js";
-import { layoutOf } from "../../store/layout.js";
+import type { Triage } from "../../service/runtime.js";
 import { renderHandoffList, renderResult, renderSummary } from "./render.js";
 
 export const USAGE = `Usage: support-triage-mcp handoffs <command> [options]
@@ -255,31 +253,15 @@ function fromJson(text: string, source: string): WebhookConfig {
   }
 }
 
-function quietLogger(io: HandoffsIo): Logger {
-  return {
-    info: () => undefined,
-    warn: (m) => io.stderr(`handoffs: warning: ${m}\n`),
-    error: (m) => io.stderr(`handoffs: error: ${m}\n`),
-  };
-}
-
-async function open(options: Options, io: HandoffsIo): Promise<Triage> {
-  let config;
-  try {
-    const env = options.dataRoot === undefined ? io.env : { ...io.env, TRIAGE_DATA_ROOT: options.dataRoot };
-    config = loadConfig(env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-  // Opening an empty directory would initialize a new runtime from the seed: never from here.
-  if (!existsSync(layoutOf(config.dataRoot).manifest)) {
-    throw new UsageError(
-      `${config.dataRoot} is not a triage runtime (no store.json). Pass the directory the server uses, with ` +
-        `--data-root or TRIAGE_DATA_ROOT.`,
-    );
-  }
-  return openTriage(config, quietLogger(io));
+function open(options: Options, io: HandoffsIo): Promise<Triage> {
+  return openExistingRuntime({
+    dataRoot: options.dataRoot,
+    env: io.env,
+    cwd: io.cwd,
+    name: "handoffs",
+    stderr: (text) => io.stderr(text),
+    usageError: (message) => new UsageError(message),
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

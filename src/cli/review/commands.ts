@@ -1,16 +1,13 @@
-import { existsSync } from "node:fs";
+import { openExistingRuntime } from "../open-runtime.js";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../../config.js";
 import { APPROVABLE_FIELDS, type ApprovableField } from "../../domain/enums.js";
 import { DomainError } from "../../domain/errors.js";
 import { UUID_PATTERN } from "../../domain/ids.js";
 import { LIMITS } from "../../domain/inputs.js";
 import { proposedFields } from "../../domain/policy/index.js";
 import type { Channel, Recommendation } from "../../domain/schemas.js";
-import type { Logger } from "../../logging.js";
-import { openTriage, type Triage } from "../../service/runtime.js";
+import type { Triage } from "../../service/runtime.js";
 import type { TriageService } from "../../service/triage-service.js";
-import { layoutOf } from "../../store/layout.js";
 import {
   pendingJson,
   renderApproved,
@@ -180,32 +177,15 @@ function resolveFields(names: ApprovableField[] | "all", rec: Recommendation): A
   return names === "all" ? proposedFields(rec) : names;
 }
 
-function stderrLogger(io: ReviewIo): Logger {
-  // Routine store notices would drown the review; warnings and errors still show.
-  return {
-    info: () => undefined,
-    warn: (m) => io.stderr(`review: warning: ${m}\n`),
-    error: (m) => io.stderr(`review: error: ${m}\n`),
-  };
-}
-
-async function open(options: Options, io: ReviewIo): Promise<Triage> {
-  let config;
-  try {
-    const env = options.dataRoot === undefined ? io.env : { ...io.env, TRIAGE_DATA_ROOT: options.dataRoot };
-    config = loadConfig(env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-  // Opening an empty directory would initialize a new runtime from the seed: never from here.
-  if (!existsSync(layoutOf(config.dataRoot).manifest)) {
-    throw new UsageError(
-      `${config.dataRoot} is not a triage runtime (no store.json). Pass the directory the server uses, with ` +
-        `--data-root or TRIAGE_DATA_ROOT.`,
-    );
-  }
-  return openTriage(config, stderrLogger(io));
+function open(options: Options, io: ReviewIo): Promise<Triage> {
+  return openExistingRuntime({
+    dataRoot: options.dataRoot,
+    env: io.env,
+    cwd: io.cwd,
+    name: "review",
+    stderr: (text) => io.stderr(text),
+    usageError: (message) => new UsageError(message),
+  });
 }
 
 /** Every pending recommendation, oldest first, with its ticket as it is now. */
