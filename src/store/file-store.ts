@@ -61,6 +61,11 @@ export interface FileStoreOptions {
    * and after commits), so a later open replays only the tail. 0 disables. Default 10,000.
    */
   readonly snapshotEvery?: number | undefined;
+  /**
+   * When a runtime opened without a usable snapshot holds at least `minTickets` tickets, one is
+   * written `delayMs` after opening (default 1,000 tickets, 1 s; see SNAPSHOT_ON_OPEN_*).
+   */
+  readonly firstSnapshot?: { readonly minTickets: number; readonly delayMs: number } | undefined;
 }
 
 /** A transaction body tried to commit an event that is malformed or does not apply. A bug. */
@@ -109,6 +114,13 @@ type Tail =
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 const DEFAULT_SNAPSHOT_EVERY = 10_000;
+/**
+ * A runtime opened without a usable snapshot (its first start, or snapshots deleted) gets one
+ * soon after opening when it is this large, so the next start reads the snapshot's index line
+ * instead of parsing every ticket. Written after the delay, not before the first answer.
+ */
+const SNAPSHOT_ON_OPEN_MIN_TICKETS = 1_000;
+const SNAPSHOT_ON_OPEN_DELAY_MS = 1_000;
 const INIT_LOCK_TIMEOUT_MS = 60_000;
 const MAX_CLAIM_RETRIES = 100;
 
@@ -168,6 +180,7 @@ export class FileStore implements TriageStore {
   private badTailSeen: { size: number; mtimeMs: number; tail: Tail } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private snapshotTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     layout: Layout,
@@ -243,6 +256,13 @@ export class FileStore implements TriageStore {
     // cost every later open a full replay and a warning: replace it now.
     const replaceIgnored = loaded.ignoredSnapshotSeq >= 0 && store.state.lastSeq >= loaded.ignoredSnapshotSeq;
     store.maybeSnapshot(replaceIgnored);
+    const first = options.firstSnapshot ?? {
+      minTickets: SNAPSHOT_ON_OPEN_MIN_TICKETS,
+      delayMs: SNAPSHOT_ON_OPEN_DELAY_MS,
+    };
+    if (store.snapshotSeq < 0 && store.state.ticketCount() >= first.minTickets) {
+      store.scheduleFirstSnapshot(first.delayMs);
+    }
     return store;
   }
 
@@ -359,10 +379,12 @@ export class FileStore implements TriageStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    clearTimeout(this.snapshotTimer);
     await this.exclusive(() => Promise.resolve());
     this.closed = true;
     this.unregisterPresence();
     this.closeHandles();
+    this.state.release();
   }
 
   get [TEST_HOOKS](): FileStoreTestHooks {
@@ -412,9 +434,11 @@ export class FileStore implements TriageStore {
       throw unavailable(`The runtime in ${layout.root} cannot be opened: ${(error as Error).message}`);
     }
     const log = openLog(layout.auditLog);
+    let stateOf: StoreState | undefined;
     try {
       const size = fs.fstatSync(log.fd).size;
       const snapshot = loadNewestSnapshot(layout, manifest.storeId, log.fd, size, (m) => logger.warn(m));
+      stateOf = snapshot.state;
       const state =
         snapshot.state ??
         StoreState.fromBase(
@@ -439,6 +463,7 @@ export class FileStore implements TriageStore {
       };
     } catch (error) {
       fs.closeSync(log.fd);
+      stateOf?.release();
       throw error;
     }
   }
@@ -495,6 +520,7 @@ export class FileStore implements TriageStore {
     this.snapshotSeq = loaded.snapshotSeq;
     this.manifest = loaded.manifest;
     this.log = loaded.log;
+    this.state.release();
     this.state = loaded.state;
     this.badTailSeen = undefined;
     this.generationValue++;
@@ -875,6 +901,27 @@ export class FileStore implements TriageStore {
         `could not write a state snapshot (the store works without it): ${(error as Error).message}`,
       );
     }
+  }
+
+  private scheduleFirstSnapshot(delayMs: number): void {
+    if (this.snapshotEvery <= 0) return;
+    this.snapshotTimer = setTimeout(() => {
+      void this.exclusive(() => {
+        if (this.closed || this.snapshotSeq >= 0) return Promise.resolve();
+        try {
+          // Another process may have written one meanwhile.
+          const newest = snapshotSeqs(this.layout)[0];
+          if (newest === undefined) this.checkpoint();
+          else this.snapshotSeq = newest;
+        } catch (error) {
+          this.logger.warn(
+            `could not write a state snapshot (the store works without it): ${(error as Error).message}`,
+          );
+        }
+        return Promise.resolve();
+      });
+    }, delayMs);
+    this.snapshotTimer.unref();
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

@@ -3,8 +3,18 @@ import { HANDOFF_STATUSES, type HandoffState, type HandoffStatus } from "../doma
 import type { AuditAction, AuditEvent, Recommendation, Ticket } from "../domain/schemas.js";
 import { GENESIS_HASH } from "./event-codec.js";
 import { Bitset, pageOfIntersection } from "./bitset.js";
+import {
+  RecommendationSlot,
+  recommendationFieldsOf,
+  TicketSlot,
+  ticketFieldsOf,
+  type IdKey,
+  type RawJson,
+  type RecommendationFields,
+  type TicketFields,
+} from "./records.js";
 import { deepFreeze, insertSorted, removeSorted } from "./sorted.js";
-import { dueOf, isOpen, OpenStats, SlaIndex, type SlaSlot } from "./ticket-aggregates.js";
+import { isOpen, OpenStats, SlaIndex } from "./ticket-aggregates.js";
 import type {
   HandoffFilter,
   IdempotencyEntry,
@@ -28,13 +38,6 @@ import type {
 export const INDEXED_TICKET_FIELDS = ["status", "team", "category", "priority"] as const;
 export type IndexedTicketField = (typeof INDEXED_TICKET_FIELDS)[number];
 
-interface TicketSlot extends SlaSlot {
-  ticket: Ticket;
-  readonly key: IdKey;
-  /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
-  rank: number;
-}
-
 interface HandoffSlot {
   handoff: HandoffState;
   /** Position in creation order; status and per-ticket lists hold ordinals. */
@@ -46,12 +49,6 @@ export interface ImportRecord {
   readonly seq: number;
   readonly file: string;
   readonly sourceSha256: string;
-}
-
-interface RecommendationSlot {
-  rec: Recommendation;
-  /** Position in submission order; resolution and per-ticket lists hold ordinals. */
-  readonly ordinal: number;
 }
 
 export interface Inconsistency {
@@ -88,23 +85,19 @@ function emptyStats(): MutableStats {
   };
 }
 
-interface IdKey {
-  readonly prefix: string;
-  readonly num: number;
-  readonly id: string;
-}
-
-function idKey(id: string): IdKey {
-  const dash = id.lastIndexOf("-");
-  return { prefix: id.slice(0, dash), num: Number(id.slice(dash + 1)), id };
-}
-
 // Same order as compareTicketIds, on pre-split keys (sorting 100k ids with the string form
 // would split each id ~17 times).
 function compareKeys(a: IdKey, b: IdKey): number {
   if (a.prefix !== b.prefix) return a.prefix < b.prefix ? -1 : 1;
   if (a.num !== b.num) return a.num - b.num;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function isSortedByKey(slots: readonly TicketSlot[]): boolean {
+  for (let i = 1; i < slots.length; i++) {
+    if (compareKeys((slots[i - 1] as TicketSlot).key, (slots[i] as TicketSlot).key) >= 0) return false;
+  }
+  return true;
 }
 
 const EMPTY: readonly number[] = Object.freeze([]);
@@ -154,6 +147,17 @@ export class StoreState {
   readonly inconsistencies: Inconsistency[] = [];
   /** Bumped by every applied event; a view compares it to know whether it is current. */
   version = 0;
+  /** Open snapshot files that unread records are read from (see records.ts). */
+  private readonly recordSources: { close(): void }[] = [];
+
+  holdRecordSource(source: { close(): void }): void {
+    this.recordSources.push(source);
+  }
+
+  /** Closes the files unread records come from: the state is not read after this. */
+  release(): void {
+    for (const source of this.recordSources.splice(0)) source.close();
+  }
 
   static fromBase(tickets: readonly Ticket[]): StoreState {
     const state = new StoreState();
@@ -176,8 +180,13 @@ export class StoreState {
     return this.insertion.length;
   }
 
+  /** Tickets not yet parsed are parsed for the caller and not kept (see TicketSlot.peek). */
   ticketsByInsertion(from: number, to?: number): Ticket[] {
-    return this.insertion.slice(from, to).map((s) => s.ticket);
+    return this.insertion.slice(from, to).map((s) => s.peek());
+  }
+
+  ticketIdsByInsertion(): string[] {
+    return this.insertion.map((s) => s.key.id);
   }
 
   nextTicketNumber(prefix: string): number {
@@ -194,7 +203,10 @@ export class StoreState {
    * the ranks after it (O(n) word moves, no re-sort).
    */
   addTicket(raw: Ticket): void {
-    const slot = this.newSlot(raw);
+    this.placeTicket(this.newSlot(ticketFieldsOf(raw), raw));
+  }
+
+  private placeTicket(slot: TicketSlot): void {
     const n = this.sorted.length;
     const last = this.sorted[n - 1];
     if (last === undefined || compareKeys(last.key, slot.key) < 0) {
@@ -230,8 +242,13 @@ export class StoreState {
       return;
     }
     if (raws.length === 0) return;
-    const added = raws.map((raw) => this.newSlot(raw));
-    added.sort((a, b) => compareKeys(a.key, b.key));
+    this.mergeSlots(raws.map((raw) => this.newSlot(ticketFieldsOf(raw), raw)));
+  }
+
+  private mergeSlots(added: TicketSlot[]): void {
+    if (added.length === 0) return;
+    // Tickets usually enter in id order (seeds, creations): the check is then all it costs.
+    if (!isSortedByKey(added)) added.sort((a, b) => compareKeys(a.key, b.key));
     const last = this.sorted[this.sorted.length - 1];
     if (last === undefined || compareKeys(last.key, (added[0] as TicketSlot).key) < 0) {
       for (const slot of added) {
@@ -261,25 +278,17 @@ export class StoreState {
     this.sla.insertMany(added);
   }
 
-  private newSlot(raw: Ticket): TicketSlot {
-    const ticket = deepFreeze(raw);
-    if (this.tickets.has(ticket.id)) throw new Error(`ticket ${ticket.id} already exists`);
-    const slot: TicketSlot = {
-      ticket,
-      key: idKey(ticket.id),
-      rank: -1,
-      due: dueOf(ticket),
-      flagged: ticket.sla.breached,
-      open: isOpen(ticket),
-    };
-    this.tickets.set(ticket.id, slot);
-    this.openStats.add(ticket);
+  private newSlot(fields: TicketFields, source: Ticket | RawJson): TicketSlot {
+    if (this.tickets.has(fields.id)) throw new Error(`ticket ${fields.id} already exists`);
+    const slot = new TicketSlot(fields, source);
+    this.tickets.set(fields.id, slot);
+    this.openStats.add(fields);
     this.insertion.push(slot);
     const max = this.prefixMax.get(slot.key.prefix);
     if (max === undefined || slot.key.num > max) this.prefixMax.set(slot.key.prefix, slot.key.num);
     // The first ticket with an external id keeps it (the reducer refuses a second one).
-    if (ticket.externalId !== undefined && !this.externalIds.has(ticket.externalId)) {
-      this.externalIds.set(ticket.externalId, ticket.id);
+    if (fields.externalId !== undefined && !this.externalIds.has(fields.externalId)) {
+      this.externalIds.set(fields.externalId, fields.id);
     }
     return slot;
   }
@@ -287,18 +296,18 @@ export class StoreState {
   replaceTicket(raw: Ticket): void {
     const slot = this.tickets.get(raw.id);
     if (slot === undefined) throw new Error(`ticket ${raw.id} does not exist`);
-    const next = deepFreeze(raw);
+    const next = ticketFieldsOf(raw);
+    const previous = slot.fields;
     for (const field of INDEXED_TICKET_FIELDS) {
-      const before = slot.ticket[field];
+      const before = previous[field];
       const after = next[field];
       if (before === after) continue;
       if (before !== undefined) this.indexSet(field, before).delete(slot.rank);
       if (after !== undefined) this.indexSet(field, after).add(slot.rank);
     }
-    this.openStats.remove(slot.ticket);
+    this.openStats.remove(previous);
     this.openStats.add(next);
-    const due = dueOf(next);
-    const flagged = next.sla.breached;
+    const { due, flagged } = next;
     const open = isOpen(next);
     if (due !== slot.due || flagged !== slot.flagged || open !== slot.open) {
       this.sla.remove(slot);
@@ -307,14 +316,14 @@ export class StoreState {
       slot.open = open;
       this.sla.insert(slot);
     }
-    const { externalId } = slot.ticket;
+    const { externalId } = previous;
     if (externalId !== next.externalId) {
       if (externalId !== undefined && this.externalIds.get(externalId) === next.id)
         this.externalIds.delete(externalId);
       if (next.externalId !== undefined && !this.externalIds.has(next.externalId))
         this.externalIds.set(next.externalId, next.id);
     }
-    slot.ticket = next;
+    slot.set(raw, next);
   }
 
   listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket> {
@@ -371,7 +380,7 @@ export class StoreState {
 
   private indexTicket(slot: TicketSlot): void {
     for (const field of INDEXED_TICKET_FIELDS) {
-      const value = slot.ticket[field];
+      const value = slot.fields[field];
       if (value !== undefined) this.indexSet(field, value).add(slot.rank);
     }
   }
@@ -383,9 +392,12 @@ export class StoreState {
   }
 
   addRecommendation(raw: Recommendation): void {
-    if (this.recs.has(raw.id)) throw new Error(`recommendation ${raw.id} already exists`);
-    const rec = deepFreeze(raw);
-    const slot: RecommendationSlot = { rec, ordinal: this.recOrder.length };
+    this.addRecommendationSlot(recommendationFieldsOf(raw), raw);
+  }
+
+  private addRecommendationSlot(rec: RecommendationFields, source: Recommendation | RawJson): void {
+    if (this.recs.has(rec.id)) throw new Error(`recommendation ${rec.id} already exists`);
+    const slot = new RecommendationSlot(rec, source, this.recOrder.length);
     this.recs.set(rec.id, slot);
     this.recOrder.push(slot);
     let perTicket = this.recsByTicket.get(rec.ticketId);
@@ -407,15 +419,14 @@ export class StoreState {
   replaceRecommendation(raw: Recommendation): void {
     const slot = this.recs.get(raw.id);
     if (slot === undefined) throw new Error(`recommendation ${raw.id} does not exist`);
-    const before = slot.rec.resolution;
-    const next = deepFreeze(raw);
-    if (next.resolution !== before) {
+    const before = slot.fields.resolution;
+    if (raw.resolution !== before) {
       removeSorted(this.resolutionList(before), slot.ordinal);
-      insertSorted(this.resolutionList(next.resolution), slot.ordinal);
+      insertSorted(this.resolutionList(raw.resolution), slot.ordinal);
       this.stats[before]--;
-      this.stats[next.resolution]++;
+      this.stats[raw.resolution]++;
     }
-    slot.rec = next;
+    slot.set(raw);
   }
 
   listRecommendations(filter: RecommendationFilter, page: PageRequest): Page<Recommendation> {
@@ -439,9 +450,9 @@ export class StoreState {
     const items: Recommendation[] = [];
     let total = 0;
     for (const ordinal of byTicket) {
-      const rec = at(ordinal);
-      if (rec.resolution !== filter.resolution) continue;
-      if (total >= offset && items.length < limit) items.push(rec);
+      const slot = this.recOrder[ordinal] as RecommendationSlot;
+      if (slot.fields.resolution !== filter.resolution) continue;
+      if (total >= offset && items.length < limit) items.push(slot.rec);
       total++;
     }
     return { items, total, offset, limit };
@@ -451,7 +462,7 @@ export class StoreState {
     const list = this.recsByTicket.get(ticketId) ?? EMPTY;
     const out: string[] = [];
     for (const ordinal of list) {
-      const rec = (this.recOrder[ordinal] as RecommendationSlot).rec;
+      const rec = (this.recOrder[ordinal] as RecommendationSlot).fields;
       if (rec.resolution === "pending") out.push(rec.id);
     }
     return out;
@@ -630,8 +641,8 @@ export class StoreState {
     const eventTickets: (string | null)[] = new Array<string | null>(this.eventLengths.length).fill(null);
     for (const [id, seqs] of this.eventsByTicket) for (const seq of seqs) eventTickets[seq] = id;
     return {
-      tickets: this.insertion.map((s) => s.ticket),
-      recommendations: this.recOrder.map((s) => s.rec),
+      tickets: this.insertion,
+      recommendations: this.recOrder,
       eventLengths: this.eventLengths,
       eventTickets,
       inconsistencies: this.inconsistencies,
@@ -641,15 +652,20 @@ export class StoreState {
     };
   }
 
-  static fromSnapshotData(
-    data: SnapshotData,
+  /**
+   * The state a snapshot describes. Tickets and recommendations come as their index fields and
+   * their JSON bytes (parsed on first read), or as objects.
+   */
+  static fromSnapshot(
+    data: LoadedSnapshotData,
     head: { seq: number; hash: string; logBytes: number },
   ): StoreState {
     if (data.eventLengths.length !== head.seq + 1 || data.eventTickets.length !== head.seq + 1) {
       throw new Error(`it lists ${data.eventLengths.length} events for seq ${head.seq}`);
     }
-    const state = StoreState.fromBase(data.tickets);
-    for (const rec of data.recommendations) state.addRecommendation(rec);
+    const state = new StoreState();
+    state.mergeSlots(data.tickets.map((t) => state.newSlot(t.fields, t.source)));
+    for (const rec of data.recommendations) state.addRecommendationSlot(rec.fields, rec.source);
     let offset = 0;
     for (let seq = 0; seq <= head.seq; seq++) {
       const length = data.eventLengths[seq] as number;
@@ -688,9 +704,7 @@ export class StoreState {
   }
 }
 
-export interface SnapshotData {
-  readonly tickets: readonly Ticket[];
-  readonly recommendations: readonly Recommendation[];
+interface SnapshotCommon {
   readonly eventLengths: readonly number[];
   readonly eventTickets: readonly (string | null)[];
   readonly inconsistencies: readonly Inconsistency[];
@@ -700,6 +714,32 @@ export interface SnapshotData {
   readonly handoffs: readonly HandoffState[];
   /** Committed imports, in commit order. */
   readonly imports: readonly ImportRecord[];
+}
+
+/** A record as written: its index fields and its JSON. */
+export interface SnapshotRecord<F> {
+  readonly fields: F;
+  json(): string | Buffer;
+}
+
+/** What a snapshot is written from. */
+export interface SnapshotData extends SnapshotCommon {
+  /** In insertion order. */
+  readonly tickets: readonly SnapshotRecord<TicketFields>[];
+  /** In submission order. */
+  readonly recommendations: readonly SnapshotRecord<RecommendationFields>[];
+}
+
+/** A record as loaded: its index fields, and the record or its JSON bytes. */
+export interface LoadedRecord<F, T> {
+  readonly fields: F;
+  readonly source: T | RawJson;
+}
+
+/** What a snapshot is read into. */
+export interface LoadedSnapshotData extends SnapshotCommon {
+  readonly tickets: readonly LoadedRecord<TicketFields, Ticket>[];
+  readonly recommendations: readonly LoadedRecord<RecommendationFields, Recommendation>[];
 }
 
 export interface IdempotencySnapshotEntry {

@@ -29,6 +29,14 @@ export function isOpen(ticket: Pick<Ticket, "status">): boolean {
   return ticket.status !== "resolved";
 }
 
+/** The fields a ticket's place in the open counts depends on. */
+export interface CountedTicket {
+  readonly status: Ticket["status"];
+  readonly category?: string | undefined;
+  readonly priority?: string | undefined;
+  readonly team?: string | undefined;
+}
+
 /** Counts of open tickets, overall and by category, priority and team. */
 export class OpenStats {
   private open = 0;
@@ -37,11 +45,11 @@ export class OpenStats {
   private readonly byPriority = new Map<string, number>();
   private readonly byTeam = new Map<string, number>();
 
-  add(ticket: Ticket): void {
+  add(ticket: CountedTicket): void {
     this.count(ticket, 1);
   }
 
-  remove(ticket: Ticket): void {
+  remove(ticket: CountedTicket): void {
     this.count(ticket, -1);
   }
 
@@ -55,7 +63,7 @@ export class OpenStats {
     };
   }
 
-  private count(ticket: Ticket, delta: 1 | -1): void {
+  private count(ticket: CountedTicket, delta: 1 | -1): void {
     if (!isOpen(ticket)) return;
     this.open += delta;
     const { category, priority, team } = ticket;

@@ -16,6 +16,7 @@ import { compareTicketIds } from "../../src/domain/ids.js";
 import { SLA_AT_RISK_WINDOW_MS, slaStateOf } from "../../src/domain/policy/index.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { TriageService } from "../../src/service/triage-service.js";
+import { decodeSnapshotBody, encodeSnapshotBody } from "../../src/store/snapshot.js";
 import { StateView, StoreState } from "../../src/store/state.js";
 import type { StoreView, TicketFilter, TriageStore } from "../../src/store/types.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
@@ -375,8 +376,9 @@ describe("open-ticket aggregates and the SLA index", () => {
       fc.property(
         fc.array(specArb, { maxLength: 60 }),
         fc.array(opArb, { maxLength: 40 }),
+        fc.array(opArb, { maxLength: 20 }),
         fc.array(nowArb, { minLength: 1, maxLength: 6 }),
-        (base, ops, finalNows) => {
+        (base, ops, later, finalNows) => {
           const seed = dedupe(base);
           const state = StoreState.fromBase(seed);
           const model = new Map(seed.map((t) => [t.id, t]));
@@ -385,12 +387,22 @@ describe("open-ticket aggregates and the SLA index", () => {
           const nows = resolveNows(finalNows, tickets);
           expectMatchesBruteForce(new StateView(state, 0), tickets, nows);
           // Indexes are rebuilt from the tickets when a snapshot is loaded: same answers.
-          const reloaded = StoreState.fromSnapshotData(state.snapshotData(), {
+          const body = Buffer.concat(
+            [...encodeSnapshotBody(state.snapshotData())].map((c) =>
+              typeof c === "string" ? Buffer.from(c, "utf8") : c,
+            ),
+          );
+          const reloaded = StoreState.fromSnapshot(decodeSnapshotBody(body), {
             seq: state.lastSeq,
             hash: state.lastHash,
             logBytes: state.logBytes,
           });
           expectMatchesBruteForce(new StateView(reloaded, 0), tickets, nows);
+          // Records loaded as bytes, then changed: the indexes follow the index fields.
+          for (const op of later) apply(reloaded, model, op);
+          const after = [...model.values()];
+          const laterNows = resolveNows(finalNows, after);
+          expectMatchesBruteForce(new StateView(reloaded, 0), after, laterNows);
         },
       ),
       { seed: 20260301, numRuns: 150 },

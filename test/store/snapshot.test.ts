@@ -3,6 +3,9 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FileStore } from "../../src/store/file-store.js";
+import { RawJson, type RecordSource } from "../../src/store/records.js";
+import { decodeSnapshotBody, decodeSnapshotIndex, encodeSnapshotBody } from "../../src/store/snapshot.js";
+import { StoreState } from "../../src/store/state.js";
 import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, expectConsistent, memoryLogger, open, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
@@ -127,5 +130,97 @@ describe("state snapshots", () => {
     store.checkpoint();
     expect(snapshots(root)).toEqual(["state-20.json"]);
     await store.close();
+  });
+
+  it("a runtime opened without one gets a first snapshot after the delay, and the next open uses it", async () => {
+    const root = tempDir("snapshot-first");
+    const logger = memoryLogger();
+    const store = await open(root, {
+      tickets: SEED,
+      logger,
+      firstSnapshot: { minTickets: 40, delayMs: 0 },
+    });
+    const expected = observe(store);
+    for (let i = 0; i < 100 && snapshots(root).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(snapshots(root)).toEqual(["state-0.json"]);
+    await store.close();
+    const reopenLogger = memoryLogger();
+    const reopened = await open(root, { tickets: SEED, logger: reopenLogger });
+    expect(reopenLogger.infos.join("\n")).toMatch(
+      /seq 0 \(from snapshots\/state-0\.json \+ 0 newer events\)/,
+    );
+    expect(observe(reopened)).toEqual(expected);
+    // Records loaded from the snapshot are read from its file; pruning the file does not lose them.
+    rmSync(join(root, "snapshots"), { recursive: true });
+    expect(reopened.view().getTicket("TKT-39")).toEqual(SEED.find((t) => t.id === "TKT-39"));
+    await reopened.transact(approveBody((await reopened.transact(submitBody("TKT-39"))).id));
+    expectConsistent(reopened, SEED);
+    await reopened.close();
+  });
+
+  it("is not written for a runtime below the size threshold", async () => {
+    const root = tempDir("snapshot-small");
+    const store = await open(root, { tickets: SEED, firstSnapshot: { minTickets: 41, delayMs: 0 } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(snapshots(root)).toEqual([]);
+    await store.close();
+  });
+
+  it("loading parses the index line only; a record is read when first needed, and kept once read", async () => {
+    const { store } = await busyRuntime(0);
+    const state = (store as unknown as { state: StoreState }).state;
+    const body = Buffer.concat([...encodeSnapshotBody(state.snapshotData())]);
+    await store.close();
+    const reads: number[] = [];
+    const source: RecordSource = {
+      read: (offset, length) => {
+        reads.push(offset);
+        return body.subarray(offset, offset + length);
+      },
+    };
+    const end = body.length - 1;
+    const start = body.lastIndexOf(10, end - 1) + 1;
+    const head = { seq: state.lastSeq, hash: state.lastHash, logBytes: state.logBytes };
+    const loaded = StoreState.fromSnapshot(
+      decodeSnapshotIndex(body.toString("utf8", start, end), source, start),
+      head,
+    );
+    expect(reads).toEqual([]);
+    // Indexes, counters and id lookups answer from the index line alone.
+    expect(loaded.listTickets({ team: "api-platform" }, { offset: 0, limit: 0 }).total).toBe(
+      state.listTickets({ team: "api-platform" }, { offset: 0, limit: 0 }).total,
+    );
+    expect(loaded.openTicketStats()).toEqual(state.openTicketStats());
+    expect(loaded.recommendationStats()).toEqual(state.recommendationStats());
+    expect(loaded.pendingRecommendationIds("TKT-2")).toEqual(state.pendingRecommendationIds("TKT-2"));
+    expect(reads).toEqual([]);
+    expect(loaded.getTicket("TKT-7")).toEqual(state.getTicket("TKT-7"));
+    expect(loaded.getTicket("TKT-7")).toEqual(state.getTicket("TKT-7"));
+    expect(reads).toHaveLength(1);
+    expect(Object.isFrozen(loaded.getTicket("TKT-7"))).toBe(true);
+    // A scan over every ticket reads each unread one without keeping it.
+    loaded.ticketsByInsertion(0);
+    loaded.ticketsByInsertion(0);
+    expect(reads).toHaveLength(1 + 2 * (SEED.length - 1));
+    // The whole-body decoder agrees.
+    const whole = StoreState.fromSnapshot(decodeSnapshotBody(body), head);
+    expect(whole.ticketsByInsertion(0)).toEqual(state.ticketsByInsertion(0));
+    expect(whole.listRecommendations({}, { offset: 0, limit: 100 })).toEqual(
+      state.listRecommendations({}, { offset: 0, limit: 100 }),
+    );
+  });
+
+  it("refuses an index that does not add up to its records", () => {
+    const state = StoreState.fromBase(SEED.slice(0, 3));
+    const body = Buffer.concat([...encodeSnapshotBody(state.snapshotData())]);
+    const end = body.length - 1;
+    const start = body.lastIndexOf(10, end - 1) + 1;
+    const index = JSON.parse(body.toString("utf8", start, end)) as { tickets: { bytes: number[] } };
+    index.tickets.bytes[1] = (index.tickets.bytes[1] as number) + 1;
+    const source = { read: (o: number, l: number) => body.subarray(o, o + l) };
+    expect(() => decodeSnapshotIndex(JSON.stringify(index), source, start)).toThrow(
+      /its index does not add up to its records/,
+    );
+    expect(new RawJson(source, 0, 1).length).toBe(1);
   });
 });

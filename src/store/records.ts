@@ -1,0 +1,191 @@
+import type { EscalationReason, Resolution } from "../domain/enums.js";
+import type { Recommendation, Ticket } from "../domain/schemas.js";
+import { deepFreeze } from "./sorted.js";
+import { dueOf, isOpen, type SlaSlot } from "./ticket-aggregates.js";
+
+// The slots StoreState keeps per ticket and per recommendation.
+//
+// A slot carries the few fields the indexes and counters need, and the record itself either
+// parsed (deeply frozen, shared with callers) or as its JSON bytes in a loaded snapshot, parsed
+// on first read. Opening a large runtime therefore parses the index fields only (a compact
+// section of the snapshot), not every ticket and recommendation: most are never read by a
+// session, and those that are cost one small JSON.parse each, once.
+
+/** Where records' JSON lives: a snapshot file kept open, or bytes in memory (tests). */
+export interface RecordSource {
+  read(offset: number, length: number): Buffer;
+}
+
+/** A record's JSON text: `length` bytes at `offset` of its source. */
+export class RawJson {
+  constructor(
+    readonly source: RecordSource,
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+}
+
+export function rawBytes(raw: RawJson): Buffer {
+  const buf = raw.source.read(raw.offset, raw.length);
+  if (buf.length !== raw.length) throw new Error("a snapshot record was cut short");
+  return buf;
+}
+
+function parseRaw<T>(raw: RawJson): T {
+  return JSON.parse(rawBytes(raw).toString("utf8")) as T;
+}
+
+/** An in-memory RecordSource. */
+export class BufferSource implements RecordSource {
+  constructor(private readonly buf: Buffer) {}
+  read(offset: number, length: number): Buffer {
+    return this.buf.subarray(offset, offset + length);
+  }
+}
+
+/** What the ticket indexes, counters and id lookups need, without the rest of the ticket. */
+export interface TicketFields {
+  readonly id: string;
+  readonly status: Ticket["status"];
+  readonly team: string | undefined;
+  readonly category: string | undefined;
+  readonly priority: string | undefined;
+  readonly externalId: string | undefined;
+  /** responseDueAt in ms; +Infinity when it does not parse. */
+  readonly due: number;
+  /** sla.breached */
+  readonly flagged: boolean;
+}
+
+export function ticketFieldsOf(ticket: Ticket): TicketFields {
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    team: ticket.team,
+    category: ticket.category,
+    priority: ticket.priority,
+    externalId: ticket.externalId,
+    due: dueOf(ticket),
+    flagged: ticket.sla.breached,
+  };
+}
+
+export interface IdKey {
+  readonly prefix: string;
+  readonly num: number;
+  readonly id: string;
+}
+
+export function idKey(id: string): IdKey {
+  const dash = id.lastIndexOf("-");
+  return { prefix: id.slice(0, dash), num: Number(id.slice(dash + 1)), id };
+}
+
+export class TicketSlot implements SlaSlot {
+  /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
+  rank = -1;
+  readonly key: IdKey;
+  fields: TicketFields;
+  due: number;
+  flagged: boolean;
+  open: boolean;
+  private value: Ticket | undefined;
+  private raw: RawJson | undefined;
+
+  constructor(fields: TicketFields, source: Ticket | RawJson) {
+    this.key = idKey(fields.id);
+    this.fields = fields;
+    this.due = fields.due;
+    this.flagged = fields.flagged;
+    this.open = isOpen(fields);
+    if (source instanceof RawJson) this.raw = source;
+    else this.value = deepFreeze(source);
+  }
+
+  /** The ticket, parsed on first read and kept (frozen, shared). */
+  get ticket(): Ticket {
+    if (this.value === undefined) {
+      this.value = deepFreeze(parseRaw<Ticket>(this.raw as RawJson));
+      this.raw = undefined;
+    }
+    return this.value;
+  }
+
+  /**
+   * The ticket without keeping a parsed copy: for scans over every ticket (the similarity index),
+   * which would otherwise hold the whole store in memory as objects. Callers must not modify it.
+   */
+  peek(): Ticket {
+    return this.value ?? parseRaw<Ticket>(this.raw as RawJson);
+  }
+
+  /** The ticket as JSON: the original bytes when it was never parsed. */
+  json(): string | Buffer {
+    const raw = this.raw;
+    return raw === undefined ? JSON.stringify(this.value) : rawBytes(raw);
+  }
+
+  /** Replaces the ticket (fields updated by the caller, which maintains the indexes). */
+  set(ticket: Ticket, fields: TicketFields): void {
+    this.value = deepFreeze(ticket);
+    this.raw = undefined;
+    this.fields = fields;
+  }
+}
+
+/** What the recommendation indexes and counters need. */
+export interface RecommendationFields {
+  readonly id: string;
+  readonly ticketId: string;
+  readonly resolution: Resolution;
+  readonly confidence: number;
+  readonly escalationRequired: boolean;
+  readonly escalationReasons: readonly EscalationReason[];
+}
+
+export function recommendationFieldsOf(rec: Recommendation): RecommendationFields {
+  return {
+    id: rec.id,
+    ticketId: rec.ticketId,
+    resolution: rec.resolution,
+    confidence: rec.confidence,
+    escalationRequired: rec.escalationRequired,
+    escalationReasons: rec.escalationReasons,
+  };
+}
+
+export class RecommendationSlot {
+  fields: RecommendationFields;
+  private value: Recommendation | undefined;
+  private raw: RawJson | undefined;
+
+  constructor(
+    fields: RecommendationFields,
+    source: Recommendation | RawJson,
+    /** Position in submission order; resolution and per-ticket lists hold ordinals. */
+    readonly ordinal: number,
+  ) {
+    this.fields = fields;
+    if (source instanceof RawJson) this.raw = source;
+    else this.value = deepFreeze(source);
+  }
+
+  get rec(): Recommendation {
+    if (this.value === undefined) {
+      this.value = deepFreeze(parseRaw<Recommendation>(this.raw as RawJson));
+      this.raw = undefined;
+    }
+    return this.value;
+  }
+
+  json(): string | Buffer {
+    const raw = this.raw;
+    return raw === undefined ? JSON.stringify(this.value) : rawBytes(raw);
+  }
+
+  set(rec: Recommendation): void {
+    this.value = deepFreeze(rec);
+    this.raw = undefined;
+    this.fields = recommendationFieldsOf(rec);
+  }
+}
