@@ -57,10 +57,14 @@ export interface ToolRuntimeDeps {
  * same zod schema that is published, so refusals read `INVALID_INPUT: field: problem`.
  */
 export function installTools(server: Server, tools: readonly ToolDefinition[], deps: ToolRuntimeDeps): void {
-  const listed = describeTools(tools);
+  // JSON Schemas are derived on the first tools/list, not at startup (a few tens of ms).
+  let listed: Tool[] | undefined;
   const byName = new Map(tools.map((t) => [t.name, t]));
   server.registerCapabilities({ tools: { listChanged: false } });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    listed ??= describeTools(tools);
+    return { tools: listed };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
     const tool = byName.get(name);

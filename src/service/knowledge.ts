@@ -213,7 +213,7 @@ function firstLine(text: string): string {
 export class KnowledgeBase {
   private readonly articles: readonly KnowledgeArticle[];
   private readonly byId: ReadonlyMap<string, KnowledgeArticle>;
-  private readonly index: KnowledgeIndex;
+  private indexValue: KnowledgeIndex | undefined;
 
   constructor(articles: readonly KnowledgeArticle[]) {
     const frozen = [...articles]
@@ -228,7 +228,12 @@ export class KnowledgeBase {
       );
     this.articles = Object.freeze(frozen);
     this.byId = new Map(frozen.map((a) => [a.id, a]));
-    this.index = new KnowledgeIndex(frozen);
+  }
+
+  /** Built on the first search, not at startup: a session that never searches never pays. */
+  private get index(): KnowledgeIndex {
+    this.indexValue ??= new KnowledgeIndex(this.articles);
+    return this.indexValue;
   }
 
   static load(root: string, logger: KnowledgeLogger): KnowledgeBase {
