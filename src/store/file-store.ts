@@ -255,13 +255,18 @@ export class FileStore implements TriageStore {
     // An unusable snapshot (of an older format, say) would otherwise stay the newest one and
     // cost every later open a full replay and a warning: replace it now.
     const replaceIgnored = loaded.ignoredSnapshotSeq >= 0 && store.state.lastSeq >= loaded.ignoredSnapshotSeq;
-    store.maybeSnapshot(replaceIgnored);
     const first = options.firstSnapshot ?? {
       minTickets: SNAPSHOT_ON_OPEN_MIN_TICKETS,
       delayMs: SNAPSHOT_ON_OPEN_DELAY_MS,
     };
-    if (store.snapshotSeq < 0 && store.state.ticketCount() >= first.minTickets) {
-      store.scheduleFirstSnapshot(first.delayMs);
+    if (replaceIgnored) {
+      store.maybeSnapshot(true);
+    } else if (
+      store.state.lastSeq - store.snapshotSeq >= store.snapshotEvery ||
+      (store.snapshotSeq < 0 && store.state.ticketCount() >= first.minTickets)
+    ) {
+      // A long replay, or a large runtime's first start: snapshot soon, after the first answers.
+      store.scheduleSnapshot(first.delayMs);
     }
     return store;
   }
@@ -903,25 +908,32 @@ export class FileStore implements TriageStore {
     }
   }
 
-  private scheduleFirstSnapshot(delayMs: number): void {
-    if (this.snapshotEvery <= 0) return;
+  private scheduleSnapshot(delayMs: number): void {
+    if (this.snapshotEvery <= 0 || this.snapshotTimer !== undefined) return;
     this.snapshotTimer = setTimeout(() => {
       void this.exclusive(() => {
-        if (this.closed || this.snapshotSeq >= 0) return Promise.resolve();
-        try {
-          // Another process may have written one meanwhile.
-          const newest = snapshotSeqs(this.layout)[0];
-          if (newest === undefined) this.checkpoint();
-          else this.snapshotSeq = newest;
-        } catch (error) {
-          this.logger.warn(
-            `could not write a state snapshot (the store works without it): ${(error as Error).message}`,
-          );
-        }
+        if (!this.closed) this.snapshotIfBehind();
         return Promise.resolve();
       });
     }, delayMs);
     this.snapshotTimer.unref();
+  }
+
+  private snapshotIfBehind(): void {
+    try {
+      this.refresh();
+      // Another process may have written a recent one meanwhile.
+      const newest = snapshotSeqs(this.layout)[0] ?? -1;
+      if (newest >= 0 && this.state.lastSeq - newest < this.snapshotEvery) {
+        this.snapshotSeq = Math.max(this.snapshotSeq, newest);
+        return;
+      }
+      this.checkpoint();
+    } catch (error) {
+      this.logger.warn(
+        `could not write a state snapshot (the store works without it): ${(error as Error).message}`,
+      );
+    }
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
