@@ -384,8 +384,15 @@ export class FileStore implements TriageStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // A snapshot still waiting for its delay is written now: without it the next start would
+    // replay what this one did.
+    const pending = this.snapshotTimer !== undefined;
     clearTimeout(this.snapshotTimer);
-    await this.exclusive(() => Promise.resolve());
+    this.snapshotTimer = undefined;
+    await this.exclusive(() => {
+      if (pending) this.snapshotIfBehind();
+      return Promise.resolve();
+    });
     this.closed = true;
     this.unregisterPresence();
     this.closeHandles();
@@ -911,6 +918,7 @@ export class FileStore implements TriageStore {
   private scheduleSnapshot(delayMs: number): void {
     if (this.snapshotEvery <= 0 || this.snapshotTimer !== undefined) return;
     this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
       void this.exclusive(() => {
         if (!this.closed) this.snapshotIfBehind();
         return Promise.resolve();

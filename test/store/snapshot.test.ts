@@ -158,6 +158,14 @@ describe("state snapshots", () => {
     await reopened.close();
   });
 
+  it("a first snapshot still waiting for its delay is written when the store closes", async () => {
+    const root = tempDir("snapshot-close");
+    const store = await open(root, { tickets: SEED, firstSnapshot: { minTickets: 1, delayMs: 60_000 } });
+    expect(snapshots(root)).toEqual([]);
+    await store.close();
+    expect(snapshots(root)).toEqual(["state-0.json"]);
+  });
+
   it("is not written for a runtime below the size threshold", async () => {
     const root = tempDir("snapshot-small");
     const store = await open(root, { tickets: SEED, firstSnapshot: { minTickets: 41, delayMs: 0 } });
