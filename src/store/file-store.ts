@@ -532,7 +532,8 @@ export class FileStore implements TriageStore {
     this.snapshotSeq = loaded.snapshotSeq;
     this.manifest = loaded.manifest;
     this.log = loaded.log;
-    this.state.release();
+    // Not released here: a view taken before the reload may still read the old state; its
+    // snapshot file closes when that state is collected.
     this.state = loaded.state;
     this.badTailSeen = undefined;
     this.generationValue++;

@@ -102,6 +102,14 @@ function isSortedByKey(slots: readonly TicketSlot[]): boolean {
 
 const EMPTY: readonly number[] = Object.freeze([]);
 
+const SOURCES_OF_DROPPED_STATES = new FinalizationRegistry<{ close(): void }>((source) => {
+  try {
+    source.close();
+  } catch {
+    // Already closed, or the descriptor is gone with the process.
+  }
+});
+
 export class StoreState {
   private readonly tickets = new Map<string, TicketSlot>();
   private readonly insertion: TicketSlot[] = [];
@@ -150,13 +158,21 @@ export class StoreState {
   /** Open snapshot files that unread records are read from (see records.ts). */
   private readonly recordSources: { close(): void }[] = [];
 
+  /**
+   * Keeps `source` open while this state lives: closed by release(), or when the state is
+   * garbage collected (a state replaced after a reset may still be read by a view in flight).
+   */
   holdRecordSource(source: { close(): void }): void {
     this.recordSources.push(source);
+    SOURCES_OF_DROPPED_STATES.register(this, source, source);
   }
 
   /** Closes the files unread records come from: the state is not read after this. */
   release(): void {
-    for (const source of this.recordSources.splice(0)) source.close();
+    for (const source of this.recordSources.splice(0)) {
+      SOURCES_OF_DROPPED_STATES.unregister(source);
+      source.close();
+    }
   }
 
   static fromBase(tickets: readonly Ticket[]): StoreState {

@@ -1,10 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FileStore } from "../../src/store/file-store.js";
 import { RawJson, type RecordSource } from "../../src/store/records.js";
-import { decodeSnapshotBody, decodeSnapshotIndex, encodeSnapshotBody } from "../../src/store/snapshot.js";
+import {
+  decodeSnapshotBody,
+  decodeSnapshotIndex,
+  encodeSnapshotBody,
+  SnapshotFile,
+} from "../../src/store/snapshot.js";
 import { StoreState } from "../../src/store/state.js";
 import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, expectConsistent, memoryLogger, open, tempDir } from "./fixtures/helpers.js";
@@ -230,5 +235,15 @@ describe("state snapshots", () => {
       /its index does not add up to its records/,
     );
     expect(new RawJson(source, 0, 1).length).toBe(1);
+  });
+
+  it("a closed snapshot file refuses reads instead of reading whatever reuses its descriptor", () => {
+    const path = join(tempDir("snapshot-file"), "records");
+    writeFileSync(path, 'HEADER{"a":1}\n');
+    const file = new SnapshotFile(openSync(path, "r"), 6);
+    expect(file.read(0, 7).toString("utf8")).toBe('{"a":1}');
+    file.close();
+    file.close();
+    expect(() => file.read(0, 7)).toThrow(/the snapshot this record came from was closed/);
   });
 });
