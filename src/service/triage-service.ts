@@ -183,9 +183,9 @@ export class TriageService {
     const view = this.store.view();
     const upper = prefix.toUpperCase();
     const out: string[] = [];
-    for (const t of view.ticketsByInsertion(0)) {
-      if (t.id.startsWith(upper)) {
-        out.push(t.id);
+    for (const id of view.ticketIdsByInsertion()) {
+      if (id.startsWith(upper)) {
+        out.push(id);
         if (out.length >= max) break;
       }
     }

@@ -816,6 +816,9 @@ export class StateView implements StoreView {
   ticketsByInsertion(from: number, to?: number): Ticket[] {
     return this.state.ticketsByInsertion(from, to);
   }
+  ticketIdsByInsertion(): string[] {
+    return this.state.ticketIdsByInsertion();
+  }
   listRecommendations(filter: RecommendationFilter, page: PageRequest): Page<Recommendation> {
     return this.state.listRecommendations(filter, page);
   }

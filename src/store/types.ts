@@ -54,6 +54,8 @@ export interface StoreView {
   ticketsBySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket>;
   /** Tickets in the order they entered the store (seed order, then creation). Index-stable. */
   ticketsByInsertion(from: number, to?: number): Ticket[];
+  /** Ticket ids in insertion order, without reading the tickets. */
+  ticketIdsByInsertion(): string[];
   /** Recommendations, oldest first. */
   listRecommendations(filter: RecommendationFilter, page: PageRequest): Page<Recommendation>;
   /** Counts of recommendations by resolution, and summed confidence, for metrics. */
