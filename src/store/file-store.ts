@@ -390,7 +390,7 @@ export class FileStore implements TriageStore {
     clearTimeout(this.snapshotTimer);
     this.snapshotTimer = undefined;
     await this.exclusive(() => {
-      if (pending) this.snapshotIfBehind();
+      if (pending) this.snapshotUnlessRecent(false);
       return Promise.resolve();
     });
     this.closed = true;
@@ -900,11 +900,15 @@ export class FileStore implements TriageStore {
   private maybeSnapshot(force = false): void {
     if (this.snapshotEvery <= 0 || this.closed) return;
     if (!force && this.state.lastSeq - this.snapshotSeq < this.snapshotEvery) return;
+    this.snapshotUnlessRecent(force);
+  }
+
+  /** Writes a snapshot unless another process wrote one fewer than snapshotEvery events ago. */
+  private snapshotUnlessRecent(force: boolean): void {
     try {
-      // Another process may have written a recent one already.
       const newest = snapshotSeqs(this.layout)[0] ?? -1;
-      if (!force && this.state.lastSeq - newest < this.snapshotEvery) {
-        this.snapshotSeq = newest;
+      if (!force && newest >= 0 && this.state.lastSeq - newest < this.snapshotEvery) {
+        this.snapshotSeq = Math.max(this.snapshotSeq, newest);
         return;
       }
       this.checkpoint();
@@ -921,28 +925,11 @@ export class FileStore implements TriageStore {
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = undefined;
       void this.exclusive(() => {
-        if (!this.closed) this.snapshotIfBehind();
+        if (!this.closed) this.snapshotUnlessRecent(false);
         return Promise.resolve();
       });
     }, delayMs);
     this.snapshotTimer.unref();
-  }
-
-  private snapshotIfBehind(): void {
-    try {
-      this.refresh();
-      // Another process may have written a recent one meanwhile.
-      const newest = snapshotSeqs(this.layout)[0] ?? -1;
-      if (newest >= 0 && this.state.lastSeq - newest < this.snapshotEvery) {
-        this.snapshotSeq = Math.max(this.snapshotSeq, newest);
-        return;
-      }
-      this.checkpoint();
-    } catch (error) {
-      this.logger.warn(
-        `could not write a state snapshot (the store works without it): ${(error as Error).message}`,
-      );
-    }
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
