@@ -81,55 +81,74 @@ export function idKey(id: string): IdKey {
   return { prefix: id.slice(0, dash), num: Number(id.slice(dash + 1)), id };
 }
 
-export class TicketSlot implements SlaSlot {
-  /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
-  rank = -1;
-  readonly key: IdKey;
-  fields: TicketFields;
-  due: number;
-  flagged: boolean;
-  open: boolean;
-  private value: Ticket | undefined;
+/**
+ * A record with its index fields, held parsed (frozen, shared with callers) or as its JSON bytes
+ * in a snapshot until first read.
+ */
+abstract class LazyRecord<T, F> {
+  fields: F;
+  private value: T | undefined;
   private raw: RawJson | undefined;
 
-  constructor(fields: TicketFields, source: Ticket | RawJson) {
-    this.key = idKey(fields.id);
+  constructor(fields: F, source: T | RawJson) {
     this.fields = fields;
-    this.due = fields.due;
-    this.flagged = fields.flagged;
-    this.open = isOpen(fields);
     if (source instanceof RawJson) this.raw = source;
     else this.value = deepFreeze(source);
   }
 
-  /** The ticket, parsed on first read and kept (frozen, shared). */
-  get ticket(): Ticket {
+  /** The record, parsed on first read and kept. */
+  protected read(): T {
     if (this.value === undefined) {
-      this.value = deepFreeze(parseRaw<Ticket>(this.raw as RawJson));
+      this.value = deepFreeze(parseRaw<T>(this.raw as RawJson));
       this.raw = undefined;
     }
     return this.value;
   }
 
   /**
-   * The ticket without keeping a parsed copy: for scans over every ticket (the similarity index),
+   * The record without keeping a parsed copy: for scans over every record (the similarity index),
    * which would otherwise hold the whole store in memory as objects. Callers must not modify it.
    */
-  peek(): Ticket {
-    return this.value ?? parseRaw<Ticket>(this.raw as RawJson);
+  peek(): T {
+    return this.value ?? parseRaw<T>(this.raw as RawJson);
   }
 
-  /** The ticket as JSON: the original bytes when it was never parsed. */
+  /** The record as JSON: the original bytes when it was never parsed. */
   json(): string | Buffer {
     const raw = this.raw;
     return raw === undefined ? JSON.stringify(this.value) : rawBytes(raw);
   }
 
-  /** Replaces the ticket (fields updated by the caller, which maintains the indexes). */
-  set(ticket: Ticket, fields: TicketFields): void {
-    this.value = deepFreeze(ticket);
+  protected replace(value: T, fields: F): void {
+    this.value = deepFreeze(value);
     this.raw = undefined;
     this.fields = fields;
+  }
+}
+
+export class TicketSlot extends LazyRecord<Ticket, TicketFields> implements SlaSlot {
+  /** Position in ticket id order (compareTicketIds); index lists hold ranks. */
+  rank = -1;
+  readonly key: IdKey;
+  due: number;
+  flagged: boolean;
+  open: boolean;
+
+  constructor(fields: TicketFields, source: Ticket | RawJson) {
+    super(fields, source);
+    this.key = idKey(fields.id);
+    this.due = fields.due;
+    this.flagged = fields.flagged;
+    this.open = isOpen(fields);
+  }
+
+  get ticket(): Ticket {
+    return this.read();
+  }
+
+  /** Replaces the ticket (the caller maintains the indexes and the SLA fields). */
+  set(ticket: Ticket, fields: TicketFields): void {
+    this.replace(ticket, fields);
   }
 }
 
@@ -154,38 +173,21 @@ export function recommendationFieldsOf(rec: Recommendation): RecommendationField
   };
 }
 
-export class RecommendationSlot {
-  fields: RecommendationFields;
-  private value: Recommendation | undefined;
-  private raw: RawJson | undefined;
-
+export class RecommendationSlot extends LazyRecord<Recommendation, RecommendationFields> {
   constructor(
     fields: RecommendationFields,
     source: Recommendation | RawJson,
     /** Position in submission order; resolution and per-ticket lists hold ordinals. */
     readonly ordinal: number,
   ) {
-    this.fields = fields;
-    if (source instanceof RawJson) this.raw = source;
-    else this.value = deepFreeze(source);
+    super(fields, source);
   }
 
   get rec(): Recommendation {
-    if (this.value === undefined) {
-      this.value = deepFreeze(parseRaw<Recommendation>(this.raw as RawJson));
-      this.raw = undefined;
-    }
-    return this.value;
-  }
-
-  json(): string | Buffer {
-    const raw = this.raw;
-    return raw === undefined ? JSON.stringify(this.value) : rawBytes(raw);
+    return this.read();
   }
 
   set(rec: Recommendation): void {
-    this.value = deepFreeze(rec);
-    this.raw = undefined;
-    this.fields = recommendationFieldsOf(rec);
+    this.replace(rec, recommendationFieldsOf(rec));
   }
 }

@@ -219,10 +219,7 @@ export class StoreState {
    * the ranks after it (O(n) word moves, no re-sort).
    */
   addTicket(raw: Ticket): void {
-    this.placeTicket(this.newSlot(ticketFieldsOf(raw), raw));
-  }
-
-  private placeTicket(slot: TicketSlot): void {
+    const slot = this.newSlot(ticketFieldsOf(raw), raw);
     const n = this.sorted.length;
     const last = this.sorted[n - 1];
     if (last === undefined || compareKeys(last.key, slot.key) < 0) {
