@@ -16,7 +16,7 @@ import { slaStateOf } from "../src/domain/policy/index.js";
 import type { Risk } from "../src/domain/enums.js";
 import type { Sla } from "../src/domain/schemas.js";
 import { CATALOGUE, DUPLICATE_GROUPS } from "./fixtures/catalogue.js";
-import type { FixtureTicket, IdealTriage } from "./fixtures/types.js";
+import type { FixtureTicket, IdealTriage } from "./fixtures/schema.js";
 
 const PACKAGE_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AGENT = "demo-agent";
