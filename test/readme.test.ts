@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { END, renderReadme, renderTables, START } from "../src/cli/readme-tables.js";
+import { END, renderReadme, renderTables, START } from "../scripts/readme-tables.js";
 import { TOOLS } from "../src/mcp/tools/index.js";
 
 const README = resolve(import.meta.dirname, "../README.md");

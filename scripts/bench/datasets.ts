@@ -23,7 +23,7 @@ export interface Dataset {
   readonly firstNumber: number;
 }
 
-/** The generator's first id number (see src/cli/fixtures/bulk.ts). */
+/** The generator's first id number (see scripts/fixtures/bulk.ts). */
 export const FIRST_TICKET_NUMBER = 100_001;
 
 export function ticketId(index: number): string {
@@ -43,8 +43,8 @@ function filesUnder(dir: string): string[] {
 /** Hash of everything that decides the generator's output. */
 export function generatorKey(repoRoot: string): string {
   const files = [
-    ...filesUnder(join(repoRoot, "src/cli/fixtures")),
-    join(repoRoot, "src/cli/generate-fixtures.ts"),
+    ...filesUnder(join(repoRoot, "scripts/fixtures")),
+    join(repoRoot, "scripts/generate-fixtures.ts"),
     join(repoRoot, "src/domain/sla-table.ts"),
     join(repoRoot, "data/teams.json"),
   ]
@@ -85,7 +85,7 @@ export function ensureDataset(
     [
       "--import",
       "tsx",
-      "src/cli/generate-fixtures.ts",
+      "scripts/generate-fixtures.ts",
       "--count",
       String(count),
       "--out",

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createPrng } from "../../src/cli/fixtures/prng.js";
+import { createPrng } from "../fixtures/prng.js";
 import type { AuditEvent } from "../../src/domain/schemas.js";
 import { CRASH_POINTS, type CrashPoint } from "../../src/store/crash-points.js";
 import {

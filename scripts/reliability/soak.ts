@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createPrng, type Prng } from "../../src/cli/fixtures/prng.js";
+import { createPrng, type Prng } from "../fixtures/prng.js";
 import { APPROVABLE_FIELDS } from "../../src/domain/enums.js";
 import type { AuditEvent } from "../../src/domain/schemas.js";
 import { LOCK_STALE_MS } from "../../src/store/lock.js";

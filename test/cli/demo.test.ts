@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDemo } from "../../src/cli/demo.js";
+import { runDemo } from "../../scripts/demo.js";
 
 // Runs `npm run demo` the way a newcomer does (`npm test` builds dist/ before the suite).
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -16,7 +16,7 @@ describe("npm run demo", () => {
 
   it("drives the server through every step, prints the transcript and leaves nothing behind", () => {
     const runtimeBefore = readdirSync(RUNTIME).sort();
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/demo.ts"], {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,

@@ -4,9 +4,9 @@ import {
   SINGLE_TEMPLATES,
   fill,
   makeSlots,
-} from "../../src/cli/fixtures/bulk-templates.js";
-import { CATALOGUE } from "../../src/cli/fixtures/catalogue.js";
-import { createPrng } from "../../src/cli/fixtures/prng.js";
+} from "../../scripts/fixtures/bulk-templates.js";
+import { CATALOGUE } from "../../scripts/fixtures/catalogue.js";
+import { createPrng } from "../../scripts/fixtures/prng.js";
 import {
   compareRisk,
   detectSignals,

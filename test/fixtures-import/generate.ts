@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createPrng } from "../../src/cli/fixtures/prng.js";
+import { createPrng } from "../../scripts/fixtures/prng.js";
 
 // A generated helpdesk export: seeded, so the same arguments always give the same bytes. Cells
 // exercise the CSV corners (quoted commas, escaped quotes, embedded CRLF/LF line breaks) and

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { detectSignals } from "../../domain/signals/index.js";
-import { CATALOGUE } from "../fixtures/catalogue.js";
+import { CATALOGUE } from "../../../scripts/fixtures/catalogue.js";
 import { DETECTORS } from "./engine.js";
 import { RECOMMENDATION_METRICS } from "./metrics.js";
 import { evaluate, resolvePaths, type Evaluation } from "./run.js";

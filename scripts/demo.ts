@@ -12,13 +12,13 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { slaStateOf } from "../domain/policy/index.js";
-import type { Risk } from "../domain/enums.js";
-import type { Sla } from "../domain/schemas.js";
+import { slaStateOf } from "../src/domain/policy/index.js";
+import type { Risk } from "../src/domain/enums.js";
+import type { Sla } from "../src/domain/schemas.js";
 import { CATALOGUE, DUPLICATE_GROUPS } from "./fixtures/catalogue.js";
-import type { FixtureTicket, IdealTriage } from "./fixtures/types.js";
+import type { FixtureTicket, IdealTriage } from "./fixtures/schema.js";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AGENT = "demo-agent";
 const REVIEWER = "sam.reviewer";
 

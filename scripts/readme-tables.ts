@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { annotationsFor } from "../mcp/tool.js";
-import { TOOLS } from "../mcp/tools/index.js";
+import { annotationsFor } from "../src/mcp/tool.js";
+import { TOOLS } from "../src/mcp/tools/index.js";
 
 export const START = "<!-- generated:tools:start (npm run docs) -->";
 export const END = "<!-- generated:tools:end -->";
