@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   }
   const server = createServer({
     service: triage.service,
+    approvals: triage.approvals,
     intake: triage.intake,
     handoffs: triage.handoffs,
     logger,

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 // Typed domain errors with a closed set of codes. The MCP layer maps them to tool errors
 // (`CODE: message`) in exactly one place; anything that is not a DomainError is unexpected.
 export const ERROR_CODES = [
@@ -12,6 +14,7 @@ export const ERROR_CODES = [
   "APPROVAL_DECLINED",
   "STORE_UNAVAILABLE",
 ] as const;
+export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class DomainError extends Error {

@@ -6,6 +6,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDiff, renderEvidence, renderPendingList } from "../../src/cli/review/render.js";
+import { reviewPacketOf } from "../../src/domain/review-packet.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage } from "../../src/service/runtime.js";
@@ -396,7 +397,8 @@ describe("rendering untrusted text", () => {
   } as Recommendation;
 
   it("strips terminal escapes and bidi overrides and masks secrets", () => {
-    const text = renderEvidence(rec, ticket) + renderDiff(rec, ticket) + renderPendingList([{ rec, ticket }]);
+    const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW });
+    const text = renderEvidence(packet) + renderDiff(packet) + renderPendingList([{ rec, ticket }]);
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
     expect(text).not.toContain("AKIAIOSFODNN7EXAMPLE");
@@ -407,8 +409,9 @@ describe("rendering untrusted text", () => {
 
   it("marks a stale recommendation and unchanged fields", () => {
     const moved = { ...ticket, revision: 3, category: "billing" as const };
-    expect(renderEvidence(rec, moved)).toContain("STALE: the ticket moved to revision 3 since");
-    expect(renderDiff(rec, moved)).toContain("  category          billing -> billing  (no change)\n");
+    const packet = reviewPacketOf({ rec, ticket: moved, now: TEST_NOW });
+    expect(renderEvidence(packet)).toContain("STALE: the ticket moved to revision 3 since");
+    expect(renderDiff(packet)).toContain("  category          billing -> billing  (no change)\n");
     expect(renderPendingList([{ rec, ticket: moved }], true)).toContain(
       "STALE: TKT-3005 is at revision 3, this was made at 0; it can only be rejected.",
     );

@@ -1,0 +1,179 @@
+import { z } from "zod";
+import {
+  approvableFieldSchema,
+  escalationReasonSchema,
+  resolutionSchema,
+  riskSchema,
+  slaStateSchema,
+  statusSchema,
+  teamSchema,
+} from "./enums.js";
+import { errorCodeSchema } from "./errors.js";
+import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
+import { serverAssessmentSchema, serverSignalSchema } from "./policy/assessment.js";
+import { preflightApproval, type PreflightRequest } from "./policy/approval.js";
+import { slaStateOf } from "./policy/sla.js";
+import {
+  customerSchema,
+  duplicateCandidateSchema,
+  isoDateTimeSchema,
+  type Recommendation,
+  type Ticket,
+} from "./schemas.js";
+import { maskSecrets } from "./secrets/index.js";
+import { similarTicketSchema, type SimilarTicket } from "./similarity/similar-ticket.js";
+
+// Everything a reviewer needs to decide on one recommendation, as data. Every approval channel
+// renders this one packet (the form, the reviewer CLI, the app card, the desk); none of them
+// computes any of it. Text from the ticket is untrusted: escape it wherever it is shown.
+
+export const reviewFieldSchema = z.object({
+  field: approvableFieldSchema.describe("The ticket field."),
+  current: z.unknown().describe("Its value now; null when unset."),
+  proposed: z
+    .unknown()
+    .describe(
+      "The value the recommendation proposes (for customerResponse: the reviewer's edited text, if any).",
+    ),
+  changes: z.boolean().describe("False when approving the field would leave its value as it is."),
+  edited: z.boolean().describe("The proposed value is the edited customer response, not the draft."),
+  neededForRouting: z
+    .boolean()
+    .describe(
+      "Team row: a team is required and the ticket is not with it, so approving without this field is refused.",
+    ),
+  contradictsRequiredTeam: z.boolean().describe("Team row: the proposed team is not the required team."),
+});
+export type ReviewFieldRow = z.infer<typeof reviewFieldSchema>;
+
+export const reviewPacketSchema = z.object({
+  recommendationId: uuidSchema.describe("The recommendation under review."),
+  resolution: resolutionSchema.describe("pending, or how it was decided."),
+  resolvedBy: z.string().nullable().describe("Who decided it; null while pending."),
+  approvedFields: z.array(approvableFieldSchema).nullable().describe("The fields an approval applied."),
+  feedback: z.string().nullable().describe("The reviewer's feedback of a rejection."),
+  proposedBy: z.string().describe("Who submitted the recommendation (usually the AI client's agent)."),
+  createdAt: isoDateTimeSchema.describe("When it was submitted."),
+  confidence: z.number().min(0).max(1).describe("The submitter's confidence in the whole recommendation."),
+  sourceRevision: z.number().int().nonnegative().describe("The ticket revision it was made at."),
+  ticket: z
+    .object({
+      id: ticketIdSchema,
+      subject: z.string().describe("Untrusted customer text; secret-like values masked."),
+      description: z.string().describe("Untrusted customer text; secret-like values masked."),
+      customer: customerSchema,
+      status: statusSchema,
+      revision: z.number().int().nonnegative().describe("The ticket's current revision."),
+      sla: z.object({
+        responseDueAt: isoDateTimeSchema,
+        breached: z.boolean(),
+        state: slaStateSchema.describe("The SLA state now."),
+      }),
+    })
+    .describe("The ticket as it is now."),
+  fields: z.array(reviewFieldSchema).describe("One row per field the recommendation proposes."),
+  escalation: z.object({
+    reasons: z.array(escalationReasonSchema).describe("Computed by the server's policy now."),
+    requiredTeam: teamSchema
+      .nullable()
+      .describe("The team the ticket must end up with; null when routing is free."),
+    ticketHasRequiredTeam: z.boolean().describe("No team is required, or the ticket already sits with it."),
+  }),
+  risks: z.object({
+    claimed: z.object({ securityRisk: riskSchema, outageRisk: riskSchema, slaRisk: riskSchema }),
+    assessed: serverAssessmentSchema
+      .nullable()
+      .describe("The server's reading of the ticket; null on old records."),
+  }),
+  serverSignals: z
+    .array(serverSignalSchema)
+    .describe("Evidence the server found in the ticket, with quoted spans."),
+  similarTickets: z.array(similarTicketSchema).describe("Tickets the server finds similar, strongest first."),
+  duplicateCandidates: z.array(duplicateCandidateSchema).describe("Duplicates the recommendation names."),
+  citedArticles: z
+    .array(
+      z.object({
+        id: articleIdSchema,
+        title: z.string().nullable().describe("null: not in the knowledge base."),
+      }),
+    )
+    .describe("The knowledge articles the recommendation cites."),
+  draftReply: z.string().describe("The proposed customer response (empty: none)."),
+  rationale: z.string(),
+  recommendedNextAction: z.string(),
+  missingInformation: z.array(z.string()),
+  approval: z
+    .discriminatedUnion("approvable", [
+      z.object({
+        approvable: z.literal(true),
+        expectedRevision: z.number().int().nonnegative().describe("The revision to approve at."),
+      }),
+      z.object({
+        approvable: z.literal(false),
+        code: errorCodeSchema.describe("The refusal an approval would get now."),
+        message: z.string().describe("What is wrong and what to do next."),
+      }),
+    ])
+    .describe("Whether it can be approved right now, or the refusal that would come."),
+});
+export type ReviewPacket = z.infer<typeof reviewPacketSchema>;
+
+export interface ReviewPacketInput {
+  readonly rec: Recommendation;
+  readonly ticket: Ticket;
+  readonly now: Date;
+  /** The reviewer's position; by default the ticket's current revision, no edited response. */
+  readonly request?: PreflightRequest;
+  readonly similarTickets?: readonly SimilarTicket[];
+  /** The title of a knowledge article, undefined when there is none. */
+  readonly articleTitle?: (id: string) => string | undefined;
+}
+
+/** The review packet of a recommendation and its ticket as they are at `now`. Pure. */
+export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
+  const { rec, ticket, now } = input;
+  const request = input.request ?? { ticketId: rec.ticketId, expectedRevision: ticket.revision };
+  const { question, refusal } = preflightApproval(ticket, rec, request, now);
+  return {
+    recommendationId: rec.id,
+    resolution: rec.resolution,
+    resolvedBy: rec.resolvedBy ?? null,
+    approvedFields: rec.approvedFields ?? null,
+    feedback: rec.feedback ?? null,
+    proposedBy: rec.actor,
+    createdAt: rec.createdAt,
+    confidence: rec.confidence,
+    sourceRevision: rec.sourceRevision,
+    ticket: {
+      id: ticket.id,
+      subject: maskSecrets(ticket.subject).text,
+      description: maskSecrets(ticket.description).text,
+      customer: ticket.customer,
+      status: ticket.status,
+      revision: ticket.revision,
+      sla: { ...ticket.sla, state: slaStateOf(ticket, now) },
+    },
+    fields: question.fields.map((row) => ({ ...row })),
+    escalation: {
+      reasons: question.escalation.escalationReasons,
+      requiredTeam: question.escalation.requiredTeam,
+      ticketHasRequiredTeam: question.ticketHasRequiredTeam,
+    },
+    risks: {
+      claimed: { securityRisk: rec.securityRisk, outageRisk: rec.outageRisk, slaRisk: rec.slaRisk },
+      assessed: rec.serverAssessment ?? null,
+    },
+    serverSignals: rec.serverSignals ?? [],
+    similarTickets: [...(input.similarTickets ?? [])],
+    duplicateCandidates: rec.duplicateCandidates,
+    citedArticles: rec.knowledgeArticleIds.map((id) => ({ id, title: input.articleTitle?.(id) ?? null })),
+    draftReply: rec.draftCustomerResponse,
+    rationale: rec.rationale,
+    recommendedNextAction: rec.recommendedNextAction,
+    missingInformation: rec.missingInformation,
+    approval:
+      refusal === null
+        ? { approvable: true, expectedRevision: ticket.revision }
+        : { approvable: false, code: refusal.code, message: refusal.message },
+  };
+}
