@@ -26,9 +26,11 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
   options: OPTIONS,
   parse: ({ values }) => {
     const dataRoot = values["data-root"];
-    if (dataRoot === undefined || dataRoot.trim() === "") throw new UsageError("--data-root DIR is required.");
+    if (dataRoot === undefined || dataRoot.trim() === "")
+      throw new UsageError("--data-root DIR is required.");
     const root = resolve(dataRoot);
-    if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root} is not a directory.`);
+    if (!existsSync(root) || !statSync(root).isDirectory())
+      throw new UsageError(`${root} is not a directory.`);
     return root;
   },
   run: (root, io) => {

@@ -1,4 +1,4 @@
-import { proposedFields } from "../../domain/policy/index.js";
+import { isStale, proposedFields } from "../../domain/policy/index.js";
 import { formatValue, oneLine } from "../../domain/review-format.js";
 import type { ReviewPacket } from "../../domain/review-packet.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../domain/schemas.js";
@@ -36,8 +36,8 @@ function indent(text: string, prefix: string): string {
     .join("\n");
 }
 
-export function isStale(entry: PendingEntry): boolean {
-  return entry.ticket !== undefined && entry.ticket.revision !== entry.rec.sourceRevision;
+function stale(entry: PendingEntry): boolean {
+  return entry.ticket !== undefined && isStale(entry.rec, entry.ticket);
 }
 
 function reasons(rec: Recommendation): string {
@@ -59,7 +59,7 @@ export function renderPendingList(entries: readonly PendingEntry[], numbered = f
     out.push(`${pad}escalation: ${reasons(rec)}; required team: ${rec.requiredTeam ?? "none"}`);
     const signals = new Set((rec.serverSignals ?? []).map((s) => `signal ${s.rule}: ${line(s.effect, 120)}`));
     for (const s of signals) out.push(`${pad}${s}`);
-    if (isStale(entry)) {
+    if (stale(entry)) {
       out.push(
         `${pad}STALE: ${rec.ticketId} is at revision ${ticket?.revision}, this was made at ${rec.sourceRevision}; it can only be rejected.`,
       );
@@ -77,7 +77,7 @@ export function pendingJson(entry: PendingEntry): Record<string, unknown> {
     subject: ticket === undefined ? null : maskSecrets(ticket.subject).text,
     sourceRevision: rec.sourceRevision,
     ticketRevision: ticket?.revision ?? null,
-    stale: isStale(entry),
+    stale: stale(entry),
     escalationReasons: rec.escalationReasons,
     requiredTeam: rec.requiredTeam,
     proposedFields: ticket === undefined ? [] : proposedFields(rec),

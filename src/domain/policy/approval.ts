@@ -144,7 +144,7 @@ export function checkApprovalTarget(ticket: Ticket, rec: Recommendation, target:
     );
   }
   assertPending(rec);
-  if (target.expectedRevision !== ticket.revision || rec.sourceRevision !== ticket.revision) {
+  if (target.expectedRevision !== ticket.revision || isStale(rec, ticket)) {
     throw staleRevision(ticket, rec, target.expectedRevision);
   }
 }
@@ -319,8 +319,16 @@ export function assertPending(rec: Recommendation): void {
   }
 }
 
+/** The ticket moved on since the recommendation was made: it can only be rejected. */
+export function isStale(
+  rec: Pick<Recommendation, "sourceRevision">,
+  ticket: Pick<Ticket, "revision">,
+): boolean {
+  return rec.sourceRevision !== ticket.revision;
+}
+
 export function staleRevision(ticket: Ticket, rec: Recommendation, expected: number): DomainError {
-  if (rec.sourceRevision !== ticket.revision) {
+  if (isStale(rec, ticket)) {
     return new DomainError(
       "STALE_REVISION",
       `${ticket.id} is at revision ${ticket.revision}, the recommendation was made at ${rec.sourceRevision}. ` +
