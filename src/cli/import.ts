@@ -20,15 +20,8 @@ import { DEFAULT_COLUMNS, IMPORT_FIELDS } from "../service/import/columns.js";
 import { IMPORT_DEFAULTS, IMPORT_LIMITS } from "../service/import/mapping.js";
 import { openTriage } from "../service/runtime.js";
 import { layoutOf } from "../store/layout.js";
-import {
-  PROCESS_IO,
-  runCommand,
-  runIfMain,
-  UsageError,
-  type Command,
-  type CommandIo,
-  type ParsedArgs,
-} from "./command.js";
+import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
+import type { Command, CommandIo, ParsedArgs } from "./command.js";
 
 export const USAGE = `Usage: npm run import -- --from FILE [--format csv|json|reference] [options]
 

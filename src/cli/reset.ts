@@ -12,15 +12,8 @@ import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import {
-  PROCESS_IO,
-  runCommand,
-  runIfMain,
-  UsageError,
-  type Command,
-  type CommandIo,
-  type ParsedArgs,
-} from "./command.js";
+import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
+import type { Command, CommandIo, ParsedArgs } from "./command.js";
 import { DomainError } from "../domain/errors.js";
 import { layoutOf, manifestSchema, type Layout } from "../store/layout.js";
 import { RuntimeLock, type HeldLock } from "../store/lock.js";

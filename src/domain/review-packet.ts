@@ -1,22 +1,16 @@
 import { z } from "zod";
-import {
-  approvableFieldSchema,
-  escalationReasonSchema,
-  resolutionSchema,
-  riskSchema,
-  slaStateSchema,
-  statusSchema,
-  teamSchema,
-} from "./enums.js";
+import { approvableFieldSchema, slaStateSchema } from "./enums.js";
 import { errorCodeSchema } from "./errors.js";
-import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
+import { articleIdSchema, uuidSchema } from "./ids.js";
 import { serverAssessmentSchema, serverSignalSchema } from "./policy/assessment.js";
 import { preflightApproval, type PreflightRequest } from "./policy/approval.js";
 import { slaStateOf } from "./policy/sla.js";
 import {
-  customerSchema,
   duplicateCandidateSchema,
-  isoDateTimeSchema,
+  proposalSchema,
+  recommendationSchema,
+  slaSchema,
+  ticketSchema,
   type Recommendation,
   type Ticket,
 } from "./schemas.js";
@@ -30,57 +24,50 @@ import { similarTicketSchema, type SimilarTicket } from "./similarity/similar-ti
 export const reviewFieldSchema = z.object({
   field: approvableFieldSchema.describe("The ticket field."),
   current: z.unknown().describe("Its value now; null when unset."),
-  proposed: z
-    .unknown()
-    .describe(
-      "The value the recommendation proposes (for customerResponse: the reviewer's edited text, if any).",
-    ),
+  proposed: z.unknown().describe("The proposed value (an edited customerResponse: the reviewer's text)."),
   changes: z.boolean().describe("False when approving the field would leave its value as it is."),
   edited: z.boolean().describe("The proposed value is the edited customer response, not the draft."),
-  neededForRouting: z
-    .boolean()
-    .describe(
-      "Team row: a team is required and the ticket is not with it, so approving without this field is refused.",
-    ),
+  neededForRouting: z.boolean().describe("Team row: approving without this field is refused (routing)."),
   contradictsRequiredTeam: z.boolean().describe("Team row: the proposed team is not the required team."),
 });
 export type ReviewFieldRow = z.infer<typeof reviewFieldSchema>;
 
+const recommendation = recommendationSchema.shape;
+
 export const reviewPacketSchema = z.object({
   recommendationId: uuidSchema.describe("The recommendation under review."),
-  resolution: resolutionSchema.describe("pending, or how it was decided."),
+  resolution: recommendation.resolution.describe("pending, or how it was decided."),
   resolvedBy: z.string().nullable().describe("Who decided it; null while pending."),
-  approvedFields: z.array(approvableFieldSchema).nullable().describe("The fields an approval applied."),
+  approvedFields: recommendation.approvedFields
+    .unwrap()
+    .nullable()
+    .describe("The fields an approval applied."),
   feedback: z.string().nullable().describe("The reviewer's feedback of a rejection."),
   proposedBy: z.string().describe("Who submitted the recommendation (usually the AI client's agent)."),
-  createdAt: isoDateTimeSchema.describe("When it was submitted."),
-  confidence: z.number().min(0).max(1).describe("The submitter's confidence in the whole recommendation."),
-  sourceRevision: z.number().int().nonnegative().describe("The ticket revision it was made at."),
-  ticket: z
-    .object({
-      id: ticketIdSchema,
+  createdAt: recommendation.createdAt.describe("When it was submitted."),
+  confidence: recommendation.confidence.describe("The submitter's confidence in the whole recommendation."),
+  sourceRevision: recommendation.sourceRevision.describe("The ticket revision it was made at."),
+  ticket: ticketSchema
+    .pick({ id: true, customer: true, status: true })
+    .extend({
       subject: z.string().describe("Untrusted customer text; secret-like values masked."),
       description: z.string().describe("Untrusted customer text; secret-like values masked."),
-      customer: customerSchema,
-      status: statusSchema,
       revision: z.number().int().nonnegative().describe("The ticket's current revision."),
-      sla: z.object({
-        responseDueAt: isoDateTimeSchema,
-        breached: z.boolean(),
-        state: slaStateSchema.describe("The SLA state now."),
-      }),
+      sla: slaSchema.extend({ state: slaStateSchema.describe("The SLA state now.") }),
     })
     .describe("The ticket as it is now."),
   fields: z.array(reviewFieldSchema).describe("One row per field the recommendation proposes."),
   escalation: z.object({
-    reasons: z.array(escalationReasonSchema).describe("Computed by the server's policy now."),
-    requiredTeam: teamSchema
-      .nullable()
-      .describe("The team the ticket must end up with; null when routing is free."),
+    reasons: recommendation.escalationReasons.describe("Computed by the server's policy now."),
+    requiredTeam: recommendation.requiredTeam.describe(
+      "The team the ticket must end up with; null when routing is free.",
+    ),
     ticketHasRequiredTeam: z.boolean().describe("No team is required, or the ticket already sits with it."),
   }),
   risks: z.object({
-    claimed: z.object({ securityRisk: riskSchema, outageRisk: riskSchema, slaRisk: riskSchema }),
+    claimed: proposalSchema
+      .pick({ securityRisk: true, outageRisk: true, slaRisk: true })
+      .describe("The risks the recommendation claims."),
     assessed: serverAssessmentSchema
       .nullable()
       .describe("The server's reading of the ticket; null on old records."),

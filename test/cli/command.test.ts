@@ -115,31 +115,17 @@ describe("the command scaffold", () => {
     expect(await greetWith(...argv)).toEqual({ code: 2, out: "", err: stderr });
   });
 
-  it("a usage error found while running: the message (and the usage only when asked for), exit 2", async () => {
-    expect(await greetWith("--name", "elsewhere")).toEqual({
-      code: 2,
-      out: "",
-      err: "greet: not here: run it in a runtime directory.\n",
-    });
-    expect(await greetWith("--name", "elsewhere-with-usage")).toEqual({
-      code: 2,
-      out: "",
-      err: "greet: not here either.\n\nUsage: greet --name NAME\n",
-    });
-  });
-
-  it("a typed refusal is one line on stderr and exit 1", async () => {
-    expect(await greetWith("--name", "refused")).toEqual({
-      code: 1,
-      out: "",
-      err: "POLICY_DENIED: Not this one. Ask someone else.\n",
-    });
-    expect(await greetWith("--name", "own-refusal")).toEqual({
-      code: 1,
-      out: "",
-      err: "greet: refused: the command's own refusal\n",
-    });
-  });
+  it.each([
+    ["elsewhere", 2, "greet: not here: run it in a runtime directory.\n"],
+    ["elsewhere-with-usage", 2, "greet: not here either.\n\nUsage: greet --name NAME\n"],
+    ["refused", 1, "POLICY_DENIED: Not this one. Ask someone else.\n"],
+    ["own-refusal", 1, "greet: refused: the command's own refusal\n"],
+  ])(
+    "a run that ends with %s: one line on stderr (the usage only when asked for), exit %i",
+    async (name, code, err) => {
+      expect(await greetWith("--name", name)).toEqual({ code, out: "", err });
+    },
+  );
 
   it("anything unexpected is not swallowed", async () => {
     await expect(greetWith("--name", "broken")).rejects.toThrow("a bug");

@@ -8,7 +8,7 @@ import { createMemoryLogger } from "../../src/logging.js";
 import { ApprovalService, type ApprovalOutcome, type Refused } from "../../src/service/approval-service.js";
 import { openTriage } from "../../src/service/runtime.js";
 import { startHarness, type Harness, type HarnessOptions } from "../support/harness.js";
-import { TEST_NOW, writeTestData } from "../support/data.js";
+import { billingProposal, TEST_NOW, writeTestData } from "../support/data.js";
 
 // Every approval channel maps its human's answer onto the one decision (ApprovalService.decide)
 // and presents what comes back; none decides anything itself. Chat and the form through a real
@@ -16,25 +16,7 @@ import { TEST_NOW, writeTestData } from "../support/data.js";
 
 const CLIENT = { name: "channel-client", version: "4.5.6" };
 
-const proposal = {
-  ticketId: "TKT-3005",
-  sourceRevision: 0,
-  category: "billing",
-  priority: "P2",
-  team: "billing",
-  tags: ["refund"],
-  duplicateCandidates: [],
-  outageRisk: "none",
-  securityRisk: "none",
-  slaRisk: "likely",
-  missingInformation: [],
-  knowledgeArticleIds: ["duplicate-charges"],
-  draftCustomerResponse: "We are refunding the duplicate charge.",
-  rationale: "Two identical card charges.",
-  confidence: 0.9,
-  recommendedNextAction: "Refund the duplicate.",
-  actor: "triage-agent",
-};
+const proposal = billingProposal();
 
 const refusal = (code: Refused["code"], message: string): Refused => ({
   kind: "refused",
@@ -101,9 +83,7 @@ describe("chat: the approve and reject tools", () => {
     const rec = await submit(h);
     const decide = vi.spyOn(h.triage.approvals, "decide");
     const r = await h.call("reject_triage_recommendation", {
-      recommendationId: rec.id,
-      ticketId: rec.ticketId,
-      actor: "dana",
+      ...approveArgs(rec),
       feedback: "Finance decides.",
     });
     expect(r.ok, r.text).toBe(true);
@@ -225,7 +205,7 @@ describe("the reviewer CLI (operator)", () => {
     const triage = await openTriage({ ...data, minutesSaved: 8 }, createMemoryLogger(), {
       clock: () => TEST_NOW,
     });
-    const rec = await triage.service.submit(proposal as never);
+    const rec = await triage.service.submit(proposal);
     await triage.close();
     const out: string[] = [];
     const err: string[] = [];

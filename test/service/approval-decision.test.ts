@@ -3,7 +3,6 @@ import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ApprovalMode } from "../../src/config.js";
 import { DomainError, type ErrorCode } from "../../src/domain/errors.js";
-import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { reviewPacketSchema } from "../../src/domain/review-packet.js";
 import type { Channel, Recommendation } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
@@ -13,7 +12,7 @@ import {
   type ApprovalOutcome,
 } from "../../src/service/approval-service.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
-import { TEST_NOW, writeTestData } from "../support/data.js";
+import { billingProposal, TEST_NOW, writeTestData } from "../support/data.js";
 
 // The one approval decision, on a real runtime: every outcome and every refusal code it can
 // return, the review packet, and a retried form found through the idempotency index.
@@ -42,28 +41,7 @@ async function start(
 }
 
 // TKT-3005: a billing ticket without triage, its SLA breached. TKT-3004: a leaked API key (security).
-function proposal(overrides: Partial<SubmitRecommendationInput> = {}): SubmitRecommendationInput {
-  return {
-    ticketId: "TKT-3005",
-    sourceRevision: 0,
-    category: "billing",
-    priority: "P2",
-    team: "billing",
-    tags: ["refund"],
-    duplicateCandidates: [],
-    outageRisk: "none",
-    securityRisk: "none",
-    slaRisk: "likely",
-    missingInformation: [],
-    knowledgeArticleIds: ["duplicate-charges"],
-    draftCustomerResponse: "We are refunding the duplicate charge.",
-    rationale: "Two identical card charges.",
-    confidence: 0.9,
-    recommendedNextAction: "Refund the duplicate.",
-    actor: "triage-agent",
-    ...overrides,
-  };
-}
+const proposal = billingProposal;
 
 const securityProposal = (team: "security" | "identity") =>
   proposal({
@@ -137,6 +115,11 @@ describe("ApprovalService.decide", () => {
 
   type Setup = (t: Triage) => Promise<{ decision: ApprovalDecision; channel?: Channel }>;
   const submitted = (t: Triage) => t.service.submit(proposal());
+  const decided = async (t: Triage) => {
+    const rec = await submitted(t);
+    await t.approvals.decide(reject(rec), DESK);
+    return rec;
+  };
 
   it.each<[string, { approvalMode?: ApprovalMode }, Setup, ErrorCode, RegExp, boolean]>([
     [
@@ -166,11 +149,7 @@ describe("ApprovalService.decide", () => {
     [
       "a decided recommendation",
       {},
-      async (t) => {
-        const rec = await submitted(t);
-        await t.approvals.decide(reject(rec), DESK);
-        return { decision: approve(rec) };
-      },
+      async (t) => ({ decision: approve(await decided(t)) }),
       "ALREADY_RESOLVED",
       /is already rejected\./,
       true,
@@ -178,11 +157,7 @@ describe("ApprovalService.decide", () => {
     [
       "a rejection of a decided recommendation",
       {},
-      async (t) => {
-        const rec = await submitted(t);
-        await t.approvals.decide(reject(rec), DESK);
-        return { decision: reject(rec) };
-      },
+      async (t) => ({ decision: reject(await decided(t)) }),
       "ALREADY_RESOLVED",
       /is already rejected\./,
       false,
