@@ -5,11 +5,10 @@
 //
 // The server is dist/index.js when built (npm run build); on a fresh clone without dist/ the
 // TypeScript source runs through tsx instead, so the demo works right after npm ci.
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PROCESS_IO, runCommand, runIfMain, type Command, type CommandIo } from "./command.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -512,30 +511,18 @@ export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<De
   }
 }
 
-const USAGE = `Usage: npm run demo
-
-Copies the bundled data into a temporary runtime, starts the server over stdio and drives it like
-an AI client, printing the transcript. The temporary runtime is removed afterwards (also on
-failure and on ctrl-c); nothing else is changed.
-
-Options:
-  -h, --help   show this help
-  --version    print the version
-
-Exit status: 0 every step behaved as described, 1 a step did not, 2 usage error.
-`;
-
-const DEMO: Command<Record<string, never>, undefined, CommandIo> = {
-  name: "demo",
-  usage: USAGE,
-  options: {},
-  parse: () => undefined,
-  run: async (_options, io) => (await runDemo({ out: (line) => io.stdout(`${line}\n`) })).exitCode,
-};
-
-/** `demo`: returns the exit status (0 done, 1 a step failed, 2 usage error). */
-export function runDemoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  return runCommand(DEMO, argv, io);
+/** True when this file is the program being run (not imported by a test). */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
 }
 
-await runIfMain(import.meta.url, "demo", (argv) => runDemoCommand(argv, PROCESS_IO));
+if (invokedDirectly()) {
+  const result = await runDemo({ out: (line) => process.stdout.write(`${line}\n`) });
+  process.exitCode = result.exitCode;
+}

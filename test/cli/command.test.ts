@@ -5,7 +5,6 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAuditVerify } from "../../src/cli/audit-verify.js";
 import { runCommand, UsageError, type Command, type CommandIo } from "../../src/cli/command.js";
-import { runDemoCommand } from "../../src/cli/demo.js";
 import { runHandoffs } from "../../src/cli/handoffs/commands.js";
 import { runImport } from "../../src/cli/import.js";
 import { runReset } from "../../src/cli/reset.js";
@@ -150,7 +149,6 @@ describe("every entry point answers --help, --version and a usage error without 
     ["import", "Usage: npm run import", (a, io) => runImport(a, { ...io, ...base, stderrIsTTY: false })],
     ["reset", "Usage: npm run reset", (a, io) => runReset(a, { ...io, ...base })],
     ["audit-verify", "Usage: audit-verify --data-root DIR", runAuditVerify],
-    ["demo", "Usage: npm run demo", runDemoCommand],
   ];
 
   it.each(entries)("%s", async (name, usage, run) => {
