@@ -109,15 +109,18 @@ function positiveInt(text: string | undefined, name: string, fallback: number, m
 
 const OPTIONS = {
   "data-root": { type: "string" },
+  json: { type: "boolean" },
+  // deliver: where, and how hard to try
   webhooks: { type: "string" },
   "max-attempts": { type: "string" },
   timeout: { type: "string" },
   concurrency: { type: "string" },
+  // deliver: who, and for how long
   "retry-in-flight": { type: "boolean" },
   actor: { type: "string" },
   once: { type: "boolean" },
   watch: { type: "boolean" },
-  json: { type: "boolean" },
+  // list
   status: { type: "string" },
   ticket: { type: "string" },
 } as const;
