@@ -14,7 +14,6 @@ import {
   type HandoffService,
   type WebhookConfig,
 } from "../../service/handoff-service.js";
-import type { Triage } from "../../service/runtime.js";
 import { runCommand, UsageError, type Command, type CommandIo, type ParsedArgs } from "../command.js";
 import { openExistingRuntime } from "../open-runtime.js";
 import { renderHandoffList, renderResult, renderSummary } from "./render.js";
@@ -228,17 +227,6 @@ function fromJson(text: string, source: string): WebhookConfig {
   }
 }
 
-function open(options: Options, io: HandoffsIo): Promise<Triage> {
-  return openExistingRuntime({
-    dataRoot: options.dataRoot,
-    env: io.env,
-    cwd: io.cwd,
-    name: "handoffs",
-    stderr: (text) => io.stderr(text),
-    usageError: (message) => new UsageError(message),
-  });
-}
-
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((done) => {
     if (signal?.aborted === true) return done();
@@ -301,7 +289,7 @@ async function deliver(options: Options, handoffs: HandoffService, webhooks: Web
 async function runHandoffCommand(options: Options, io: HandoffsIo): Promise<number> {
   // Configuration first: a bad webhook file must not open (or create) anything.
   const webhooks = options.command === "deliver" ? loadWebhooks(options.webhooks, io) : undefined;
-  const triage = await open(options, io);
+  const triage = await openExistingRuntime("handoffs", options.dataRoot, io);
   try {
     if (options.command === "list") {
       const page = triage.handoffs.list({

@@ -163,17 +163,6 @@ function resolveFields(
   return names === "all" ? [...proposed] : names;
 }
 
-function open(options: Options, io: ReviewIo): Promise<Triage> {
-  return openExistingRuntime({
-    dataRoot: options.dataRoot,
-    env: io.env,
-    cwd: io.cwd,
-    name: "review",
-    stderr: (text) => io.stderr(text),
-    usageError: (message) => new UsageError(message),
-  });
-}
-
 /** Every pending recommendation, oldest first, with its ticket as it is now. */
 function pending(service: TriageService): PendingEntry[] {
   const page = service.listRecommendations({
@@ -403,7 +392,7 @@ const REVIEW: Command<typeof OPTIONS, Options, ReviewIo> = {
   positionals: true,
   parse,
   run: async (options, io) => {
-    const triage = await open(options, io);
+    const triage = await openExistingRuntime("review", options.dataRoot, io);
     try {
       return await runReviewCommand(options, triage, io);
     } finally {
