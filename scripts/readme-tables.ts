@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { withErrorCodeTable } from "../src/mcp/errors.js";
 import { annotationsFor } from "../src/mcp/tool.js";
 import { TOOLS } from "../src/mcp/tools/index.js";
 
@@ -59,7 +60,9 @@ export function renderReadme(readme: string): string {
   if (start === -1 || end === -1 || end < start) {
     throw new Error(`README.md needs the markers ${START} and ${END}`);
   }
-  return `${readme.slice(0, start + START.length)}\n${renderTables()}\n${readme.slice(end)}`;
+  return withErrorCodeTable(
+    `${readme.slice(0, start + START.length)}\n${renderTables()}\n${readme.slice(end)}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,24 +1,30 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { packageVersion, PROCESS_IO, runCommand, type Command, type CommandIo } from "./cli/command.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createStderrLogger } from "./logging.js";
 import { createServer } from "./mcp/server.js";
 import { openTriage } from "./service/runtime.js";
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
+const USAGE = `Usage: support-triage-mcp [command] [options]
 
-async function main(): Promise<void> {
+Without a command: the support-triage MCP server over stdio, for an MCP client to start (stdout
+carries only MCP; logs go to stderr). It is configured by environment variables
+(TRIAGE_DATA_ROOT, TRIAGE_SEED_FILE, TRIAGE_KNOWLEDGE_ROOT, ...; see the README).
+
+Commands:
+  review      decide on pending recommendations in a terminal (review --help)
+  handoffs    deliver the handoff outbox to the teams' webhooks (handoffs --help)
+  import      import a helpdesk export into the runtime (import --help)
+
+Options:
+  -h, --help  show this help
+  --version   print the version
+`;
+
+/** The stdio server; resolves once it is connected (it then runs until stdin closes or a signal). */
+async function serve(): Promise<number> {
   const logger = createStderrLogger();
   let config;
   try {
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
   }
   const server = createServer({
     service: triage.service,
+    approvals: triage.approvals,
     intake: triage.intake,
     handoffs: triage.handoffs,
     logger,
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", shutdown);
   await server.connect(transport);
   logger.info(`ready: data root ${config.dataRoot}`);
+  return 0;
 }
 
 function fatal(error: unknown): never {
@@ -73,21 +81,22 @@ function fatal(error: unknown): never {
   process.exit(1);
 }
 
-// Subcommands of the package bin: `review` (the reviewer CLI), `handoffs` (deliver the outbox),
-// `import` (bring in a helpdesk export). Anything else starts the stdio server.
-const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[]): Promise<number> }>> = {
-  review: () => import("./cli/review.js"),
-  handoffs: () => import("./cli/handoffs.js"),
-  import: () => import("./cli/import.js"),
+// The package bin: `review` (the reviewer CLI), `handoffs` (deliver the outbox) and `import`
+// (bring in a helpdesk export) are subcommands; without one, the stdio server starts. --help and
+// --version answer without starting anything.
+const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> = {
+  name: "support-triage-mcp",
+  usage: USAGE,
+  options: {},
+  subcommands: {
+    review: () => import("./cli/review.js"),
+    handoffs: () => import("./cli/handoffs.js"),
+    import: () => import("./cli/import.js"),
+  },
+  parse: () => undefined,
+  run: serve,
 };
 
-const subcommand = process.argv[2] === undefined ? undefined : SUBCOMMANDS[process.argv[2]];
-if (subcommand !== undefined) {
-  subcommand()
-    .then((cli) => cli.main(process.argv.slice(3)))
-    .then((code) => {
-      process.exitCode = code;
-    }, fatal);
-} else {
-  main().catch(fatal);
-}
+runCommand(SUPPORT_TRIAGE_MCP, process.argv.slice(2), PROCESS_IO).then((code) => {
+  process.exitCode = code;
+}, fatal);

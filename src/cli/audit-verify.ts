@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
+import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type CommandIo } from "./command.js";
 
 // Verifies a runtime's audit log: every line's schema and hash, the sequence numbers, the hash
 // chain and the base ticket file. Exit 0: intact. Exit 1: the first bad event is printed.
@@ -13,50 +13,53 @@ const USAGE = `Usage: audit-verify --data-root DIR
 Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json.
   --data-root DIR   the runtime directory (TRIAGE_DATA_ROOT of the server)
   -h, --help        show this help
+  --version         print the version
 
-Exit status: 0 intact, 1 damaged (the first bad event is printed), 2 usage error.`;
+Exit status: 0 intact, 1 damaged (the first bad event is printed), 2 usage error.
+`;
 
-function usageError(message: string): never {
-  console.error(`audit-verify: ${message}\n\n${USAGE}`);
-  process.exit(2);
+const OPTIONS = { "data-root": { type: "string" } } as const;
+
+const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
+  name: "audit-verify",
+  usage: USAGE,
+  options: OPTIONS,
+  parse: ({ values }) => {
+    const dataRoot = values["data-root"];
+    if (dataRoot === undefined || dataRoot.trim() === "")
+      throw new UsageError("--data-root DIR is required.");
+    const root = resolve(dataRoot);
+    if (!existsSync(root) || !statSync(root).isDirectory())
+      throw new UsageError(`${root} is not a directory.`);
+    return root;
+  },
+  run: (root, io) => {
+    let result;
+    try {
+      result = verifyAuditLog(root);
+    } catch (error) {
+      if (error instanceof RuntimeNotInitializedError) throw new UsageError(error.message, true);
+      io.stderr(`audit-verify: cannot verify ${root}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    if (result.ok) {
+      io.stdout(`verified ${result.events} events; head ${result.headHash}\n`);
+      return 0;
+    }
+    io.stdout(
+      `audit log damaged at seq ${result.seq} (line ${result.line} of ${resolve(root, "audit.jsonl")}): ${result.problem}: ${result.detail}\n`,
+    );
+    return 1;
+  },
+};
+
+/** `audit-verify ...`: returns the exit status (0 intact, 1 damaged, 2 usage error). */
+export function runAuditVerify(argv: readonly string[], io: CommandIo): Promise<number> {
+  return runCommand(AUDIT_VERIFY, argv, io);
 }
 
-function main(): void {
-  let values: { "data-root"?: string | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({
-      options: { "data-root": { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    usageError((error as Error).message);
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return;
-  }
-  const dataRoot = values["data-root"];
-  if (dataRoot === undefined || dataRoot.trim() === "") usageError("--data-root DIR is required.");
-  const root = resolve(dataRoot);
-  if (!existsSync(root) || !statSync(root).isDirectory()) usageError(`${root} is not a directory.`);
-
-  let result;
-  try {
-    result = verifyAuditLog(root);
-  } catch (error) {
-    if (error instanceof RuntimeNotInitializedError) usageError(error.message);
-    console.error(`audit-verify: cannot verify ${root}: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  if (result.ok) {
-    console.log(`verified ${result.events} events; head ${result.headHash}`);
-    return;
-  }
-  console.log(
-    `audit log damaged at seq ${result.seq} (line ${result.line} of ${resolve(root, "audit.jsonl")}): ${result.problem}: ${result.detail}`,
-  );
-  process.exitCode = 1;
+export function main(argv: readonly string[]): Promise<number> {
+  return runAuditVerify(argv, PROCESS_IO);
 }
 
-main();
+await runIfMain(import.meta.url, "audit-verify", main);

@@ -1,7 +1,6 @@
 // `support-triage-mcp handoffs ...` / `npm run handoffs:deliver -- ...`: sends the handoff outbox
 // to the teams' webhooks. Run with --help for the options.
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { PROCESS_IO, runIfMain } from "./command.js";
 import { runHandoffs } from "./handoffs/commands.js";
 
 /** Runs the handoffs CLI with the process's arguments, streams and environment. */
@@ -18,8 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on("SIGTERM", interrupt);
   try {
     return await runHandoffs(argv, {
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
+      ...PROCESS_IO,
       env: process.env,
       cwd: process.cwd(),
       signal: controller.signal,
@@ -30,17 +28,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** True when this file is the program being run (not imported by the server entry or a test). */
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+await runIfMain(import.meta.url, "handoffs", main);

@@ -1,12 +1,10 @@
 // `npm run import -- --from FILE ...`: brings a helpdesk export (CSV or JSON) or a file in the
 // seed format into a runtime, all or nothing, as one audited `tickets-imported` event. Run with
 // --help for the options.
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { extname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError, loadConfig, type Config } from "../config.js";
 import { isDomainError } from "../domain/errors.js";
 import type { Logger } from "../logging.js";
 import {
@@ -22,6 +20,8 @@ import { DEFAULT_COLUMNS, IMPORT_FIELDS } from "../service/import/columns.js";
 import { IMPORT_DEFAULTS, IMPORT_LIMITS } from "../service/import/mapping.js";
 import { openTriage } from "../service/runtime.js";
 import { layoutOf } from "../store/layout.js";
+import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
+import type { Command, CommandIo, ParsedArgs } from "./command.js";
 
 export const USAGE = `Usage: npm run import -- --from FILE [--format csv|json|reference] [options]
 
@@ -44,6 +44,7 @@ Options:
   --json                print the report as JSON
   --limit N             how many bad or skipped rows to list (default 20; the counts are complete)
   -h, --help            show this help
+  --version             print the version
 
 Default columns (headers match ignoring case, spaces, "_", "-" and "."):
 ${IMPORT_FIELDS.map((f) => `  ${f.padEnd(12)} ${DEFAULT_COLUMNS[f].join(" | ")}`).join("\n")}
@@ -58,9 +59,7 @@ Exit status: 0 imported (or nothing to do, or a clean dry run), 1 not imported (
 unreadable file, the runtime unavailable), 2 usage error.
 `;
 
-export interface ImportIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface ImportIo extends CommandIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal: the progress bar is drawn only then. */
@@ -68,10 +67,6 @@ export interface ImportIo {
   /** Terminal width for the progress bar. */
   readonly columns?: number;
   readonly clock?: () => Date;
-}
-
-class UsageError extends Error {
-  override readonly name = "UsageError";
 }
 
 interface Options {
@@ -95,30 +90,36 @@ function defaultActor(): string {
   }
 }
 
-function parseOptions(argv: readonly string[]): Options | "help" {
-  let values;
+const OPTIONS = {
+  from: { type: "string" },
+  format: { type: "string" },
+  map: { type: "string", multiple: true },
+  prefix: { type: "string" },
+  actor: { type: "string" },
+  "data-root": { type: "string" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+  limit: { type: "string" },
+} as const;
+
+/** The import's options and the runtime configuration they name; every problem is a usage error. */
+interface Parsed {
+  readonly options: Options;
+  readonly config: Config;
+}
+
+function parse(args: ParsedArgs<typeof OPTIONS>, io: ImportIo): Parsed {
+  const options = parseOptions(args);
+  const env = options.dataRoot === undefined ? io.env : { ...io.env, TRIAGE_DATA_ROOT: options.dataRoot };
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        from: { type: "string" },
-        format: { type: "string" },
-        map: { type: "string", multiple: true },
-        prefix: { type: "string" },
-        actor: { type: "string" },
-        "data-root": { type: "string" },
-        "dry-run": { type: "boolean" },
-        json: { type: "boolean" },
-        limit: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    return { options, config: loadConfig(env, io.cwd) };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
   }
-  if (values.help === true) return "help";
+}
+
+function parseOptions({ values }: ParsedArgs<typeof OPTIONS>): Options {
   const from = values.from;
   if (from === undefined || from.trim() === "") throw new UsageError("--from FILE is required.");
   let format = values.format;
@@ -143,7 +144,7 @@ function parseOptions(argv: readonly string[]): Options | "help" {
   return {
     from,
     format: format as ImportFormat,
-    map: values.map ?? [],
+    map: [...(values.map ?? [])],
     ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
     actor: values.actor ?? defaultActor(),
     ...(values["data-root"] === undefined ? {} : { dataRoot: values["data-root"] }),
@@ -314,31 +315,12 @@ function quietLogger(io: ImportIo): Logger {
   };
 }
 
-export async function runImport(argv: readonly string[], io: ImportIo): Promise<number> {
-  let options: Options;
-  let config;
-  try {
-    const parsed = parseOptions(argv);
-    if (parsed === "help") {
-      io.stdout(USAGE);
-      return 0;
-    }
-    options = parsed;
-    const env = options.dataRoot === undefined ? io.env : { ...io.env, TRIAGE_DATA_ROOT: options.dataRoot };
-    config = loadConfig(env, io.cwd);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr(`import: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
+async function runImportCommand({ options, config }: Parsed, io: ImportIo): Promise<number> {
   // Opening an empty directory would initialize a new runtime from the seed: never from here.
   if (!existsSync(layoutOf(config.dataRoot).manifest)) {
-    io.stderr(
-      `import: ${config.dataRoot} is not a triage runtime (no store.json). Start the server on it once, or pass the directory the server uses with --data-root or TRIAGE_DATA_ROOT.\n`,
+    throw new UsageError(
+      `${config.dataRoot} is not a triage runtime (no store.json). Start the server on it once, or pass the directory the server uses with --data-root or TRIAGE_DATA_ROOT.`,
     );
-    return 2;
   }
 
   const clock = io.clock ?? (() => new Date());
@@ -370,10 +352,7 @@ export async function runImport(argv: readonly string[], io: ImportIo): Promise<
     return exitCodeOf(report);
   } catch (error) {
     bar?.clear();
-    if (error instanceof ImportRequestError) {
-      io.stderr(`import: ${error.message}\n`);
-      return 2;
-    }
+    if (error instanceof ImportRequestError) throw new UsageError(error.message);
     if (isDomainError(error)) {
       io.stderr(`import: ${error.toString()} Nothing was imported.\n`);
       return 1;
@@ -384,22 +363,23 @@ export async function runImport(argv: readonly string[], io: ImportIo): Promise<
   }
 }
 
-/** True when this file is the program being run (not imported by a test). */
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
+const IMPORT: Command<typeof OPTIONS, Parsed, ImportIo> = {
+  name: "import",
+  usage: USAGE,
+  options: OPTIONS,
+  parse,
+  run: runImportCommand,
+};
+
+/** `import ...`: returns the exit status (0 imported or nothing to do, 1 not imported, 2 usage error). */
+export function runImport(argv: readonly string[], io: ImportIo): Promise<number> {
+  return runCommand(IMPORT, argv, io);
 }
 
 /** Runs the import CLI with the process's arguments, streams and environment. */
 export function main(argv: readonly string[]): Promise<number> {
   return runImport(argv, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    ...PROCESS_IO,
     cwd: process.cwd(),
     env: process.env,
     stderrIsTTY: process.stderr.isTTY === true,
@@ -407,13 +387,4 @@ export function main(argv: readonly string[]): Promise<number> {
   });
 }
 
-if (invokedDirectly()) {
-  try {
-    process.exitCode = await main(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(
-      `import: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, "import", main);

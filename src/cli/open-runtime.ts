@@ -1,3 +1,4 @@
+import { UsageError } from "./command.js";
 import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "../config.js";
 import type { Logger } from "../logging.js";
@@ -5,34 +6,34 @@ import { openTriage, type Triage } from "../service/runtime.js";
 import { layoutOf } from "../store/layout.js";
 
 /** What a maintenance CLI needs to open the runtime a server uses. */
-export interface OpenRuntimeRequest {
-  readonly dataRoot: string | undefined;
+export interface OpenRuntimeIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** The command's name, prefixed to warnings and errors on stderr. */
-  readonly name: string;
+  /** Warnings and errors of the store, prefixed with the command's name. */
   readonly stderr: (text: string) => void;
-  /** Builds the command's own usage error (exit 2). */
-  readonly usageError: (message: string) => Error;
 }
 
 /**
- * Opens an existing runtime for a CLI (review, handoffs). Configuration problems and a directory
- * that is not a runtime are usage errors: opening an empty directory would initialize a new
- * runtime from the seed, which a maintenance command must never do.
+ * Opens an existing runtime for a CLI (review, handoffs): `dataRoot` when given, else the
+ * configured one. Configuration problems and a directory that is not a runtime are usage errors:
+ * opening an empty directory would initialize a new runtime from the seed, which a maintenance
+ * command must never do.
  */
-export async function openExistingRuntime(request: OpenRuntimeRequest): Promise<Triage> {
+export async function openExistingRuntime(
+  name: string,
+  dataRoot: string | undefined,
+  io: OpenRuntimeIo,
+): Promise<Triage> {
   let config;
   try {
-    const env =
-      request.dataRoot === undefined ? request.env : { ...request.env, TRIAGE_DATA_ROOT: request.dataRoot };
-    config = loadConfig(env, request.cwd);
+    const env = dataRoot === undefined ? io.env : { ...io.env, TRIAGE_DATA_ROOT: dataRoot };
+    config = loadConfig(env, io.cwd);
   } catch (error) {
-    if (error instanceof ConfigError) throw request.usageError(error.message);
+    if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
   if (!existsSync(layoutOf(config.dataRoot).manifest)) {
-    throw request.usageError(
+    throw new UsageError(
       `${config.dataRoot} is not a triage runtime (no store.json). Pass the directory the server uses, with ` +
         `--data-root or TRIAGE_DATA_ROOT.`,
     );
@@ -40,8 +41,8 @@ export async function openExistingRuntime(request: OpenRuntimeRequest): Promise<
   // Routine store notices would drown the command's output; warnings and errors still show.
   const logger: Logger = {
     info: () => undefined,
-    warn: (m) => request.stderr(`${request.name}: warning: ${m}\n`),
-    error: (m) => request.stderr(`${request.name}: error: ${m}\n`),
+    warn: (m) => io.stderr(`${name}: warning: ${m}\n`),
+    error: (m) => io.stderr(`${name}: error: ${m}\n`),
   };
   return openTriage(config, logger);
 }

@@ -8,11 +8,12 @@
 //  - neither the directory nor any of its parents inside the package is a symbolic link;
 //  - the runtime lock is free, and it is held while deleting, so no transaction is cut in half.
 // Only names the store creates are removed; .gitkeep and anything unknown stay.
-import { lstatSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
+import type { Command, CommandIo, ParsedArgs } from "./command.js";
 import { DomainError } from "../domain/errors.js";
 import { layoutOf, manifestSchema, type Layout } from "../store/layout.js";
 import { RuntimeLock, type HeldLock } from "../store/lock.js";
@@ -29,6 +30,7 @@ Options:
   --data-root DIR   the runtime directory to reset (resolved from the working directory)
   --yes             do not ask for confirmation (required when not run from a terminal)
   -h, --help        show this help
+  --version         print the version
 
 Exit status: 0 reset (or nothing to reset), 1 refused, 2 usage error.
 `;
@@ -239,9 +241,7 @@ export async function resetRuntime(
 
 // ---------- command line ----------
 
-export interface ResetIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface ResetIo extends CommandIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Asks a yes/no question on the terminal; undefined when there is no terminal. */
@@ -249,63 +249,65 @@ export interface ResetIo {
   readonly packageRoot?: string;
 }
 
-export async function runReset(argv: readonly string[], io: ResetIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "data-root": { type: "string" },
-        yes: { type: "boolean", short: "y" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`reset: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
+const OPTIONS = {
+  "data-root": { type: "string" },
+  yes: { type: "boolean", short: "y" },
+} as const;
+
+interface ResetOptions {
+  readonly dataRoot: string;
+  readonly yes: boolean;
+}
+
+function parse({ values }: ParsedArgs<typeof OPTIONS>, io: ResetIo): ResetOptions {
   const given = values["data-root"] ?? io.env.TRIAGE_DATA_ROOT;
   if (given !== undefined && given.trim() === "") {
-    io.stderr(`reset: ${values["data-root"] !== undefined ? "--data-root" : "TRIAGE_DATA_ROOT"} is blank.\n`);
-    return 2;
+    throw new UsageError(
+      `${values["data-root"] !== undefined ? "--data-root" : "TRIAGE_DATA_ROOT"} is blank.`,
+      false,
+    );
   }
-  const dataRoot = resolve(io.cwd, given ?? "data/runtime");
+  return { dataRoot: resolve(io.cwd, given ?? "data/runtime"), yes: values.yes === true };
+}
+
+async function resetCommand(options: ResetOptions, io: ResetIo): Promise<number> {
   const ask = io.ask;
-  const confirm =
-    values.yes === true
-      ? undefined
-      : async (plan: ResetPlan): Promise<boolean> => {
-          if (ask === undefined) {
-            throw new ResetRefused(
-              `Pass --yes to reset ${plan.root} (there is no terminal to ask). Nothing was deleted.`,
-            );
-          }
-          return ask(`Remove ${plan.removable.join(", ")} from ${plan.root}? [y/N] `);
-        };
-  try {
-    const outcome = await resetRuntime(dataRoot, {
-      ...(io.packageRoot === undefined ? {} : { packageRoot: io.packageRoot }),
-      ...(confirm === undefined ? {} : { confirm }),
-    });
-    if (outcome.kind === "nothing") {
-      io.stdout(`${outcome.message}\n`);
-      return 0;
-    }
-    io.stdout(`Reset ${outcome.root}:\n${outcome.removed.map((n) => `  removed ${n}\n`).join("")}`);
-    if (outcome.kept.length > 0) io.stdout(`  kept ${outcome.kept.join(", ")}\n`);
-    io.stdout("The next server start initializes the runtime from the seed.\n");
+  const confirm = options.yes
+    ? undefined
+    : async (plan: ResetPlan): Promise<boolean> => {
+        if (ask === undefined) {
+          throw new ResetRefused(
+            `Pass --yes to reset ${plan.root} (there is no terminal to ask). Nothing was deleted.`,
+          );
+        }
+        return ask(`Remove ${plan.removable.join(", ")} from ${plan.root}? [y/N] `);
+      };
+  const outcome = await resetRuntime(options.dataRoot, {
+    ...(io.packageRoot === undefined ? {} : { packageRoot: io.packageRoot }),
+    ...(confirm === undefined ? {} : { confirm }),
+  });
+  if (outcome.kind === "nothing") {
+    io.stdout(`${outcome.message}\n`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof ResetRefused)) throw error;
-    io.stderr(`reset: refused: ${error.message}\n`);
-    return 1;
   }
+  io.stdout(`Reset ${outcome.root}:\n${outcome.removed.map((n) => `  removed ${n}\n`).join("")}`);
+  if (outcome.kept.length > 0) io.stdout(`  kept ${outcome.kept.join(", ")}\n`);
+  io.stdout("The next server start initializes the runtime from the seed.\n");
+  return 0;
+}
+
+const RESET: Command<typeof OPTIONS, ResetOptions, ResetIo> = {
+  name: "reset",
+  usage: USAGE,
+  options: OPTIONS,
+  parse,
+  run: resetCommand,
+  refusal: (error) => (error instanceof ResetRefused ? `reset: refused: ${error.message}` : undefined),
+};
+
+/** `reset ...`: returns the exit status (0 reset or nothing to reset, 1 refused, 2 usage error). */
+export function runReset(argv: readonly string[], io: ResetIo): Promise<number> {
+  return runCommand(RESET, argv, io);
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {
@@ -317,23 +319,14 @@ async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-/** True when this file is the program being run (not imported by a test). */
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  process.exitCode = await runReset(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+/** Runs reset with the process's arguments, streams and environment. */
+export function main(argv: readonly string[]): Promise<number> {
+  return runReset(argv, {
+    ...PROCESS_IO,
     cwd: process.cwd(),
     env: process.env,
     ask: process.stdin.isTTY ? askOnTerminal : undefined,
   });
 }
+
+await runIfMain(import.meta.url, "reset", main);

@@ -1,22 +1,9 @@
 // `support-triage-mcp review` / `npm run review -- ...`: the reviewer CLI (the "operator"
 // approval channel). Run with --help for the commands. Decisions made here come from a person at a
 // terminal, not from a model, and are audited as such.
-import { readFileSync, realpathSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline/promises";
-import { fileURLToPath } from "node:url";
+import { packageVersion, PROCESS_IO, runIfMain } from "./command.js";
 import { runReview, type ReviewIo } from "./review/commands.js";
-
-function packageVersion(): string {
-  try {
-    // src/cli and dist/cli are both two levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
 
 /**
  * Answers read line by line from stdin, opened on the first question only (the other commands
@@ -48,8 +35,7 @@ function lineReader(): { readLine: (prompt: string) => Promise<string | undefine
 export async function main(argv: readonly string[]): Promise<number> {
   const reader = lineReader();
   const io: ReviewIo = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    ...PROCESS_IO,
     env: process.env,
     cwd: process.cwd(),
     version: packageVersion(),
@@ -63,17 +49,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** True when this file is the program being run (not imported by the server entry or a test). */
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+await runIfMain(import.meta.url, "review", main);

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 // Typed domain errors with a closed set of codes. The MCP layer maps them to tool errors
 // (`CODE: message`) in exactly one place; anything that is not a DomainError is unexpected.
 export const ERROR_CODES = [
@@ -12,7 +14,61 @@ export const ERROR_CODES = [
   "APPROVAL_DECLINED",
   "STORE_UNAVAILABLE",
 ] as const;
+export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What a code means, and what a client should do when it gets one. */
+export interface ErrorCodeGuide {
+  readonly meaning: string;
+  readonly next: string;
+}
+
+/** One entry per code (the compiler insists); the README's error-code table is generated from it. */
+export const ERROR_CODE_GUIDE: Readonly<Record<ErrorCode, ErrorCodeGuide>> = {
+  INVALID_INPUT: {
+    meaning: "The arguments break the input schema or a rule about them; the message names the argument.",
+    next: "Fix that argument and call again. Nothing was changed.",
+  },
+  NOT_FOUND: {
+    meaning: "No ticket, recommendation, knowledge article, handoff or tool has that id or name.",
+    next: "Find the id with the list or search tool the message names.",
+  },
+  STALE_REVISION: {
+    meaning: "The ticket changed since the revision the call names, or since the recommendation was made.",
+    next: "Read the ticket again and submit a new recommendation on its current revision.",
+  },
+  ALREADY_RESOLVED: {
+    meaning: "The recommendation was already approved or rejected.",
+    next: "Do not decide it again; submit a new recommendation if the ticket still needs triage.",
+  },
+  CONFLICT: {
+    meaning: "The idempotencyKey was already used for a different request.",
+    next: "Use a new key for a new request; reuse a key only to retry the very same call.",
+  },
+  POLICY_DENIED: {
+    meaning: "The policy refuses the approval: the ticket would not end up with its required team.",
+    next: "Reject the recommendation with feedback, or submit one with the required team and approve its team field.",
+  },
+  SECRET_DETECTED: {
+    meaning:
+      "A text argument contains what looks like a secret (a key, token or password); it was not stored.",
+    next: "Remove the secret from the named argument and call again.",
+  },
+  HUMAN_APPROVAL_REQUIRED: {
+    meaning: "The server's approval mode refuses approvals typed by the model for this ticket.",
+    next: "Ask the reviewer to decide in the form the client shows, or with `npx support-triage-mcp review`.",
+  },
+  APPROVAL_DECLINED: {
+    meaning:
+      "The reviewer did not approve in the form: declined, closed it, let it expire, ticked nothing or rejected.",
+    next: "Do not retry on your own; the message says what the reviewer did. Ask them how to go on.",
+  },
+  STORE_UNAVAILABLE: {
+    meaning:
+      "The runtime cannot be read or written right now (the lock is busy, the disk is full or read-only, the log is damaged).",
+    next: "Retry in a moment; if it persists, the operator checks the runtime (`npm run audit:verify`).",
+  },
+};
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

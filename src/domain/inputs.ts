@@ -9,6 +9,7 @@ import {
   statusSchema,
   teamSchema,
 } from "./enums.js";
+import { handoffStatusSchema } from "./handoffs.js";
 import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
 import { isoDateTimeSchema } from "./schemas.js";
 import { planSchema } from "./sla-table.js";
@@ -48,13 +49,15 @@ export const actorSchema = nonBlank(LIMITS.actor, "actor").describe(
   "Who is acting: the reviewer's name or handle for approvals and rejections, the agent's name for submissions.",
 );
 
-const offsetSchema = z
-  .number()
-  .int()
-  .min(0)
-  .max(LIMITS.maxOffset)
-  .default(0)
-  .describe(`How many matching items to skip (0..${LIMITS.maxOffset}).`);
+// Paging, one declaration for every list input.
+const offsetSchema = (items = "items") =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(LIMITS.maxOffset)
+    .default(0)
+    .describe(`How many matching ${items} to skip (0..${LIMITS.maxOffset}).`);
 const limitSchema = (dflt: number) =>
   z
     .number()
@@ -77,7 +80,7 @@ export const listTicketsInput = z.object({
     .max(40, "asOf must be at most 40 characters")
     .optional()
     .describe("ISO timestamp to evaluate SLA state at; defaults to now."),
-  offset: offsetSchema,
+  offset: offsetSchema(),
   limit: limitSchema(20),
 });
 export type ListTicketsInput = z.infer<typeof listTicketsInput>;
@@ -112,10 +115,23 @@ export const listRecommendationsInput = z.object({
   resolution: resolutionSchema
     .optional()
     .describe("Only pending (waiting for review), approved or rejected recommendations."),
-  offset: offsetSchema,
+  offset: offsetSchema(),
   limit: limitSchema(20),
 });
 export type ListRecommendationsInput = z.infer<typeof listRecommendationsInput>;
+
+export const listHandoffsInput = z.object({
+  status: handoffStatusSchema
+    .optional()
+    .describe(
+      "Only handoffs in this state: pending (waiting for delivery or a retry), in-flight (an attempt whose " +
+        "outcome was never recorded; not resent automatically), delivered, failed (gave up).",
+    ),
+  ticketId: ticketIdSchema.optional().describe("Only handoffs of this ticket."),
+  offset: offsetSchema("handoffs"),
+  limit: limitSchema(20),
+});
+export type ListHandoffsInput = z.infer<typeof listHandoffsInput>;
 
 const listOfText = (what: string) =>
   z

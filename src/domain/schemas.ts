@@ -149,14 +149,15 @@ export const fieldChangeSchema = z.object({
 });
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 
-export const APPROVAL_CHANNELS = ["chat", "elicitation", "operator"] as const;
+export const APPROVAL_CHANNELS = ["chat", "elicitation", "operator", "app", "desk"] as const;
 export const approvalChannelSchema = z.enum(APPROVAL_CHANNELS);
 export type ApprovalChannelType = z.infer<typeof approvalChannelSchema>;
 
 /**
  * How a decision reached the server: `chat` (the model called the tool with confirm: true),
  * `elicitation` (the human answered a form rendered by the client), `operator` (the reviewer CLI,
- * outside any AI client). `client` is the MCP client's name and version from the handshake.
+ * outside any AI client), `app` (the review card an MCP Apps host shows), `desk` (the reviewer
+ * desk in a browser). `client` is the client's or host's name and version.
  */
 export const channelSchema = z.object({
   type: approvalChannelSchema,

@@ -1,67 +1,12 @@
 import type { PrimitiveSchemaDefinition } from "@modelcontextprotocol/sdk/types.js";
 import type { ApprovableField } from "../domain/enums.js";
 import { LIMITS } from "../domain/inputs.js";
-import { proposedFields, proposedValue } from "../domain/policy/index.js";
-import type { Recommendation, Ticket } from "../domain/schemas.js";
-import { maskSecrets } from "../domain/secrets/index.js";
+import { formatValue, oneLine } from "../domain/review-format.js";
+import type { ReviewFieldRow, ReviewPacket } from "../domain/review-packet.js";
 import type { HumanForm } from "./tool.js";
 
-// What a reviewer sees before deciding: the per-field before/after of a recommendation, and the
-// flat approval form built from it. Pure functions; the reviewer CLI renders the same diff.
-
-export interface FieldDiff {
-  readonly field: ApprovableField;
-  readonly before: unknown;
-  readonly after: unknown;
-  /** The value is the edited customer response, not the recommendation's draft. */
-  readonly edited: boolean;
-}
-
-export function currentValueOf(ticket: Ticket, field: ApprovableField): unknown {
-  return field === "status" ? ticket.status : (ticket[field] ?? null);
-}
-
-/** One entry per field the recommendation proposes, in the canonical order. */
-export function fieldDiffs(
-  rec: Recommendation,
-  ticket: Ticket,
-  editedCustomerResponse?: string,
-): FieldDiff[] {
-  return proposedFields(rec).map((field) => {
-    const proposed = proposedValue(rec, field);
-    const edited = field === "customerResponse" && editedCustomerResponse !== undefined;
-    return {
-      field,
-      before: currentValueOf(ticket, field),
-      after: edited ? editedCustomerResponse : proposed.present ? proposed.value : null,
-      edited,
-    };
-  });
-}
-
-/** A value as a reviewer reads it; secret-like text is masked (tickets are customer-written). */
-export function formatValue(field: ApprovableField, value: unknown): string {
-  if (value === null || value === undefined) {
-    if (field === "assignee") return "unassigned";
-    return field === "customerResponse" ? "(none)" : "(unset)";
-  }
-  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.map(String).join(", ");
-  const text = maskSecrets(typeof value === "string" ? value : JSON.stringify(value)).text;
-  return field === "customerResponse" ? `"${text}"` : text;
-}
-
-// Control characters, line and paragraph separators, and bidi overrides.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
-
-/**
- * One line, no control characters, at most `max` characters. Ticket text is untrusted: it must
- * not be able to fake extra lines or options in a form or a terminal.
- */
-export function oneLine(text: string, max: number): string {
-  const flat = text.replace(UNSAFE, " ").replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, Math.max(0, max - 1))}…` : flat;
-}
+// The approval form: the review packet as the flat form MCP elicitation can carry, and what an
+// answered form means. Pure functions; every value comes from the packet.
 
 const TITLE_VALUE = 60;
 const DESCRIPTION_VALUE = 1_000;
@@ -70,13 +15,11 @@ const SUBJECT = 120;
 export const DECISIONS = ["approve", "reject"] as const;
 
 export interface ApprovalFormInput {
-  readonly rec: Recommendation;
-  readonly ticket: Ticket;
+  readonly packet: ReviewPacket;
   /** Fields pre-ticked: the ones the agent said the reviewer approved. */
   readonly suggested: readonly ApprovableField[];
   /** Default reviewer name. */
   readonly actor: string;
-  readonly editedCustomerResponse?: string | undefined;
 }
 
 export interface ApprovalForm extends HumanForm {
@@ -84,34 +27,36 @@ export interface ApprovalForm extends HumanForm {
   readonly fields: readonly ApprovableField[];
 }
 
-function fieldDescription(diff: FieldDiff, rec: Recommendation, ticket: Ticket): string {
-  const before = oneLine(formatValue(diff.field, diff.before), DESCRIPTION_VALUE);
-  const after = oneLine(formatValue(diff.field, diff.after), DESCRIPTION_VALUE);
+function fieldDescription(row: ReviewFieldRow, packet: ReviewPacket): string {
+  const before = oneLine(formatValue(row.field, row.current), DESCRIPTION_VALUE);
+  const after = oneLine(formatValue(row.field, row.proposed), DESCRIPTION_VALUE);
   const parts = [`Now: ${before}. Proposed: ${after}.`];
-  if (diff.edited) parts.push("This is the response as edited in the conversation, not the original draft.");
-  if (diff.field === "team" && rec.requiredTeam !== null && ticket.team !== rec.requiredTeam) {
+  if (row.edited) parts.push("This is the response as edited in the conversation, not the original draft.");
+  if (row.neededForRouting) {
     parts.push(
-      `Policy: ${ticket.id} must end up with team ${rec.requiredTeam}; approving without it is refused.`,
+      `Policy: ${packet.ticket.id} must end up with team ${packet.escalation.requiredTeam}; approving without it is refused.`,
     );
   }
   return parts.join(" ");
 }
 
-function formMessage(rec: Recommendation, ticket: Ticket): string {
-  const subject = oneLine(maskSecrets(ticket.subject).text, SUBJECT);
-  const reasons = rec.escalationReasons.length === 0 ? "none" : rec.escalationReasons.join(", ");
-  const team =
-    rec.requiredTeam === null
-      ? "none (routing is free)"
-      : ticket.team === rec.requiredTeam
-        ? `${rec.requiredTeam} (already its team)`
-        : `${rec.requiredTeam} (the ticket must end up there)`;
-  const signals = rec.serverSignals ?? [];
+function requiredTeamText(packet: ReviewPacket): string {
+  const { requiredTeam, ticketHasRequiredTeam } = packet.escalation;
+  if (requiredTeam === null) return "none (routing is free)";
+  return ticketHasRequiredTeam
+    ? `${requiredTeam} (already its team)`
+    : `${requiredTeam} (the ticket must end up there)`;
+}
+
+function formMessage(packet: ReviewPacket): string {
+  const { ticket } = packet;
+  const reasons = packet.escalation.reasons.length === 0 ? "none" : packet.escalation.reasons.join(", ");
   const lines = [
-    `Approve the triage recommendation for ${ticket.id} "${subject}" at revision ${ticket.revision}?`,
-    `Proposed by ${oneLine(rec.actor, LIMITS.actor)} with confidence ${rec.confidence.toFixed(2)}. ` +
-      `Escalation reasons: ${reasons}. Required team: ${team}.`,
+    `Approve the triage recommendation for ${ticket.id} "${oneLine(ticket.subject, SUBJECT)}" at revision ${ticket.revision}?`,
+    `Proposed by ${oneLine(packet.proposedBy, LIMITS.actor)} with confidence ${packet.confidence.toFixed(2)}. ` +
+      `Escalation reasons: ${reasons}. Required team: ${requiredTeamText(packet)}.`,
   ];
+  const signals = packet.serverSignals;
   if (signals.length > 0) {
     const rules = [...new Set(signals.map((s) => s.rule))];
     lines.push(`The server found ${signals.length} warning sign(s) in the ticket: ${rules.join(", ")}.`);
@@ -130,17 +75,16 @@ function formMessage(rec: Recommendation, ticket: Ticket): string {
  * only booleans and enums.
  */
 export function buildApprovalForm(input: ApprovalFormInput): ApprovalForm {
-  const { rec, ticket } = input;
-  const diffs = fieldDiffs(rec, ticket, input.editedCustomerResponse);
+  const { packet } = input;
   const properties: Record<string, PrimitiveSchemaDefinition> = {};
-  for (const diff of diffs) {
-    const before = oneLine(formatValue(diff.field, diff.before), TITLE_VALUE);
-    const after = oneLine(formatValue(diff.field, diff.after), TITLE_VALUE);
-    properties[diff.field] = {
+  for (const row of packet.fields) {
+    const before = oneLine(formatValue(row.field, row.current), TITLE_VALUE);
+    const after = oneLine(formatValue(row.field, row.proposed), TITLE_VALUE);
+    properties[row.field] = {
       type: "boolean",
-      title: `Apply ${diff.field}: ${before} -> ${after}`,
-      description: fieldDescription(diff, rec, ticket),
-      default: input.suggested.includes(diff.field),
+      title: `Apply ${row.field}: ${before} -> ${after}`,
+      description: fieldDescription(row, packet),
+      default: input.suggested.includes(row.field),
     };
   }
   properties.decision = {
@@ -165,9 +109,9 @@ export function buildApprovalForm(input: ApprovalFormInput): ApprovalForm {
     maxLength: LIMITS.feedback,
   };
   return {
-    message: formMessage(rec, ticket),
+    message: formMessage(packet),
     requestedSchema: { type: "object", properties },
-    fields: diffs.map((d) => d.field),
+    fields: packet.fields.map((row) => row.field),
   };
 }
 

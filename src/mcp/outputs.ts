@@ -12,6 +12,7 @@ import {
   recommendationSchema,
   ticketSchema,
 } from "../domain/schemas.js";
+import { similarTicketSchema } from "../domain/similarity/similar-ticket.js";
 
 // Output schemas as published in tools/list. They describe exactly what handlers return; the
 // stored-data schemas accept looser input (null for "unset"), outputs never contain it.
@@ -22,19 +23,24 @@ export const ticketOutput = ticketSchema.extend({
   team: teamSchema.optional(),
 });
 
-const paging = {
-  total: z.number().int().describe("How many items match, across all pages."),
+const paging = (items: string) => ({
+  total: z.number().int().describe(`How many ${items} match, across all pages.`),
   offset: z.number().int(),
   limit: z.number().int(),
-};
+});
 
-export const ticketPageOutput = z.object({ items: z.array(ticketOutput), ...paging });
+/** A page of `item`, as every list tool returns it. */
+export function pageOutput<T extends z.ZodType>(item: T, items = "items") {
+  return z.object({ items: z.array(item), ...paging(items) });
+}
+
+export const ticketPageOutput = pageOutput(ticketOutput);
 export const ticketOutputEnvelope = z.object({ ticket: ticketOutput });
 export const recommendationOutput = recommendationSchema;
 export const recommendationEnvelope = z.object({ recommendation: recommendationOutput });
-export const recommendationPageOutput = z.object({ items: z.array(recommendationOutput), ...paging });
+export const recommendationPageOutput = pageOutput(recommendationOutput);
 export const auditEventOutput = auditEventSchema;
-export const auditPageOutput = z.object({ events: z.array(auditEventOutput), ...paging });
+export const auditPageOutput = z.object({ events: z.array(auditEventOutput), ...paging("items") });
 
 export const searchKnowledgeOutput = z.object({
   articles: z.array(
@@ -47,14 +53,7 @@ export const searchKnowledgeOutput = z.object({
 
 export const similarOutput = z.object({
   sourceTicketId: z.string(),
-  candidates: z.array(
-    z.object({
-      ticketId: z.string(),
-      confidence: z.number().min(0).max(1),
-      evidence: z.string(),
-      sharedTerms: z.array(z.string()),
-    }),
-  ),
+  candidates: z.array(similarTicketSchema),
 });
 
 const rate = z.number().min(0).max(1).nullable();

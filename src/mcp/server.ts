@@ -4,6 +4,7 @@ import type { Logger } from "../logging.js";
 import type { IntakeService } from "../service/intake-service.js";
 import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
+import type { ApprovalService } from "../service/approval-service.js";
 import { registerPrompts, UNTRUSTED_NOTICE } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
@@ -25,6 +26,7 @@ export const SERVER_INSTRUCTIONS = [
 
 export interface ServerDeps {
   readonly service: TriageService;
+  readonly approvals: ApprovalService;
   readonly intake: IntakeService;
   readonly handoffs: HandoffService;
   readonly logger: Logger;
@@ -42,6 +44,7 @@ export function createServer(deps: ServerDeps): McpServer {
   );
   installTools(server.server, deps.tools ?? TOOLS, {
     service: deps.service,
+    approvals: deps.approvals,
     intake: deps.intake,
     handoffs: deps.handoffs,
     logger: deps.logger,

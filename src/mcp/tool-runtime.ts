@@ -13,6 +13,7 @@ import type { Logger } from "../logging.js";
 import type { IntakeService } from "../service/intake-service.js";
 import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
+import type { ApprovalService } from "../service/approval-service.js";
 import { describeIssues, toolError, toolErrorFrom } from "./errors.js";
 import { askHumanFor, DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
 import { annotationsFor, type AskHuman, type ClientIdentity, type ToolDefinition } from "./tool.js";
@@ -42,6 +43,7 @@ export function describeTools(tools: readonly ToolDefinition[]): Tool[] {
 
 export interface ToolRuntimeDeps {
   readonly service: TriageService;
+  readonly approvals: ApprovalService;
   readonly intake: IntakeService;
   readonly handoffs: HandoffService;
   readonly logger: Logger;
@@ -117,6 +119,7 @@ export async function callTool(
   try {
     const result = await tool.handler(parsed.data, {
       service: deps.service,
+      approvals: deps.approvals,
       intake: deps.intake,
       handoffs: deps.handoffs,
       client: deps.client(),

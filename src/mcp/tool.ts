@@ -3,6 +3,7 @@ import type { ElicitRequestFormParams, ToolAnnotations } from "@modelcontextprot
 import type { IntakeService } from "../service/intake-service.js";
 import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
+import type { ApprovalService } from "../service/approval-service.js";
 
 /**
  * read: no side effects. write: changes state but destroys nothing (a pending recommendation).
@@ -36,6 +37,8 @@ export type AskHuman = (form: HumanForm) => Promise<HumanAnswer>;
 
 export interface ToolContext {
   readonly service: TriageService;
+  /** The approval decision and the review packet, shared by every approval channel. */
+  readonly approvals: ApprovalService;
   readonly intake: IntakeService;
   /** The handoff outbox (read only from MCP: delivery is the operator's `handoffs deliver`). */
   readonly handoffs: HandoffService;

@@ -4,6 +4,7 @@ import { TEAMS, type Team } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type { Handoff, HandoffState, HandoffStatus } from "../domain/handoffs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
+import type { ListHandoffsInput } from "../domain/inputs.js";
 import type { AuditEvent, AuditEventDraft } from "../domain/schemas.js";
 import { crashPoint } from "../store/crash-points.js";
 import type { Page, StoreView, TriageStore } from "../store/types.js";
@@ -188,13 +189,6 @@ export interface DeliveryReport {
   /** A final failure, a handoff left in-flight, a team without a URL, or an unrecorded outcome. */
   readonly needsAttention: boolean;
   readonly finalFailures: number;
-}
-
-export interface ListHandoffsInput {
-  readonly status?: HandoffStatus | undefined;
-  readonly ticketId?: string | undefined;
-  readonly offset: number;
-  readonly limit: number;
 }
 
 export interface HandoffServiceDeps {

@@ -9,7 +9,8 @@ import type { Logger } from "../logging.js";
 import { noteAddedDataSchema, ticketCreatedDataSchema } from "../store/event-data.js";
 import type { StoreView, TriageStore } from "../store/types.js";
 import { idempotent, withIdempotency } from "./idempotency.js";
-import { refuseSecrets, type SimilarCandidate } from "./triage-service.js";
+import type { SimilarTicket } from "../domain/similarity/similar-ticket.js";
+import { refuseSecrets } from "./triage-service.js";
 
 /**
  * Where a new ticket came from, recorded on its `ticket-created` event. `session` identifies one
@@ -32,7 +33,7 @@ export interface CreatedTicket {
   readonly ticket: Ticket;
   readonly maskedSecrets: MaskedSecret[];
   /** Existing tickets that look like the same problem, strongest first (never the new ticket). */
-  readonly possibleDuplicates: SimilarCandidate[];
+  readonly possibleDuplicates: SimilarTicket[];
 }
 
 export interface AddedNote {
@@ -45,7 +46,7 @@ export type DuplicateFinder = (
   text: { readonly subject: string; readonly description: string },
   k: number,
   excludeId?: string,
-) => SimilarCandidate[];
+) => SimilarTicket[];
 
 export interface IntakeDeps {
   readonly store: TriageStore;
@@ -200,7 +201,7 @@ export class IntakeService {
     );
   }
 
-  private possibleDuplicates(ticket: Ticket): SimilarCandidate[] {
+  private possibleDuplicates(ticket: Ticket): SimilarTicket[] {
     if (this.duplicates === undefined) return [];
     // The ticket is committed by now: a failing hint must not turn a success into an error the
     // caller would retry (creating the ticket twice without an idempotencyKey).

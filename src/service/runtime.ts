@@ -1,6 +1,7 @@
 import { loadKnowledge, KnowledgeBase } from "./knowledge.js";
 import { loadSeed } from "./seed.js";
 import { TriageService } from "./triage-service.js";
+import { ApprovalService } from "./approval-service.js";
 import { IntakeService } from "./intake-service.js";
 import { HandoffService } from "./handoff-service.js";
 import { loadTeams, type TeamDirectory } from "./teams.js";
@@ -15,6 +16,8 @@ import type { TriageStore } from "../store/types.js";
 
 export interface Triage {
   readonly service: TriageService;
+  /** The approval decision every channel goes through, and the review packet. */
+  readonly approvals: ApprovalService;
   readonly intake: IntakeService;
   readonly handoffs: HandoffService;
   readonly teams: TeamDirectory;
@@ -67,7 +70,8 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     ...(options.newId === undefined ? {} : { newId: options.newId }),
   });
   const handoffs = new HandoffService({ store, clock });
-  return { service, intake, handoffs, store, teams, close: () => store.close() };
+  const approvals = new ApprovalService({ triage: service, store, clock });
+  return { service, approvals, intake, handoffs, store, teams, close: () => store.close() };
 }
 
 /** The bundled teams file, next to the package's data (works from src/ and from dist/). */

@@ -24,6 +24,7 @@ import {
 } from "../domain/policy/index.js";
 import { describeSecretFindings, findSecrets } from "../domain/secrets/index.js";
 import { detectSignals } from "../domain/signals/index.js";
+import type { SimilarTicket } from "../domain/similarity/similar-ticket.js";
 import type {
   AuditEvent,
   AuditEventDraft,
@@ -47,23 +48,16 @@ export interface KnowledgeSource {
   search(query: string, limit: number): KnowledgeHit[];
 }
 
-export interface SimilarCandidate {
-  readonly ticketId: string;
-  readonly confidence: number;
-  readonly evidence: string;
-  readonly sharedTerms: string[];
-}
-
 /** A similarity index over ticket text that only ever grows (tickets are never removed). */
 export interface SimilarityIndex {
   add(ticket: Pick<Ticket, "id" | "subject" | "description">): void;
-  similar(id: string, k: number): SimilarCandidate[];
+  similar(id: string, k: number): SimilarTicket[];
   /** Indexed tickets most like a text that need not be indexed (a ticket being created). */
   similarText(
     text: { readonly subject: string; readonly description: string },
     k: number,
     excludeId?: string,
-  ): SimilarCandidate[];
+  ): SimilarTicket[];
 }
 
 export interface ServiceDeps {
@@ -215,7 +209,7 @@ export class TriageService {
     return this.knowledge.list();
   }
 
-  findSimilarTickets(id: string): { sourceTicketId: string; candidates: SimilarCandidate[] } {
+  findSimilarTickets(id: string): { sourceTicketId: string; candidates: SimilarTicket[] } {
     const view = this.store.view();
     this.requireTicket(view, id);
     const index = this.syncSimilarity(view);
@@ -228,7 +222,7 @@ export class TriageService {
     text: { readonly subject: string; readonly description: string },
     k: number,
     excludeId?: string,
-  ): SimilarCandidate[] {
+  ): SimilarTicket[] {
     return this.syncSimilarity(this.store.view()).similarText(text, k, excludeId);
   }
 

@@ -6,10 +6,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDiff, renderEvidence, renderPendingList } from "../../src/cli/review/render.js";
+import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
+import { reviewPacketOf } from "../../src/domain/review-packet.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage } from "../../src/service/runtime.js";
-import { TEST_NOW, testTickets, writeTestData, type TestData } from "../support/data.js";
+import { billingProposal, TEST_NOW, testTickets, writeTestData, type TestData } from "../support/data.js";
 
 // The reviewer CLI as a separate process, next to a real server process on the same runtime
 // directory (`npm test` builds dist/ before the suite).
@@ -69,26 +71,12 @@ function run(command: string[], env: Record<string, string>, input = ""): Promis
 const review = (args: string[], env: Record<string, string>, input = "") =>
   run(["--import", "tsx", CLI, ...args], env, input);
 
-const proposal = (ticketId: string, overrides: Record<string, unknown> = {}) => ({
-  ticketId,
-  sourceRevision: 0,
-  category: "billing",
-  priority: "P2",
-  team: "billing",
-  tags: ["refund"],
-  duplicateCandidates: [],
-  outageRisk: "none",
-  securityRisk: "none",
-  slaRisk: "likely",
-  missingInformation: [],
-  knowledgeArticleIds: ["duplicate-charges"],
-  draftCustomerResponse: "We are refunding the duplicate charge.",
-  rationale: `${ticketId} shows two identical card charges.`,
-  confidence: 0.9,
-  recommendedNextAction: "Refund the duplicate.",
-  actor: "triage-agent",
-  ...overrides,
-});
+const proposal = (ticketId: string, overrides: Record<string, unknown> = {}) =>
+  billingProposal({
+    ticketId,
+    rationale: `${ticketId} shows two identical card charges.`,
+    ...(overrides as Partial<SubmitRecommendationInput>),
+  });
 
 describe("review CLI next to a running server", () => {
   const data = writeTestData(tickets());
@@ -336,7 +324,7 @@ describe("interactive review (answers piped with --interactive)", () => {
     });
     const ids: string[] = [];
     for (const r of recs) {
-      const submitted = await triage.service.submit(proposal(String(r.ticketId), r) as never);
+      const submitted = await triage.service.submit(proposal(String(r.ticketId), r));
       ids.push(submitted.id);
     }
     await triage.close();
@@ -396,7 +384,8 @@ describe("rendering untrusted text", () => {
   } as Recommendation;
 
   it("strips terminal escapes and bidi overrides and masks secrets", () => {
-    const text = renderEvidence(rec, ticket) + renderDiff(rec, ticket) + renderPendingList([{ rec, ticket }]);
+    const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW });
+    const text = renderEvidence(packet) + renderDiff(packet) + renderPendingList([{ rec, ticket }]);
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
     expect(text).not.toContain("AKIAIOSFODNN7EXAMPLE");
@@ -407,8 +396,9 @@ describe("rendering untrusted text", () => {
 
   it("marks a stale recommendation and unchanged fields", () => {
     const moved = { ...ticket, revision: 3, category: "billing" as const };
-    expect(renderEvidence(rec, moved)).toContain("STALE: the ticket moved to revision 3 since");
-    expect(renderDiff(rec, moved)).toContain("  category          billing -> billing  (no change)\n");
+    const packet = reviewPacketOf({ rec, ticket: moved, now: TEST_NOW });
+    expect(renderEvidence(packet)).toContain("STALE: the ticket moved to revision 3 since");
+    expect(renderDiff(packet)).toContain("  category          billing -> billing  (no change)\n");
     expect(renderPendingList([{ rec, ticket: moved }], true)).toContain(
       "STALE: TKT-3005 is at revision 3, this was made at 0; it can only be rejected.",
     );

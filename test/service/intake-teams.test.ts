@@ -6,7 +6,7 @@ import { DomainError } from "../../src/domain/errors.js";
 import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
-import { TEST_NOW, writeTestData, type TestData } from "../support/data.js";
+import { billingProposal, TEST_NOW, writeTestData, type TestData } from "../support/data.js";
 
 // Assignees belong to teams: a recommendation whose assignee is not a member of the proposed team
 // is refused with the valid members, and nothing is stored.
@@ -36,25 +36,15 @@ async function start(teamsFile?: string): Promise<Triage> {
   return triage;
 }
 
-const proposal = (overrides: Partial<SubmitRecommendationInput> = {}): SubmitRecommendationInput => ({
-  ticketId: "TKT-3005",
-  sourceRevision: 0,
-  category: "billing",
-  priority: "P3",
-  team: "billing",
-  duplicateCandidates: [],
-  outageRisk: "none",
-  securityRisk: "none",
-  slaRisk: "likely",
-  missingInformation: [],
-  knowledgeArticleIds: ["duplicate-charges"],
-  draftCustomerResponse: "We are checking both charges and will refund the duplicate.",
-  rationale: "TKT-3005 reports two identical charges; duplicate-charges applies.",
-  confidence: 0.9,
-  recommendedNextAction: "Verify both charges and refund one.",
-  actor: "triage-agent",
-  ...overrides,
-});
+const proposal = (overrides: Partial<SubmitRecommendationInput> = {}): SubmitRecommendationInput =>
+  billingProposal({
+    priority: "P3",
+    tags: undefined,
+    draftCustomerResponse: "We are checking both charges and will refund the duplicate.",
+    rationale: "TKT-3005 reports two identical charges; duplicate-charges applies.",
+    recommendedNextAction: "Verify both charges and refund one.",
+    ...overrides,
+  });
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.then(

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 
 // A small seed and knowledge base written for the tests, in the contract's formats.
@@ -105,4 +106,30 @@ export function writeTestData(tickets: Ticket[] = testTickets()): TestData {
   const seedFile = join(root, "tickets.json");
   writeFileSync(seedFile, JSON.stringify(tickets, null, 2));
   return { root, dataRoot: join(root, "runtime"), seedFile, knowledgeRoot };
+}
+
+/** A recommendation for TKT-3005 (two identical card charges, no triage yet), as an agent submits it. */
+export function billingProposal(
+  overrides: Partial<SubmitRecommendationInput> = {},
+): SubmitRecommendationInput {
+  return {
+    ticketId: "TKT-3005",
+    sourceRevision: 0,
+    category: "billing",
+    priority: "P2",
+    team: "billing",
+    tags: ["refund"],
+    duplicateCandidates: [],
+    outageRisk: "none",
+    securityRisk: "none",
+    slaRisk: "likely",
+    missingInformation: [],
+    knowledgeArticleIds: ["duplicate-charges"],
+    draftCustomerResponse: "We are refunding the duplicate charge.",
+    rationale: "Two identical card charges.",
+    confidence: 0.9,
+    recommendedNextAction: "Refund the duplicate.",
+    actor: "triage-agent",
+    ...overrides,
+  };
 }

@@ -57,6 +57,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   const server = createServer({
     service: triage.service,
+    approvals: triage.approvals,
     intake: triage.intake,
     handoffs: triage.handoffs,
     logger,

@@ -1,7 +1,5 @@
-import { openExistingRuntime } from "../open-runtime.js";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { HANDOFF_STATUSES, type HandoffStatus } from "../../domain/handoffs.js";
 import { DomainError } from "../../domain/errors.js";
 import { TICKET_ID_PATTERN } from "../../domain/ids.js";
@@ -16,7 +14,8 @@ import {
   type HandoffService,
   type WebhookConfig,
 } from "../../service/handoff-service.js";
-import type { Triage } from "../../service/runtime.js";
+import { runCommand, UsageError, type Command, type CommandIo, type ParsedArgs } from "../command.js";
+import { openExistingRuntime } from "../open-runtime.js";
 import { renderHandoffList, renderResult, renderSummary } from "./render.js";
 
 export const USAGE = `Usage: support-triage-mcp handoffs <command> [options]
@@ -52,25 +51,20 @@ Options (list):
 Common:
   --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else data/runtime)
   -h, --help            show this help
+  --version             print the version
 
 Exit status (deliver): 0 everything due was delivered or waits for a retry; 1 something needs a
 look (a final failure, a handoff left in-flight, a team without a webhook URL, an outcome that
 could not be recorded, an interrupted run); 2 usage or configuration error.
 `;
 
-export interface HandoffsIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface HandoffsIo extends CommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Aborted on ctrl-c: no new attempt starts, the one in progress is finished and recorded. */
   readonly signal?: AbortSignal;
   /** Injected by tests; defaults to the global fetch. */
   readonly fetch?: typeof globalThis.fetch;
-}
-
-class UsageError extends Error {
-  override readonly name = "UsageError";
 }
 
 interface Options {
@@ -86,7 +80,6 @@ interface Options {
   readonly json: boolean;
   readonly status?: HandoffStatus;
   readonly ticketId?: string;
-  readonly help: boolean;
 }
 
 const ALLOWED: Record<Options["command"], readonly string[]> = {
@@ -113,51 +106,34 @@ function positiveInt(text: string | undefined, name: string, fallback: number, m
   return Number(text);
 }
 
-function parse(argv: readonly string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        "data-root": { type: "string" },
-        webhooks: { type: "string" },
-        "max-attempts": { type: "string" },
-        timeout: { type: "string" },
-        concurrency: { type: "string" },
-        "retry-in-flight": { type: "boolean" },
-        actor: { type: "string" },
-        once: { type: "boolean" },
-        watch: { type: "boolean" },
-        json: { type: "boolean" },
-        status: { type: "string" },
-        ticket: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+const OPTIONS = {
+  "data-root": { type: "string" },
+  json: { type: "boolean" },
+  // deliver: where, and how hard to try
+  webhooks: { type: "string" },
+  "max-attempts": { type: "string" },
+  timeout: { type: "string" },
+  concurrency: { type: "string" },
+  // deliver: who, and for how long
+  "retry-in-flight": { type: "boolean" },
+  actor: { type: "string" },
+  once: { type: "boolean" },
+  watch: { type: "boolean" },
+  // list
+  status: { type: "string" },
+  ticket: { type: "string" },
+} as const;
+
+function parse({ values, positionals }: ParsedArgs<typeof OPTIONS>): Options {
   const [word, ...rest] = positionals;
-  const help = values.help === true || word === "help";
-  const base = {
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
-    timeoutMs: DEFAULT_TIMEOUT_MS,
-    concurrency: DEFAULT_CONCURRENCY,
-    retryInFlight: false,
-    watch: false,
-    json: false,
-  };
-  if (help) return { ...base, command: "deliver", help: true };
   if (word === undefined) throw new UsageError("name a command: deliver or list.");
   if (word !== "deliver" && word !== "list") {
     throw new UsageError(`unknown command "${word}". Commands: deliver, list.`);
   }
   const command = word;
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}".`);
-  const extra = Object.keys(values).filter((k) => k !== "help" && !ALLOWED[command].includes(k));
+  const given = Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined);
+  const extra = given.filter((k) => !ALLOWED[command].includes(k));
   if (extra.length > 0) {
     throw new UsageError(`${extra.map((k) => `--${k}`).join(", ")} cannot be used with "${command}".`);
   }
@@ -195,9 +171,7 @@ function parse(argv: readonly string[]): Options {
     throw new UsageError(`"${ticketId}" is not a ticket id (ticket ids look like TKT-1001).`);
   }
   return {
-    ...base,
     command,
-    help: false,
     maxAttempts: positiveInt(values["max-attempts"], "--max-attempts", DEFAULT_MAX_ATTEMPTS, 100),
     timeoutMs,
     concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY, 64),
@@ -251,17 +225,6 @@ function fromJson(text: string, source: string): WebhookConfig {
     if (error instanceof DomainError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-function open(options: Options, io: HandoffsIo): Promise<Triage> {
-  return openExistingRuntime({
-    dataRoot: options.dataRoot,
-    env: io.env,
-    cwd: io.cwd,
-    name: "handoffs",
-    stderr: (text) => io.stderr(text),
-    usageError: (message) => new UsageError(message),
-  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -323,25 +286,11 @@ async function deliver(options: Options, handoffs: HandoffService, webhooks: Web
   return exit;
 }
 
-/** `handoffs ...`: returns the exit status (0 done, 1 needs attention, 2 usage error). */
-export async function runHandoffs(argv: readonly string[], io: HandoffsIo): Promise<number> {
-  let options: Options;
+async function runHandoffCommand(options: Options, io: HandoffsIo): Promise<number> {
+  // Configuration first: a bad webhook file must not open (or create) anything.
+  const webhooks = options.command === "deliver" ? loadWebhooks(options.webhooks, io) : undefined;
+  const triage = await openExistingRuntime("handoffs", options.dataRoot, io);
   try {
-    options = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`handoffs: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  let triage: Triage | undefined;
-  try {
-    // Configuration first: a bad webhook file must not open (or create) anything.
-    const webhooks = options.command === "deliver" ? loadWebhooks(options.webhooks, io) : undefined;
-    triage = await open(options, io);
     if (options.command === "list") {
       const page = triage.handoffs.list({
         status: options.status,
@@ -355,17 +304,21 @@ export async function runHandoffs(argv: readonly string[], io: HandoffsIo): Prom
       return 0;
     }
     return await deliver(options, triage.handoffs, webhooks as WebhookConfig, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`handoffs: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof DomainError) {
-      io.stderr(`${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
   } finally {
-    await triage?.close();
+    await triage.close();
   }
+}
+
+const HANDOFFS: Command<typeof OPTIONS, Options, HandoffsIo> = {
+  name: "handoffs",
+  usage: USAGE,
+  options: OPTIONS,
+  positionals: true,
+  parse,
+  run: runHandoffCommand,
+};
+
+/** `handoffs ...`: returns the exit status (0 done, 1 needs attention, 2 usage error). */
+export function runHandoffs(argv: readonly string[], io: HandoffsIo): Promise<number> {
+  return runCommand(HANDOFFS, argv, io);
 }

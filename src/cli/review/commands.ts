@@ -1,13 +1,14 @@
-import { openExistingRuntime } from "../open-runtime.js";
-import { parseArgs } from "node:util";
 import { APPROVABLE_FIELDS, type ApprovableField } from "../../domain/enums.js";
 import { DomainError } from "../../domain/errors.js";
 import { UUID_PATTERN } from "../../domain/ids.js";
 import { LIMITS } from "../../domain/inputs.js";
 import { proposedFields } from "../../domain/policy/index.js";
 import type { Channel, Recommendation } from "../../domain/schemas.js";
+import type { ApprovalDecision, ApprovalService } from "../../service/approval-service.js";
 import type { Triage } from "../../service/runtime.js";
 import type { TriageService } from "../../service/triage-service.js";
+import { runCommand, UsageError, type Command, type CommandIo, type ParsedArgs } from "../command.js";
+import { openExistingRuntime } from "../open-runtime.js";
 import {
   pendingJson,
   renderApproved,
@@ -40,14 +41,13 @@ Options:
   --actor NAME        who decides, recorded in the audit log (asked for in interactive mode)
   --interactive       read answers from stdin even when it is not a terminal
   -h, --help          show this help
+  --version           print the version
 
 Fields: ${APPROVABLE_FIELDS.join(", ")}.
 Exit status: 0 done, 1 refused (prints CODE: message), 2 usage error.
 `;
 
-export interface ReviewIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface ReviewIo extends CommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** The package version, recorded as the client version of the operator channel. */
@@ -56,10 +56,6 @@ export interface ReviewIo {
   readonly readLine?: ((prompt: string) => Promise<string | undefined>) | undefined;
   /** True when stdin is a terminal (interactive mode needs one, or --interactive). */
   readonly isTTY: boolean;
-}
-
-class UsageError extends Error {
-  override readonly name = "UsageError";
 }
 
 interface Options {
@@ -72,7 +68,6 @@ interface Options {
   readonly editedResponse?: string;
   readonly dataRoot?: string;
   readonly interactive: boolean;
-  readonly help: boolean;
 }
 
 const ALLOWED: Record<Options["command"], readonly string[]> = {
@@ -83,52 +78,41 @@ const ALLOWED: Record<Options["command"], readonly string[]> = {
   reject: ["data-root", "feedback", "actor"],
 };
 
-function parse(argv: readonly string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        "data-root": { type: "string" },
-        json: { type: "boolean" },
-        fields: { type: "string" },
-        actor: { type: "string" },
-        feedback: { type: "string" },
-        "edited-response": { type: "string" },
-        interactive: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+const OPTIONS = {
+  "data-root": { type: "string" },
+  json: { type: "boolean" },
+  fields: { type: "string" },
+  actor: { type: "string" },
+  feedback: { type: "string" },
+  "edited-response": { type: "string" },
+  interactive: { type: "boolean" },
+} as const;
+
+function parse({ values, positionals }: ParsedArgs<typeof OPTIONS>, io: ReviewIo): Options {
   const [word, id, ...rest] = positionals;
-  const help = values.help === true || word === "help";
   const command = (word ?? "interactive") as Options["command"];
-  if (!help && !(command in ALLOWED)) {
+  if (!(command in ALLOWED)) {
     throw new UsageError(
       `unknown command "${word}". Commands: list, show, approve, reject (none: interactive).`,
     );
   }
-  if (!help) {
-    const given = Object.keys(values).filter((k) => k !== "help");
-    const extra = given.filter((k) => !ALLOWED[command].includes(k));
-    if (extra.length > 0) {
-      throw new UsageError(
-        `${extra.map((k) => `--${k}`).join(", ")} cannot be used with "${word ?? "review"}".`,
-      );
-    }
-    const needsId = command === "show" || command === "approve" || command === "reject";
-    if (needsId && id === undefined) throw new UsageError(`"${command}" needs a recommendation id.`);
-    if ((!needsId && id !== undefined) || rest.length > 0) {
-      throw new UsageError(`unexpected argument "${needsId ? rest[0] : id}".`);
-    }
-    if (id !== undefined && !UUID_PATTERN.test(id)) {
-      throw new UsageError(`"${id}" is not a recommendation id (a UUID; see \`review list\`).`);
-    }
+  const given = Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined);
+  const extra = given.filter((k) => !ALLOWED[command].includes(k));
+  if (extra.length > 0) {
+    throw new UsageError(
+      `${extra.map((k) => `--${k}`).join(", ")} cannot be used with "${word ?? "review"}".`,
+    );
+  }
+  const needsId = command === "show" || command === "approve" || command === "reject";
+  if (needsId && id === undefined) throw new UsageError(`"${command}" needs a recommendation id.`);
+  if ((!needsId && id !== undefined) || rest.length > 0) {
+    throw new UsageError(`unexpected argument "${needsId ? rest[0] : id}".`);
+  }
+  if (id !== undefined && !UUID_PATTERN.test(id)) {
+    throw new UsageError(`"${id}" is not a recommendation id (a UUID; see \`review list\`).`);
+  }
+  if (command === "interactive" && !io.isTTY && values.interactive !== true) {
+    throw new UsageError("interactive review needs a terminal; use a command below, or --interactive.");
   }
   return {
     command,
@@ -140,7 +124,6 @@ function parse(argv: readonly string[]): Options {
     ...(values["edited-response"] === undefined ? {} : { editedResponse: values["edited-response"] }),
     ...(values["data-root"] === undefined ? {} : { dataRoot: values["data-root"] }),
     interactive: values.interactive === true,
-    help,
   };
 }
 
@@ -173,19 +156,11 @@ export function fieldNames(text: string): ApprovableField[] | "all" {
 }
 
 /** "all" means every field the recommendation proposes, and nothing it does not. */
-function resolveFields(names: ApprovableField[] | "all", rec: Recommendation): ApprovableField[] {
-  return names === "all" ? proposedFields(rec) : names;
-}
-
-function open(options: Options, io: ReviewIo): Promise<Triage> {
-  return openExistingRuntime({
-    dataRoot: options.dataRoot,
-    env: io.env,
-    cwd: io.cwd,
-    name: "review",
-    stderr: (text) => io.stderr(text),
-    usageError: (message) => new UsageError(message),
-  });
+function resolveFields(
+  names: ApprovableField[] | "all",
+  proposed: readonly ApprovableField[],
+): ApprovableField[] {
+  return names === "all" ? [...proposed] : names;
 }
 
 /** Every pending recommendation, oldest first, with its ticket as it is now. */
@@ -206,59 +181,70 @@ function pending(service: TriageService): PendingEntry[] {
   });
 }
 
-function articleTitles(service: TriageService): (id: string) => string | undefined {
-  return (id) => {
-    try {
-      return service.getArticle(id).title;
-    } catch {
-      return undefined;
-    }
-  };
+function operator(io: ReviewIo): Channel {
+  return { type: "operator", client: { name: CLIENT_NAME, version: io.version } };
 }
 
-function operator(io: ReviewIo): { channel: Channel } {
-  return { channel: { type: "operator", client: { name: CLIENT_NAME, version: io.version } } };
+/** The recommendation a decision is about, as the reviewer saw it. */
+interface Decided {
+  readonly recommendationId: string;
+  readonly ticketId: string;
+  /** The reviewer approves what they saw: the recommendation as made against its source revision. */
+  readonly sourceRevision: number;
 }
 
-async function approve(
-  service: TriageService,
-  io: ReviewIo,
-  rec: Recommendation,
+const decided = (rec: Recommendation): Decided => ({
+  recommendationId: rec.id,
+  ticketId: rec.ticketId,
+  sourceRevision: rec.sourceRevision,
+});
+
+/** Hands the reviewer's decision to the approval service and prints what came of it; a refusal is thrown. */
+async function decide(approvals: ApprovalService, io: ReviewIo, decision: ApprovalDecision): Promise<void> {
+  const outcome = await approvals.decide(decision, operator(io));
+  switch (outcome.kind) {
+    case "approved":
+      io.stdout(renderApproved(decision.recommendationId, outcome));
+      return;
+    case "rejected":
+      io.stdout(
+        renderRejected(decision.recommendationId, decision.ticketId, outcome.auditEvent, outcome.feedback),
+      );
+      return;
+    case "refused":
+      throw outcome.error;
+  }
+}
+
+function approval(
+  target: Decided,
   fields: ApprovableField[],
   actor: string,
   editedResponse?: string,
-): Promise<void> {
-  // The reviewer approves what they saw: the recommendation as made against its source revision.
-  const result = await service.approve(
-    {
-      recommendationId: rec.id,
-      ticketId: rec.ticketId,
-      expectedRevision: rec.sourceRevision,
-      approvedFields: fields,
-      actor,
-      confirm: true,
-      ...(editedResponse === undefined ? {} : { editedCustomerResponse: editedResponse }),
-    },
-    operator(io),
-  );
-  io.stdout(renderApproved(rec, result));
+): ApprovalDecision {
+  return {
+    kind: "approve",
+    recommendationId: target.recommendationId,
+    ticketId: target.ticketId,
+    expectedRevision: target.sourceRevision,
+    approvedFields: fields,
+    actor,
+    ...(editedResponse === undefined ? {} : { editedCustomerResponse: editedResponse }),
+  };
 }
 
-async function reject(
-  service: TriageService,
-  io: ReviewIo,
-  rec: Recommendation,
-  feedback: string,
-  actor: string,
-) {
-  const { auditEvent } = await service.reject(
-    { recommendationId: rec.id, ticketId: rec.ticketId, actor, feedback },
-    operator(io),
-  );
-  io.stdout(renderRejected(rec, auditEvent, feedback.trim()));
+function rejection(target: Decided, feedback: string, actor: string): ApprovalDecision {
+  return {
+    kind: "reject",
+    recommendationId: target.recommendationId,
+    ticketId: target.ticketId,
+    actor,
+    feedback,
+  };
 }
 
-async function runCommand(options: Options, service: TriageService, io: ReviewIo): Promise<number> {
+async function runReviewCommand(options: Options, triage: Triage, io: ReviewIo): Promise<number> {
+  const { service, approvals } = triage;
   switch (options.command) {
     case "list": {
       const entries = pending(service);
@@ -268,9 +254,8 @@ async function runCommand(options: Options, service: TriageService, io: ReviewIo
       return 0;
     }
     case "show": {
-      const rec = service.getRecommendation(options.id ?? "");
-      const ticket = service.getTicket(rec.ticketId);
-      io.stdout(`${renderEvidence(rec, ticket, articleTitles(service))}\n${renderDiff(rec, ticket)}`);
+      const packet = approvals.review(options.id ?? "");
+      io.stdout(`${renderEvidence(packet)}\n${renderDiff(packet)}`);
       return 0;
     }
     case "approve": {
@@ -281,7 +266,8 @@ async function runCommand(options: Options, service: TriageService, io: ReviewIo
       }
       const names = fieldNames(options.fields);
       const rec = service.getRecommendation(options.id ?? "");
-      await approve(service, io, rec, resolveFields(names, rec), actor, options.editedResponse);
+      const fields = resolveFields(names, proposedFields(rec));
+      await decide(approvals, io, approval(decided(rec), fields, actor, options.editedResponse));
       return 0;
     }
     case "reject": {
@@ -295,11 +281,12 @@ async function runCommand(options: Options, service: TriageService, io: ReviewIo
       if (feedback.length > LIMITS.feedback) {
         throw new UsageError(`--feedback is longer than ${LIMITS.feedback} characters.`);
       }
-      await reject(service, io, service.getRecommendation(options.id ?? ""), feedback, actor);
+      const rec = service.getRecommendation(options.id ?? "");
+      await decide(approvals, io, rejection(decided(rec), feedback, actor));
       return 0;
     }
     case "interactive":
-      return interactive(service, io, options.actor);
+      return interactive(triage, io, options.actor);
   }
 }
 
@@ -312,11 +299,8 @@ function report(error: unknown, io: ReviewIo): void {
  * The interactive loop: list, pick, read, decide, repeat. A refused decision is printed and the
  * loop goes on; end of input quits.
  */
-async function interactive(
-  service: TriageService,
-  io: ReviewIo,
-  actorGiven: string | undefined,
-): Promise<number> {
+async function interactive(triage: Triage, io: ReviewIo, actorGiven: string | undefined): Promise<number> {
+  const { service, approvals } = triage;
   const ask = io.readLine;
   if (ask === undefined) throw new UsageError("interactive review needs a terminal (or --interactive).");
   let actor = actorGiven === undefined ? undefined : checkActor(actorGiven);
@@ -341,18 +325,21 @@ async function interactive(
       io.stdout(`"${pick}" is not a number from the list.\n`);
       continue;
     }
-    let rec: Recommendation;
-    let ticket;
+    let packet;
     try {
       // Read again: another reviewer or a server may have moved things since the list.
-      rec = service.getRecommendation(entry.rec.id);
-      ticket = service.getTicket(rec.ticketId);
+      packet = approvals.review(entry.rec.id);
     } catch (error) {
       report(error, io);
       continue;
     }
-    io.stdout(`\n${renderEvidence(rec, ticket, articleTitles(service))}\n${renderDiff(rec, ticket)}\n`);
-    const proposed = proposedFields(rec);
+    const target: Decided = {
+      recommendationId: packet.recommendationId,
+      ticketId: packet.ticket.id,
+      sourceRevision: packet.sourceRevision,
+    };
+    io.stdout(`\n${renderEvidence(packet)}\n${renderDiff(packet)}\n`);
+    const proposed = packet.fields.map((row) => row.field);
     for (;;) {
       const choice = (
         await ask(`Approve which fields? [${proposed.join(",")} | all] or r = reject, s = skip, q = quit: `)
@@ -369,21 +356,21 @@ async function interactive(
           }
           const name = await reviewer();
           if (name === undefined) return 0;
-          await reject(service, io, rec, feedback, name);
+          await decide(approvals, io, rejection(target, feedback, name));
           break;
         }
-        const fields = resolveFields(fieldNames(choice), rec);
+        const fields = resolveFields(fieldNames(choice), proposed);
         const name = await reviewer();
         if (name === undefined) return 0;
         const confirm = (
-          await ask(`Apply ${fields.join(", ")} to ${rec.ticketId} as ${name}? [y/N] `)
+          await ask(`Apply ${fields.join(", ")} to ${target.ticketId} as ${name}? [y/N] `)
         )?.trim();
         if (confirm === undefined) return 0;
         if (!/^y(es)?$/i.test(confirm)) {
           io.stdout("Nothing applied.\n");
           continue;
         }
-        await approve(service, io, rec, fields, name);
+        await decide(approvals, io, approval(target, fields, name));
         break;
       } catch (error) {
         if (error instanceof UsageError) {
@@ -398,41 +385,23 @@ async function interactive(
   }
 }
 
+const REVIEW: Command<typeof OPTIONS, Options, ReviewIo> = {
+  name: "review",
+  usage: USAGE,
+  options: OPTIONS,
+  positionals: true,
+  parse,
+  run: async (options, io) => {
+    const triage = await openExistingRuntime("review", options.dataRoot, io);
+    try {
+      return await runReviewCommand(options, triage, io);
+    } finally {
+      await triage.close();
+    }
+  },
+};
+
 /** `review ...`: returns the exit status (0 done, 1 refused, 2 usage error). */
-export async function runReview(argv: readonly string[], io: ReviewIo): Promise<number> {
-  let options: Options;
-  try {
-    options = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`review: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  if (options.command === "interactive" && !io.isTTY && !options.interactive) {
-    io.stderr(
-      `review: interactive review needs a terminal; use a command below, or --interactive.\n\n${USAGE}`,
-    );
-    return 2;
-  }
-  let triage: Triage | undefined;
-  try {
-    triage = await open(options, io);
-    return await runCommand(options, triage.service, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`review: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof DomainError) {
-      io.stderr(`${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await triage?.close();
-  }
+export function runReview(argv: readonly string[], io: ReviewIo): Promise<number> {
+  return runCommand(REVIEW, argv, io);
 }

@@ -1,10 +1,13 @@
+import { isStale, proposedFields } from "../../domain/policy/index.js";
+import { formatValue, oneLine } from "../../domain/review-format.js";
+import type { ReviewPacket } from "../../domain/review-packet.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../domain/schemas.js";
 import { maskSecrets } from "../../domain/secrets/index.js";
-import { fieldDiffs, formatValue, oneLine } from "../../mcp/approval-form.js";
 
-// What the reviewer reads in a terminal. Pure: text in, text out. Ticket and recommendation text
-// is untrusted, so control characters (which could move the cursor or fake output) are removed
-// and secret-like values are masked before anything is printed.
+// What the reviewer reads in a terminal: the pending queue, and the review packet of one
+// recommendation. Pure: data in, text out. Ticket and recommendation text is untrusted, so
+// control characters (which could move the cursor or fake output) are removed and secret-like
+// values are masked before anything is printed.
 
 export interface PendingEntry {
   readonly rec: Recommendation;
@@ -33,8 +36,8 @@ function indent(text: string, prefix: string): string {
     .join("\n");
 }
 
-export function isStale(entry: PendingEntry): boolean {
-  return entry.ticket !== undefined && entry.ticket.revision !== entry.rec.sourceRevision;
+function stale(entry: PendingEntry): boolean {
+  return entry.ticket !== undefined && isStale(entry.rec, entry.ticket);
 }
 
 function reasons(rec: Recommendation): string {
@@ -56,7 +59,7 @@ export function renderPendingList(entries: readonly PendingEntry[], numbered = f
     out.push(`${pad}escalation: ${reasons(rec)}; required team: ${rec.requiredTeam ?? "none"}`);
     const signals = new Set((rec.serverSignals ?? []).map((s) => `signal ${s.rule}: ${line(s.effect, 120)}`));
     for (const s of signals) out.push(`${pad}${s}`);
-    if (isStale(entry)) {
+    if (stale(entry)) {
       out.push(
         `${pad}STALE: ${rec.ticketId} is at revision ${ticket?.revision}, this was made at ${rec.sourceRevision}; it can only be rejected.`,
       );
@@ -74,10 +77,10 @@ export function pendingJson(entry: PendingEntry): Record<string, unknown> {
     subject: ticket === undefined ? null : maskSecrets(ticket.subject).text,
     sourceRevision: rec.sourceRevision,
     ticketRevision: ticket?.revision ?? null,
-    stale: isStale(entry),
+    stale: stale(entry),
     escalationReasons: rec.escalationReasons,
     requiredTeam: rec.requiredTeam,
-    proposedFields: ticket === undefined ? [] : fieldDiffs(rec, ticket).map((d) => d.field),
+    proposedFields: ticket === undefined ? [] : proposedFields(rec),
     confidence: rec.confidence,
     actor: rec.actor,
     createdAt: rec.createdAt,
@@ -86,42 +89,45 @@ export function pendingJson(entry: PendingEntry): Record<string, unknown> {
 }
 
 /** Everything the reviewer should weigh: the ticket, the agent's reasoning and the server's evidence. */
-export function renderEvidence(
-  rec: Recommendation,
-  ticket: Ticket,
-  articleTitle: (id: string) => string | undefined = () => undefined,
-): string {
+export function renderEvidence(packet: ReviewPacket): string {
+  const { ticket, escalation, risks } = packet;
   const out: string[] = [];
   const state =
-    rec.resolution === "pending"
+    packet.resolution === "pending"
       ? "pending"
-      : `${rec.resolution}${rec.resolvedBy === undefined ? "" : ` by ${line(rec.resolvedBy, 60)}`}`;
-  out.push(`Recommendation ${rec.id} (${state})`);
+      : `${packet.resolution}${packet.resolvedBy === null ? "" : ` by ${line(packet.resolvedBy, 60)}`}`;
+  out.push(`Recommendation ${packet.recommendationId} (${state})`);
   out.push(`  for ${ticket.id} "${line(ticket.subject, 120)}"`);
   out.push(
     `  ticket: status ${ticket.status}, revision ${ticket.revision}; customer ${line(ticket.customer.name, 60)} ` +
       `(${line(ticket.customer.plan, 30)}, ${line(ticket.customer.region, 30)}${ticket.customer.vip ? ", VIP" : ""})`,
   );
   out.push(
-    `  made at revision ${rec.sourceRevision} by ${line(rec.actor, 60)} on ${rec.createdAt}, confidence ${rec.confidence.toFixed(2)}`,
+    `  made at revision ${packet.sourceRevision} by ${line(packet.proposedBy, 60)} on ${packet.createdAt}, confidence ${packet.confidence.toFixed(2)}`,
   );
-  if (rec.sourceRevision !== ticket.revision) {
+  const approval = packet.approval;
+  if (!approval.approvable && approval.code === "STALE_REVISION") {
     out.push(
       `  STALE: the ticket moved to revision ${ticket.revision} since; this recommendation cannot be approved.`,
     );
+  } else if (!approval.approvable && approval.code !== "ALREADY_RESOLVED") {
+    out.push(`  cannot be approved: ${approval.code}: ${line(approval.message, 400)}`);
   }
-  out.push(`  escalation: ${reasons(rec)}; required team: ${rec.requiredTeam ?? "none"}`);
-  const assessed = rec.serverAssessment;
   out.push(
-    `  risks (agent -> server): security ${rec.securityRisk} -> ${assessed?.securityRisk ?? rec.securityRisk}, ` +
-      `outage ${rec.outageRisk} -> ${assessed?.outageRisk ?? rec.outageRisk}, sla ${rec.slaRisk}` +
+    `  escalation: ${escalation.reasons.length === 0 ? "none" : escalation.reasons.join(", ")}; ` +
+      `required team: ${escalation.requiredTeam ?? "none"}`,
+  );
+  const { claimed, assessed } = risks;
+  out.push(
+    `  risks (agent -> server): security ${claimed.securityRisk} -> ${assessed?.securityRisk ?? claimed.securityRisk}, ` +
+      `outage ${claimed.outageRisk} -> ${assessed?.outageRisk ?? claimed.outageRisk}, sla ${claimed.slaRisk}` +
       (assessed?.policyConflict === true ? "; POLICY CONFLICT" : ""),
   );
   out.push("");
   out.push("Ticket description:");
   out.push(indent(terminalText(ticket.description), "  | "));
   out.push("");
-  const signals = rec.serverSignals ?? [];
+  const signals = packet.serverSignals;
   out.push(
     signals.length === 0
       ? "Server signals: none"
@@ -131,58 +137,64 @@ export function renderEvidence(
     out.push(`  - ${s.rule} in ${s.field}: "${line(s.span.text, 120)}"`);
     out.push(`    effect: ${line(s.effect, 200)}`);
   }
-  out.push(`Rationale: ${line(rec.rationale, 500)}`);
-  out.push(`Recommended next action: ${line(rec.recommendedNextAction, 500)}`);
-  if (rec.missingInformation.length > 0) {
+  out.push(`Rationale: ${line(packet.rationale, 500)}`);
+  out.push(`Recommended next action: ${line(packet.recommendedNextAction, 500)}`);
+  if (packet.missingInformation.length > 0) {
     out.push("Missing information:");
-    for (const m of rec.missingInformation) out.push(`  - ${line(m, 200)}`);
+    for (const m of packet.missingInformation) out.push(`  - ${line(m, 200)}`);
   }
   out.push(
-    rec.knowledgeArticleIds.length === 0
+    packet.citedArticles.length === 0
       ? "Cited articles: none"
-      : `Cited articles: ${rec.knowledgeArticleIds
-          .map((id) => {
-            const title = articleTitle(id);
-            return title === undefined ? id : `${id} (${line(title, 80)})`;
-          })
+      : `Cited articles: ${packet.citedArticles
+          .map((a) => (a.title === null ? a.id : `${a.id} (${line(a.title, 80)})`))
           .join(", ")}`,
   );
-  if (rec.duplicateCandidates.length === 0) {
+  if (packet.duplicateCandidates.length === 0) {
     out.push("Duplicate candidates: none");
   } else {
     out.push("Duplicate candidates:");
-    for (const c of rec.duplicateCandidates) {
+    for (const c of packet.duplicateCandidates) {
       out.push(`  - ${c.ticketId} (confidence ${c.confidence.toFixed(2)}): ${line(c.evidence, 200)}`);
     }
   }
-  if (rec.feedback !== undefined) out.push(`Reviewer feedback: ${line(rec.feedback, 500)}`);
+  if (packet.similarTickets.length > 0) {
+    out.push("Similar tickets (found by the server):");
+    for (const c of packet.similarTickets) {
+      out.push(`  - ${c.ticketId} (confidence ${c.confidence.toFixed(2)}): ${line(c.evidence, 200)}`);
+    }
+  }
+  if (packet.feedback !== null) out.push(`Reviewer feedback: ${line(packet.feedback, 500)}`);
   return `${out.join("\n")}\n`;
 }
 
 /** Before -> after per proposed field; the customer response is shown in full below the table. */
-export function renderDiff(rec: Recommendation, ticket: Ticket, editedCustomerResponse?: string): string {
-  const diffs = fieldDiffs(rec, ticket, editedCustomerResponse);
-  if (diffs.length === 0) return "The recommendation proposes no field.\n";
-  const width = Math.max(...diffs.map((d) => d.field.length));
+export function renderDiff(packet: ReviewPacket): string {
+  const rows = packet.fields;
+  if (rows.length === 0) return "The recommendation proposes no field.\n";
+  const width = Math.max(...rows.map((d) => d.field.length));
   const out: string[] = ["Proposed changes (field: now -> proposed):"];
-  let response: string | undefined;
-  for (const d of diffs) {
-    const same = JSON.stringify(d.before) === JSON.stringify(d.after);
-    const before = line(formatValue(d.field, d.before), 70);
+  let response: { text: string; edited: boolean } | undefined;
+  for (const d of rows) {
+    const same = d.changes ? "" : "  (no change)";
+    const before = line(formatValue(d.field, d.current), 70);
     if (d.field === "customerResponse") {
-      response = typeof d.after === "string" ? d.after : undefined;
+      if (typeof d.proposed === "string") response = { text: d.proposed, edited: d.edited };
       out.push(
-        `  ${d.field.padEnd(width)}  ${before} -> (${d.edited ? "edited text" : "draft"} below)${same ? "  (no change)" : ""}`,
+        `  ${d.field.padEnd(width)}  ${before} -> (${d.edited ? "edited text" : "draft"} below)${same}`,
       );
       continue;
     }
-    const after = line(formatValue(d.field, d.after), 70);
-    out.push(`  ${d.field.padEnd(width)}  ${before} -> ${after}${same ? "  (no change)" : ""}`);
+    const after = line(formatValue(d.field, d.proposed), 70);
+    const policy = d.contradictsRequiredTeam
+      ? `  (the policy requires ${packet.escalation.requiredTeam ?? "another team"})`
+      : "";
+    out.push(`  ${d.field.padEnd(width)}  ${before} -> ${after}${same}${policy}`);
   }
   if (response !== undefined) {
     out.push("");
-    out.push(`Proposed customer response${editedCustomerResponse === undefined ? "" : " (edited)"}:`);
-    out.push(indent(terminalText(response), "  | "));
+    out.push(`Proposed customer response${response.edited ? " (edited)" : ""}:`);
+    out.push(indent(terminalText(response.text), "  | "));
   }
   return `${out.join("\n")}\n`;
 }
@@ -193,12 +205,12 @@ function channelText(event: AuditEvent): string {
 
 /** What an approval changed: the revision and each field, before -> after. */
 export function renderApproved(
-  rec: Recommendation,
-  result: { ticket: Ticket; auditEvent: AuditEvent },
+  recommendationId: string,
+  result: { readonly ticket: Ticket; readonly auditEvent: AuditEvent },
 ): string {
   const { auditEvent: event, ticket } = result;
   const out = [
-    `Approved recommendation ${rec.id} for ${ticket.id} (${channelText(event)}).`,
+    `Approved recommendation ${recommendationId} for ${ticket.id} (${channelText(event)}).`,
     `${ticket.id} revision ${event.fromRevision ?? "?"} -> ${event.toRevision ?? ticket.revision}`,
   ];
   for (const c of event.changes ?? []) {
@@ -209,9 +221,14 @@ export function renderApproved(
   return `${out.join("\n")}\n`;
 }
 
-export function renderRejected(rec: Recommendation, event: AuditEvent, feedback: string): string {
+export function renderRejected(
+  recommendationId: string,
+  ticketId: string,
+  event: AuditEvent,
+  feedback: string,
+): string {
   return (
-    `Rejected recommendation ${rec.id} for ${rec.ticketId} (${channelText(event)}).\n` +
-    `${rec.ticketId} is unchanged at revision ${event.fromRevision ?? "?"}. Feedback: "${line(feedback, 300)}"\n`
+    `Rejected recommendation ${recommendationId} for ${ticketId} (${channelText(event)}).\n` +
+    `${ticketId} is unchanged at revision ${event.fromRevision ?? "?"}. Feedback: "${line(feedback, 300)}"\n`
   );
 }

@@ -1,13 +1,23 @@
 import { APPROVABLE_FIELDS, type ApprovableField } from "../enums.js";
 import { DomainError } from "../errors.js";
 import type { FieldChange, Recommendation, Ticket } from "../schemas.js";
+import { describeSecretFindings, findSecrets } from "../secrets/index.js";
 import { computeEscalation, escalationInputOf, type Escalation } from "./escalation.js";
 
-/** What a reviewer asks for. `confirm` is checked by the caller (it depends on the channel). */
-export interface ApprovalRequest {
-  readonly recommendationId: string;
+// The approval decision, one home for every channel (chat, form, reviewer CLI, app card, desk):
+// `preflightApproval` says whether a recommendation can be approved right now and what the
+// reviewer would be asked; `planApproval` checks one concrete approval and computes its effect.
+// Both start with the same checks (`checkApprovalTarget`), in the same order.
+
+/** What the reviewer was shown: the recommendation's ticket at a revision. */
+export interface ApprovalTarget {
   readonly ticketId: string;
   readonly expectedRevision: number;
+}
+
+/** What a reviewer asks for. `confirm` is checked by the caller (it depends on the channel). */
+export interface ApprovalRequest extends ApprovalTarget {
+  readonly recommendationId: string;
   readonly approvedFields: readonly ApprovableField[];
   readonly actor: string;
   readonly editedCustomerResponse?: string | undefined;
@@ -79,19 +89,22 @@ export function validateApprovedFields(
         `Approvable fields of this recommendation: ${proposedFields(rec).join(", ")}.`,
     );
   }
-  if (editedCustomerResponse !== undefined) {
-    if (!seen.has("customerResponse")) {
-      throw new DomainError(
-        "INVALID_INPUT",
-        "editedCustomerResponse is only allowed when approvedFields includes customerResponse.",
-      );
-    }
-    if (editedCustomerResponse.trim() === "") {
-      throw new DomainError(
-        "INVALID_INPUT",
-        "editedCustomerResponse is blank. Omit it or give the edited text.",
-      );
-    }
+  if (editedCustomerResponse !== undefined) checkEditedResponse(fields, editedCustomerResponse);
+}
+
+/** The reviewer's edited customer response goes with the customerResponse field, and says something. */
+function checkEditedResponse(fields: readonly ApprovableField[], edited: string): void {
+  if (!fields.includes("customerResponse")) {
+    throw new DomainError(
+      "INVALID_INPUT",
+      "editedCustomerResponse is only allowed when approvedFields includes customerResponse.",
+    );
+  }
+  if (edited.trim() === "") {
+    throw new DomainError(
+      "INVALID_INPUT",
+      "editedCustomerResponse is blank. Omit it or give the edited text.",
+    );
   }
 }
 
@@ -114,13 +127,136 @@ function applyField(ticket: Ticket, field: ApprovableField, value: unknown): Tic
   }
 }
 
-function currentValue(ticket: Ticket, field: ApprovableField): unknown {
-  switch (field) {
-    case "status":
-      return ticket.status;
-    default:
-      return ticket[field] ?? null;
+/** A ticket's value of an approvable field; null when unset. */
+export function currentValue(ticket: Ticket, field: ApprovableField): unknown {
+  return field === "status" ? ticket.status : (ticket[field] ?? null);
+}
+
+/**
+ * The checks every approval starts with, whatever the fields: the recommendation is for this
+ * ticket, still pending, and made at the revision the reviewer saw, which is the ticket's.
+ */
+export function checkApprovalTarget(ticket: Ticket, rec: Recommendation, target: ApprovalTarget): void {
+  if (rec.ticketId !== target.ticketId) {
+    throw new DomainError(
+      "INVALID_INPUT",
+      `Recommendation ${rec.id} is for ${rec.ticketId}, not ${target.ticketId}. Pass the ticketId of the recommendation.`,
+    );
   }
+  assertPending(rec);
+  if (target.expectedRevision !== ticket.revision || isStale(rec, ticket)) {
+    throw staleRevision(ticket, rec, target.expectedRevision);
+  }
+}
+
+/** One row of what the reviewer is asked: a field the recommendation proposes, now -> proposed. */
+export interface ReviewField {
+  readonly field: ApprovableField;
+  readonly current: unknown;
+  /** The proposed value; for customerResponse, the reviewer's edited text when there is one. */
+  readonly proposed: unknown;
+  /** False when approving the field would leave its value as it is. */
+  readonly changes: boolean;
+  /** The proposed value is the edited customer response, not the recommendation's draft. */
+  readonly edited: boolean;
+  /** Team row: a team is required and the ticket is not with it, so approving without this field is refused. */
+  readonly neededForRouting: boolean;
+  /** Team row: the proposed team is not the required team. */
+  readonly contradictsRequiredTeam: boolean;
+}
+
+/** What the reviewer would be asked about a recommendation. */
+export interface ApprovalQuestion {
+  /** Escalation reasons and the required team, computed now (the SLA clock moves). */
+  readonly escalation: Escalation;
+  /** True when no team is required, or the ticket already sits with the required team. */
+  readonly ticketHasRequiredTeam: boolean;
+  /** One row per field the recommendation proposes, in the canonical order. */
+  readonly fields: readonly ReviewField[];
+}
+
+/** Whether a recommendation can be approved right now (refusal null), and what the reviewer would be asked. */
+export interface Preflight {
+  readonly question: ApprovalQuestion;
+  readonly refusal: DomainError | null;
+}
+
+export interface PreflightRequest extends ApprovalTarget {
+  /** The fields the caller suggests; only consulted for an edited customer response. */
+  readonly approvedFields?: readonly ApprovableField[] | undefined;
+  readonly editedCustomerResponse?: string | undefined;
+}
+
+function questionOf(
+  ticket: Ticket,
+  rec: Recommendation,
+  escalation: Escalation,
+  editedCustomerResponse: string | undefined,
+): ApprovalQuestion {
+  const required = escalation.requiredTeam;
+  const ticketHasRequiredTeam = required === null || ticket.team === required;
+  const fields = proposedFields(rec).map((field): ReviewField => {
+    const proposal = proposedValue(rec, field);
+    const edited = field === "customerResponse" && editedCustomerResponse !== undefined;
+    const current = currentValue(ticket, field);
+    const proposed = edited ? editedCustomerResponse : proposal.present ? proposal.value : null;
+    return {
+      field,
+      current,
+      proposed,
+      changes: JSON.stringify(current) !== JSON.stringify(proposed),
+      edited,
+      neededForRouting: field === "team" && !ticketHasRequiredTeam,
+      contradictsRequiredTeam: field === "team" && required !== null && proposed !== required,
+    };
+  });
+  return { escalation, ticketHasRequiredTeam, fields };
+}
+
+/**
+ * Whether a recommendation can be approved at all right now, checked before a reviewer is asked
+ * so that nobody is asked about something that cannot be approved: the target checks, the edited
+ * customer response, and routing that no choice of fields can satisfy. The approval itself
+ * (`planApproval`) checks again, under the store's lock, with the fields the reviewer chose.
+ */
+export function preflightApproval(
+  ticket: Ticket,
+  rec: Recommendation,
+  request: PreflightRequest,
+  now: Date,
+): Preflight {
+  const escalation = computeEscalation(escalationInputOf(rec), ticket, now);
+  const question = questionOf(ticket, rec, escalation, request.editedCustomerResponse);
+  try {
+    checkApprovalTarget(ticket, rec, request);
+    const edited = request.editedCustomerResponse;
+    if (edited !== undefined) {
+      checkEditedResponse(request.approvedFields ?? ["customerResponse"], edited);
+      const secrets = findSecrets(edited);
+      if (secrets.length > 0) {
+        throw new DomainError("SECRET_DETECTED", describeSecretFindings("editedCustomerResponse", secrets));
+      }
+    }
+    checkRoutable(ticket, rec, question);
+  } catch (error) {
+    if (error instanceof DomainError) return { question, refusal: error };
+    throw error;
+  }
+  return { question, refusal: null };
+}
+
+/** Refuses a recommendation that no choice of fields can approve: its team and the ticket's both miss the required team. */
+function checkRoutable(ticket: Ticket, rec: Recommendation, question: ApprovalQuestion): void {
+  const { requiredTeam, escalationReasons } = question.escalation;
+  if (requiredTeam === null || question.ticketHasRequiredTeam || rec.team === requiredTeam) return;
+  throw new DomainError(
+    "POLICY_DENIED",
+    `${ticket.id} must be routed to team "${requiredTeam}" (escalation: ${escalationReasons.join(", ")}), but the ` +
+      `recommendation proposes team "${rec.team}" and the ticket's team is "${ticket.team ?? "unset"}", so no choice ` +
+      `of fields can be approved. Reject this recommendation with feedback, or submit a new one with team ` +
+      `"${requiredTeam}".`,
+    { requiredTeam },
+  );
 }
 
 /**
@@ -133,16 +269,7 @@ export function planApproval(
   request: ApprovalRequest,
   now: Date,
 ): ApprovalPlan {
-  if (rec.ticketId !== request.ticketId) {
-    throw new DomainError(
-      "INVALID_INPUT",
-      `Recommendation ${rec.id} is for ${rec.ticketId}, not ${request.ticketId}. Pass the ticketId of the recommendation.`,
-    );
-  }
-  assertPending(rec);
-  if (request.expectedRevision !== ticket.revision || rec.sourceRevision !== ticket.revision) {
-    throw staleRevision(ticket, rec, request.expectedRevision);
-  }
+  checkApprovalTarget(ticket, rec, request);
   validateApprovedFields(rec, request.approvedFields, request.editedCustomerResponse);
 
   let after: Ticket = ticket;
@@ -192,8 +319,16 @@ export function assertPending(rec: Recommendation): void {
   }
 }
 
+/** The ticket moved on since the recommendation was made: it can only be rejected. */
+export function isStale(
+  rec: Pick<Recommendation, "sourceRevision">,
+  ticket: Pick<Ticket, "revision">,
+): boolean {
+  return rec.sourceRevision !== ticket.revision;
+}
+
 export function staleRevision(ticket: Ticket, rec: Recommendation, expected: number): DomainError {
-  if (rec.sourceRevision !== ticket.revision) {
+  if (isStale(rec, ticket)) {
     return new DomainError(
       "STALE_REVISION",
       `${ticket.id} is at revision ${ticket.revision}, the recommendation was made at ${rec.sourceRevision}. ` +

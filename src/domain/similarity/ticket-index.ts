@@ -1,4 +1,5 @@
 import { compareTicketIds } from "../ids.js";
+import type { SimilarTicket } from "./similar-ticket.js";
 import { scanKeys, termOfKey, type KeySink } from "../text/index.js";
 
 /**
@@ -28,15 +29,7 @@ export interface TicketText {
   readonly description: string;
 }
 
-export interface SimilarTicket {
-  readonly ticketId: string;
-  /** Cosine similarity, 0..1, rounded to 3 decimals. */
-  readonly confidence: number;
-  /** A short sentence naming the shared terms that mattered most. */
-  readonly evidence: string;
-  /** Shared terms (as written in the tickets), strongest first. */
-  readonly sharedTerms: string[];
-}
+export type { SimilarTicket };
 
 export interface TicketIndexOptions {
   /** How much a subject occurrence counts against a description occurrence (integer, 1..16). */

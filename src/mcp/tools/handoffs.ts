@@ -1,39 +1,9 @@
-import { z } from "zod";
-import { handoffStateSchema, handoffStatusSchema } from "../../domain/handoffs.js";
-import { ticketIdSchema } from "../../domain/ids.js";
-import { LIMITS } from "../../domain/inputs.js";
+import { handoffStateSchema } from "../../domain/handoffs.js";
+import { listHandoffsInput } from "../../domain/inputs.js";
+import { pageOutput } from "../outputs.js";
 import { defineTool } from "../tool.js";
 
-export const listHandoffsInput = z.object({
-  status: handoffStatusSchema
-    .optional()
-    .describe(
-      "Only handoffs in this state: pending (waiting for delivery or a retry), in-flight (an attempt whose " +
-        "outcome was never recorded; not resent automatically), delivered, failed (gave up).",
-    ),
-  ticketId: ticketIdSchema.optional().describe("Only handoffs of this ticket."),
-  offset: z
-    .number()
-    .int()
-    .min(0)
-    .max(LIMITS.maxOffset)
-    .default(0)
-    .describe(`How many matching handoffs to skip (0..${LIMITS.maxOffset}).`),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.maxPageSize)
-    .default(20)
-    .describe(`Page size (1..${LIMITS.maxPageSize}, default 20).`),
-});
-
-export const handoffPageOutput = z.object({
-  items: z.array(handoffStateSchema),
-  total: z.number().int().describe("How many handoffs match, across all pages."),
-  offset: z.number().int(),
-  limit: z.number().int(),
-});
+export const handoffPageOutput = pageOutput(handoffStateSchema, "handoffs");
 
 export const listHandoffs = defineTool({
   name: "list_handoffs",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { addTicketNoteInput, createTicketInput } from "../../domain/inputs.js";
 import { ticketNoteSchema } from "../../domain/schemas.js";
+import { similarTicketSchema } from "../../domain/similarity/similar-ticket.js";
 import { ticketOutput } from "../outputs.js";
 import { defineTool } from "../tool.js";
 
@@ -17,14 +18,7 @@ export const createTicketOutput = z.object({
       "Secret-like values replaced by [REDACTED <kind>] in the stored copy. The values themselves are kept nowhere.",
     ),
   possibleDuplicates: z
-    .array(
-      z.object({
-        ticketId: z.string(),
-        confidence: z.number().min(0).max(1),
-        evidence: z.string(),
-        sharedTerms: z.array(z.string()),
-      }),
-    )
+    .array(similarTicketSchema)
     .describe(
       "Up to 3 existing tickets that look like the same problem, strongest first. Leads, not verdicts.",
     ),

@@ -5,7 +5,8 @@ import {
 } from "../../domain/inputs.js";
 import { approveOutput, recommendationEnvelope, rejectOutput } from "../outputs.js";
 import { defineTool } from "../tool.js";
-import { approveWithForm, channelOf } from "./approve-with-form.js";
+import { channelOf } from "../../service/approval-service.js";
+import { approveWithForm } from "./approve-with-form.js";
 
 export const submitTriageRecommendation = defineTool({
   name: "submit_triage_recommendation",
@@ -34,13 +35,19 @@ export const approveTriageRecommendation = defineTool({
   kind: "finalize",
   input: approveRecommendationInput,
   output: approveOutput,
-  handler: (args, ctx) => {
+  handler: async (args, ctx) => {
     // The form is the stronger proof of a human decision; chat-only mode and clients without
     // forms keep the contract's confirm:true path, which the service may refuse by policy.
     if (ctx.service.approvalMode !== "chat" && ctx.askHuman !== undefined) {
       return approveWithForm(args, ctx, ctx.askHuman);
     }
-    return ctx.service.approve(args, { channel: channelOf("chat", ctx.client) });
+    const { confirm: _confirmed, ...decision } = args;
+    const outcome = await ctx.approvals.decide(
+      { kind: "approve", ...decision },
+      channelOf("chat", ctx.client),
+    );
+    if (outcome.kind === "refused") throw outcome.error;
+    return { ticket: outcome.ticket, auditEvent: outcome.auditEvent };
   },
 });
 
@@ -53,5 +60,9 @@ export const rejectTriageRecommendation = defineTool({
   kind: "finalize",
   input: rejectRecommendationInput,
   output: rejectOutput,
-  handler: (args, { service, client }) => service.reject(args, { channel: channelOf("chat", client) }),
+  handler: async (args, { approvals, client }) => {
+    const outcome = await approvals.decide({ kind: "reject", ...args }, channelOf("chat", client));
+    if (outcome.kind === "refused") throw outcome.error;
+    return { auditEvent: outcome.auditEvent };
+  },
 });

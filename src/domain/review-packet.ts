@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { approvableFieldSchema, slaStateSchema } from "./enums.js";
+import { errorCodeSchema } from "./errors.js";
+import { articleIdSchema, uuidSchema } from "./ids.js";
+import { serverAssessmentSchema, serverSignalSchema } from "./policy/assessment.js";
+import { preflightApproval, type PreflightRequest } from "./policy/approval.js";
+import { slaStateOf } from "./policy/sla.js";
+import {
+  duplicateCandidateSchema,
+  proposalSchema,
+  recommendationSchema,
+  slaSchema,
+  ticketSchema,
+  type Recommendation,
+  type Ticket,
+} from "./schemas.js";
+import { maskSecrets } from "./secrets/index.js";
+import { similarTicketSchema, type SimilarTicket } from "./similarity/similar-ticket.js";
+
+// Everything a reviewer needs to decide on one recommendation, as data. Every approval channel
+// renders this one packet (the form, the reviewer CLI, the app card, the desk); none of them
+// computes any of it. Text from the ticket is untrusted: escape it wherever it is shown.
+
+export const reviewFieldSchema = z.object({
+  field: approvableFieldSchema.describe("The ticket field."),
+  current: z.unknown().describe("Its value now; null when unset."),
+  proposed: z.unknown().describe("The proposed value (an edited customerResponse: the reviewer's text)."),
+  changes: z.boolean().describe("False when approving the field would leave its value as it is."),
+  edited: z.boolean().describe("The proposed value is the edited customer response, not the draft."),
+  neededForRouting: z.boolean().describe("Team row: approving without this field is refused (routing)."),
+  contradictsRequiredTeam: z.boolean().describe("Team row: the proposed team is not the required team."),
+});
+export type ReviewFieldRow = z.infer<typeof reviewFieldSchema>;
+
+const recommendation = recommendationSchema.shape;
+
+export const reviewPacketSchema = z.object({
+  recommendationId: uuidSchema.describe("The recommendation under review."),
+  resolution: recommendation.resolution.describe("pending, or how it was decided."),
+  resolvedBy: z.string().nullable().describe("Who decided it; null while pending."),
+  approvedFields: recommendation.approvedFields
+    .unwrap()
+    .nullable()
+    .describe("The fields an approval applied."),
+  feedback: z.string().nullable().describe("The reviewer's feedback of a rejection."),
+  proposedBy: z.string().describe("Who submitted the recommendation (usually the AI client's agent)."),
+  createdAt: recommendation.createdAt.describe("When it was submitted."),
+  confidence: recommendation.confidence.describe("The submitter's confidence in the whole recommendation."),
+  sourceRevision: recommendation.sourceRevision.describe("The ticket revision it was made at."),
+  ticket: ticketSchema
+    .pick({ id: true, customer: true, status: true })
+    .extend({
+      subject: z.string().describe("Untrusted customer text; secret-like values masked."),
+      description: z.string().describe("Untrusted customer text; secret-like values masked."),
+      revision: z.number().int().nonnegative().describe("The ticket's current revision."),
+      sla: slaSchema.extend({ state: slaStateSchema.describe("The SLA state now.") }),
+    })
+    .describe("The ticket as it is now."),
+  fields: z.array(reviewFieldSchema).describe("One row per field the recommendation proposes."),
+  escalation: z.object({
+    reasons: recommendation.escalationReasons.describe("Computed by the server's policy now."),
+    requiredTeam: recommendation.requiredTeam.describe(
+      "The team the ticket must end up with; null when routing is free.",
+    ),
+    ticketHasRequiredTeam: z.boolean().describe("No team is required, or the ticket already sits with it."),
+  }),
+  risks: z.object({
+    claimed: proposalSchema
+      .pick({ securityRisk: true, outageRisk: true, slaRisk: true })
+      .describe("The risks the recommendation claims."),
+    assessed: serverAssessmentSchema
+      .nullable()
+      .describe("The server's reading of the ticket; null on old records."),
+  }),
+  serverSignals: z
+    .array(serverSignalSchema)
+    .describe("Evidence the server found in the ticket, with quoted spans."),
+  similarTickets: z.array(similarTicketSchema).describe("Tickets the server finds similar, strongest first."),
+  duplicateCandidates: z.array(duplicateCandidateSchema).describe("Duplicates the recommendation names."),
+  citedArticles: z
+    .array(
+      z.object({
+        id: articleIdSchema,
+        title: z.string().nullable().describe("null: not in the knowledge base."),
+      }),
+    )
+    .describe("The knowledge articles the recommendation cites."),
+  draftReply: z.string().describe("The proposed customer response (empty: none)."),
+  rationale: z.string(),
+  recommendedNextAction: z.string(),
+  missingInformation: z.array(z.string()),
+  approval: z
+    .discriminatedUnion("approvable", [
+      z.object({
+        approvable: z.literal(true),
+        expectedRevision: z.number().int().nonnegative().describe("The revision to approve at."),
+      }),
+      z.object({
+        approvable: z.literal(false),
+        code: errorCodeSchema.describe("The refusal an approval would get now."),
+        message: z.string().describe("What is wrong and what to do next."),
+      }),
+    ])
+    .describe("Whether it can be approved right now, or the refusal that would come."),
+});
+export type ReviewPacket = z.infer<typeof reviewPacketSchema>;
+
+export interface ReviewPacketInput {
+  readonly rec: Recommendation;
+  readonly ticket: Ticket;
+  readonly now: Date;
+  /** The reviewer's position; by default the ticket's current revision, no edited response. */
+  readonly request?: PreflightRequest;
+  readonly similarTickets?: readonly SimilarTicket[];
+  /** The title of a knowledge article, undefined when there is none. */
+  readonly articleTitle?: (id: string) => string | undefined;
+}
+
+/** The review packet of a recommendation and its ticket as they are at `now`. Pure. */
+export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
+  const { rec, ticket, now } = input;
+  const request = input.request ?? { ticketId: rec.ticketId, expectedRevision: ticket.revision };
+  const { question, refusal } = preflightApproval(ticket, rec, request, now);
+  return {
+    recommendationId: rec.id,
+    resolution: rec.resolution,
+    resolvedBy: rec.resolvedBy ?? null,
+    approvedFields: rec.approvedFields ?? null,
+    feedback: rec.feedback ?? null,
+    proposedBy: rec.actor,
+    createdAt: rec.createdAt,
+    confidence: rec.confidence,
+    sourceRevision: rec.sourceRevision,
+    ticket: {
+      id: ticket.id,
+      subject: maskSecrets(ticket.subject).text,
+      description: maskSecrets(ticket.description).text,
+      customer: ticket.customer,
+      status: ticket.status,
+      revision: ticket.revision,
+      sla: { ...ticket.sla, state: slaStateOf(ticket, now) },
+    },
+    fields: question.fields.map((row) => ({ ...row })),
+    escalation: {
+      reasons: question.escalation.escalationReasons,
+      requiredTeam: question.escalation.requiredTeam,
+      ticketHasRequiredTeam: question.ticketHasRequiredTeam,
+    },
+    risks: {
+      claimed: { securityRisk: rec.securityRisk, outageRisk: rec.outageRisk, slaRisk: rec.slaRisk },
+      assessed: rec.serverAssessment ?? null,
+    },
+    serverSignals: rec.serverSignals ?? [],
+    similarTickets: [...(input.similarTickets ?? [])],
+    duplicateCandidates: rec.duplicateCandidates,
+    citedArticles: rec.knowledgeArticleIds.map((id) => ({ id, title: input.articleTitle?.(id) ?? null })),
+    draftReply: rec.draftCustomerResponse,
+    rationale: rec.rationale,
+    recommendedNextAction: rec.recommendedNextAction,
+    missingInformation: rec.missingInformation,
+    approval:
+      refusal === null
+        ? { approvable: true, expectedRevision: ticket.revision }
+        : { approvable: false, code: refusal.code, message: refusal.message },
+  };
+}
