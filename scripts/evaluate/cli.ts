@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { detectSignals } from "../../domain/signals/index.js";
-import { CATALOGUE } from "../fixtures/catalogue.js";
+import { detectSignals } from "../../src/domain/signals/index.js";
+import { CATALOGUE } from "../../src/cli/fixtures/catalogue.js";
 import { DETECTORS } from "./engine.js";
 import { RECOMMENDATION_METRICS } from "./metrics.js";
 import { evaluate, resolvePaths, type Evaluation } from "./run.js";
@@ -35,8 +35,8 @@ export interface EvaluateIo {
   readonly clock?: () => Date;
 }
 
-/** The package root: src/cli/evaluate (or dist/cli/evaluate) is three levels down. */
-export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The package root: scripts/evaluate is two levels down. */
+export const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface EvaluateDeps {
   /** The server's signal detector; a test may swap in a broken one to show what it costs. */

@@ -1,6 +1,6 @@
 // Scores recommendations against the expected outcomes and measures our engines on the fixtures.
 // Run with --help for the options.
-import { runEvaluate } from "./evaluate/cli.js";
+import { runEvaluate } from "./cli.js";
 
 process.exitCode = runEvaluate(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
