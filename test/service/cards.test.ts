@@ -2,11 +2,10 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
-import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
-import { createMemoryLogger } from "../../src/logging.js";
 import { ImportService } from "../../src/service/import-service.js";
-import { openTriage, type Triage } from "../../src/service/runtime.js";
+import type { Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData, type TestData } from "../support/data.js";
+import { openRuntime, submit } from "./handoff-fixtures.js";
 
 // Payment card numbers follow the path secrets take: refused with SECRET_DETECTED in drafts,
 // feedback and notes, masked in the stored copy on intake and import. The numbers are the
@@ -25,37 +24,12 @@ afterEach(async () => {
 async function open(): Promise<{ data: TestData; t: Triage }> {
   const data = writeTestData();
   datas.push(data);
-  const t = await openTriage(
-    { dataRoot: data.dataRoot, seedFile: data.seedFile, knowledgeRoot: data.knowledgeRoot, minutesSaved: 8 },
-    createMemoryLogger(),
-    { clock: () => TEST_NOW },
-  );
+  const t = await openRuntime(data);
   opened.push(t);
   return { data, t };
 }
 
-function proposal(t: Triage, overrides: Partial<SubmitRecommendationInput> = {}): SubmitRecommendationInput {
-  const ticket = t.service.listTickets({ offset: 0, limit: 1 }).items[0]!;
-  return {
-    ticketId: ticket.id,
-    sourceRevision: ticket.revision,
-    category: "billing",
-    priority: "P3",
-    team: "billing",
-    duplicateCandidates: [],
-    outageRisk: "none",
-    securityRisk: "none",
-    slaRisk: "none",
-    missingInformation: [],
-    knowledgeArticleIds: [],
-    draftCustomerResponse: "Thanks, we are looking into the charge.",
-    rationale: "Billing question.",
-    confidence: 0.9,
-    recommendedNextAction: "Reply to the customer.",
-    actor: "agent",
-    ...overrides,
-  };
-}
+const firstTicket = (t: Triage) => t.service.listTickets({ offset: 0, limit: 1 }).items[0]!.id;
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
   const error = await p.then(
@@ -73,7 +47,7 @@ describe("payment card numbers through the service", () => {
     const { data, t } = await open();
     const before = auditLog(data);
     const error = await refusal(
-      t.service.submit(proposal(t, { draftCustomerResponse: `We refunded the card ${VISA}.` })),
+      submit(t, firstTicket(t), { draftCustomerResponse: `We refunded the card ${VISA}.` }),
     );
     expect(error.code).toBe("SECRET_DETECTED");
     expect(error.message).toBe(
@@ -84,7 +58,7 @@ describe("payment card numbers through the service", () => {
 
   it("refuses a card in rejection feedback", async () => {
     const { t } = await open();
-    const rec = await t.service.submit(proposal(t));
+    const rec = await submit(t, firstTicket(t), {});
     const error = await refusal(
       t.service.reject({
         recommendationId: rec.id,

@@ -50,14 +50,24 @@ function gated(gate: RegExp, rule: SignalRuleId, patterns: readonly Pattern[]): 
 // --- overrides: drop what you were told ---------------------------------------------------------
 
 const DROP = String.raw`(?:ignore|ignoring|disregard|forget|drop|abandon|discard|overlook|erase|set\saside|put\saside|throw\saway|leave\sbehind|remove)`;
+// Verbs that drop something from mind rather than from a record ("remove the text" edits a document).
+const FORGET = String.raw`(?:ignore|ignoring|disregard|forget|abandon|overlook|set\saside|put\saside|leave\sbehind)`;
 const EARLIER = String.raw`(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|provided|given)`;
-// Nouns for what a model is told. Customers' own "previous e-mail", "old invoice" or "last message" are not here.
-const TOLD = String.raw`(?:instructions?|prompts?|tasks?|assignments?|commands?|directives?|directions|orders|rules|guidelines|programming|context|conversation|information|documents?|articles?|inputs?|texts?|content|sources?|training|constraints|restrictions)`;
+// What only a model is told. Customers' own "previous e-mail", "old invoice" or "last message" are not here.
+const INSTRUCTIONS = String.raw`(?:instructions?|prompts?|directives?|programming|guardrails)`;
+// What a model or a person may be given: an override only with "previous" and the like, "all" or "your".
+const GIVEN = String.raw`(?:rules|guidelines|tasks?|assignments?|commands?|directions|orders|context|conversation|information|documents?|articles?|inputs?|texts?|content|sources?|training|constraints|restrictions)`;
+// "... from our CRM", "... I sent", "... in my last e-mail": the customer's own things.
+const NOT_THEIRS = String.raw`(?!\s(?:of\s)?(?:i|we|my|our)\b|\s(?:in|on|of|from|for|at|with|about|placed|made)\s(?:our|my|their|his|her|this|that|these|those|the\s(?:old|new))\b)`;
 
 const OVERRIDE: readonly Pattern[] = [
-  // "ignore all previous instructions", "forget about all the assignments", "drop all your instructions".
+  // "ignore all previous instructions", "drop all your instructions", "forget the prompt".
   re(
-    String.raw`\b${DROP}\s(?:about\s)?(?:all\s|any\s|each\s|every\s)?(?:of\s)?(?:the\s|your\s|these\s|those\s)?(?:${EARLIER}\s)?(?:\w+\s)?${TOLD}\b(?!\s(?:of\s)?(?:i|we|my|our)\b|\s(?:in|on|of|from|for|at)\s(?:our|my|their|his|her)\b)`,
+    String.raw`\b(?:${FORGET}|(?:drop|discard|erase|remove|throw\saway)(?=\s(?:all\s)?(?:of\s)?your\s))\s(?:about\s)?(?:all\s|any\s|each\s|every\s)?(?:of\s)?(?:the\s|your\s|these\s|those\s)?(?:${EARLIER}\s)?(?:\w+\s)?${INSTRUCTIONS}\b${NOT_THEIRS}`,
+  ),
+  // "forget all previous tasks", "ignore all preceding orders", "disregard your rules".
+  re(
+    String.raw`\b${FORGET}\s(?:about\s)?(?:(?:all\s|any\s|every\s)?(?:of\s)?(?:the\s|your\s|these\s|those\s)?${EARLIER}\s(?:\w+\s)?|(?:all\s(?:of\s)?(?:the\s|your\s|these\s|those\s)?|your\s))${GIVEN}\b${NOT_THEIRS}`,
   ),
   // "forget everything before that", "ignore everything above", "forget everything you know".
   re(
