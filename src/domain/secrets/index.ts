@@ -3,7 +3,6 @@ import { foldText } from "./fold.js";
 
 export {
   SECRET_KINDS,
-  isPlaceholderToken,
   secretCategory,
   secretStrength,
   type SecretCategory,
