@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { submitRecommendationInput } from "../../../src/domain/inputs.js";
 import type { Ticket } from "../../../src/domain/schemas.js";
 import { hasInjection } from "../../../src/domain/signals/index.js";
@@ -67,7 +68,7 @@ export async function evaluateThroughServer(
     {
       dataRoot: join(root, "runtime"),
       seedFile,
-      knowledgeRoot: new URL("../../../data/knowledge", import.meta.url).pathname,
+      knowledgeRoot: fileURLToPath(new URL("../../../data/knowledge", import.meta.url)),
       minutesSaved: 8,
     },
     createMemoryLogger(),
