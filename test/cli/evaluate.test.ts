@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runEvaluate, type EvaluateDeps } from "../../src/cli/evaluate/cli.js";
+import { runEvaluate, type EvaluateDeps } from "../../scripts/evaluate/cli.js";
 import {
   DETECTORS,
   evaluateDuplicateDetection,
   evaluateKnowledgeRetrieval,
   evaluatePolicyEscalation,
   evaluateSignalDetection,
-} from "../../src/cli/evaluate/engine.js";
+} from "../../scripts/evaluate/engine.js";
 import {
   RECOMMENDATION_METRICS,
   approvalSafetyProblems,
@@ -21,15 +21,15 @@ import {
   requiredTeamFor,
   scorePairs,
   scoreRecommendations,
-} from "../../src/cli/evaluate/metrics.js";
-import { checkThresholds, describeFailures } from "../../src/cli/evaluate/thresholds.js";
+} from "../../scripts/evaluate/metrics.js";
+import { checkThresholds, describeFailures } from "../../scripts/evaluate/thresholds.js";
 import {
   EvaluationInputError,
   evaluatedRecommendationsSchema,
   type EvaluatedRecommendation,
   type ExpectedOutcome,
   type SignalDetector,
-} from "../../src/cli/evaluate/types.js";
+} from "../../scripts/evaluate/types.js";
 import { submitRecommendationInput } from "../../src/domain/inputs.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { detectSignals } from "../../src/domain/signals/index.js";
@@ -864,8 +864,8 @@ describe("npm run evaluate on the bundled data", () => {
     expect(run(["--bogus"]).code).toBe(2);
   });
 
-  it("runs as a command (tsx src/cli/evaluate.ts) and exits 0", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/evaluate.ts"], {
+  it("runs as a command (tsx scripts/evaluate/main.ts) and exits 0", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/evaluate/main.ts"], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,

@@ -6,6 +6,7 @@ import {
   maskSecrets,
   type SecretFinding,
 } from "../../src/domain/secrets/index.js";
+import { inSentence, secretSamples } from "../../scripts/evaluate/secret-samples.js";
 
 // Secret-shaped values are assembled at run time from harmless pieces, so the source tree holds
 // nothing a secret scanner (or a reader) would take for a credential.
@@ -20,7 +21,8 @@ const SAMPLES = {
   githubFine: j("github", "_pat_", "11ABCDEFG0", "abcdefghijklmnopqrstuvwxyz0123"),
   gitlab: j("glpat", "-", "xY3zA9bC1dE5fG7hJ2kL"),
   slack: j("xoxb", "-", "123456789012", "-", "4567890123456", "-", "AbCdEfGhIjKlMnOpQrStUvWx"),
-  slackHook: j("https://hooks.slack.com/services/", "T00000000/B00000000/", "XXXXXXXXXXXXXXXXXXXXXXXX"),
+  // A masked path ("XXXX...") is a placeholder and not reported; this one is shaped like a real one.
+  slackHook: j("https://hooks.slack.com/services/", "T0A1B2C3D/B4E5F6G7H/", "q7Rk2Lm9Xv4Tz8Wb1Nc6Hd3J"),
   stripeLive: j("sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc"),
   stripeRestricted: j("rk", "_live_", "51HxYzAbCdEfGhIjKlMnOp"),
   stripeTest: j("sk", "_test_", "4eC39HqLyjWDarjtT1zdp7dc"),
@@ -94,6 +96,9 @@ describe("findSecrets: each kind", () => {
   it("covers every declared kind in the table above", () => {
     const texts = [
       ...Object.values(SAMPLES),
+      // The provider formats have generated samples of their own (secrets-providers.test.ts).
+      ...secretSamples().map((s) => inSentence(s.value)),
+      "card 4111 1111 1111 1111",
       "password=hunter22",
       "client_secret=9f8e7d6c5b4a39281706f5e4",
       `aws_secret_access_key=${SAMPLES.awsSecret}`,

@@ -5,10 +5,15 @@
 // reported. A real key can contain any of those letters, the bundled fixtures use such strings to
 // stand for a pasted key, and refusing a draft that quotes one costs a rewrite, while storing a
 // real one costs a rotation. Only values that hold no secret at all are skipped: masks ("****"),
-// template variables ("${DB_PASSWORD}", "<password>") and words like "required" or "null".
+// template variables ("${DB_PASSWORD}", "<password>") and words like "required" or "null", and
+// provider-shaped values whose body is a mask or an instruction ("ghp_xxxx...", "AKIAXXXX...",
+// "sk_live_PUT_YOUR_TOKEN_HERE"): they say where a key would go, they are not one.
 
-/** Human labels, used in findings and refusals; never the value itself. */
-export const SECRET_KINDS = [
+import { CARD_CANDIDATE, PAYMENT_CARD, isCardNumber } from "./cards.js";
+import { PROVIDER_FORMATS, type ProviderKind } from "./providers.js";
+
+/** Human labels of the formats written out below. */
+const CORE_KINDS = [
   "AWS access key",
   "AWS secret access key",
   "GitHub token",
@@ -31,9 +36,24 @@ export const SECRET_KINDS = [
   "connection string with credentials",
   "password assignment",
   "credential assignment",
+  "Azure storage account key",
 ] as const;
 
-export type SecretKind = (typeof SECRET_KINDS)[number];
+export type SecretKind = (typeof CORE_KINDS)[number] | ProviderKind | typeof PAYMENT_CARD;
+
+/** Human labels, used in findings and refusals; never the value itself. */
+export const SECRET_KINDS: readonly SecretKind[] = [
+  ...CORE_KINDS,
+  ...PROVIDER_FORMATS.map((p) => p.kind),
+  PAYMENT_CARD,
+];
+
+/** What a finding is: a credential (refused, masked, and evidence of exposure) or a card number (refused and masked). */
+export type SecretCategory = "credential" | "payment card";
+
+export function secretCategory(kind: SecretKind): SecretCategory {
+  return kind === PAYMENT_CARD ? "payment card" : "credential";
+}
 
 /** How sure a match is a working credential: provider formats are, assignments only may be. */
 export type SecretStrength = "strong" | "weak";
@@ -56,6 +76,12 @@ interface SecretDetector {
   readonly group?: number;
   /** Extra check on the secret text (the group's value). */
   readonly accept?: (value: string, match: RegExpExecArray) => boolean;
+  /** The scan skips the pattern unless the text contains one of these (see ProviderFormat). */
+  readonly needles?: readonly string[];
+  /** The same, for case-insensitive patterns: looked up in the lower-cased text. */
+  readonly lowerNeedles?: readonly string[];
+  /** Skips the placeholder check: key blocks (a long base64 body) and card numbers (their own checks). */
+  readonly keepPlaceholders?: true;
   /** Extends a match (private key blocks run to their END line). */
   readonly extend?: (text: string, start: number, end: number, scan: ScanContext) => number;
 }
@@ -77,6 +103,16 @@ function hasLetterAndDigit(v: string): boolean {
 
 function isRepetitive(v: string): boolean {
   return new Set(v).size <= 3;
+}
+
+// A mask or an instruction where the key would be: "xxxx", "XXXX", "****", "0000000000",
+// "<token>", "${TOKEN}", "YOUR_TOKEN", "..._HERE", "placeholder", "redacted".
+const MASKED_BODY =
+  /x{4}|X{4}|\*{3}|•{3}|\.{3}|0{10}|[<>{}]|\$\{|your[_-]|your(?:api|access|secret|auth)?(?:key|token|secret|pass)|[_-]here(?![a-z])|placeholder|changeme|change[_-]me|redacted|dummy/i;
+
+/** A provider-shaped value that only marks where a key would go. */
+export function isPlaceholderToken(value: string): boolean {
+  return MASKED_BODY.test(value);
 }
 
 /** A value after "password=" / "password:" that looks like a password, not a word or a template. */
@@ -198,11 +234,18 @@ const ASSIGN_SEP = String.raw`["']?[ \t]{0,3}(?::=|=>|=|:)[ \t]{0,3}`;
 const VALUE = String.raw`(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'<>,;)}\]]{1,200}))`;
 
 export const DETECTORS: readonly SecretDetector[] = [
-  { kind: "AWS access key", strength: "strong", rank: 0, pattern: re(`${B}(?:AKIA|ASIA)[A-Z0-9]{16}${E}`) },
+  {
+    kind: "AWS access key",
+    strength: "strong",
+    rank: 0,
+    needles: ["AKIA", "ASIA"],
+    pattern: re(`${B}(?:AKIA|ASIA)[A-Z0-9]{16}${E}`),
+  },
   {
     kind: "AWS secret access key",
     strength: "strong",
     rank: 0,
+    lowerNeedles: ["aws"],
     pattern: re(
       String.raw`aws_?secret_?access_?key${ASSIGN_SEP}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])`,
       "gi",
@@ -213,32 +256,63 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "GitHub token",
     strength: "strong",
     rank: 0,
+    needles: ["gh", "github_pat_"],
     pattern: re(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})${E}`),
   },
-  { kind: "GitLab token", strength: "strong", rank: 0, pattern: re(`${B}glpat-[A-Za-z0-9_-]{20,200}${E}`) },
+  {
+    kind: "GitLab token",
+    strength: "strong",
+    rank: 0,
+    needles: ["glpat-"],
+    pattern: re(`${B}glpat-[A-Za-z0-9_.-]{20,300}${E}`),
+  },
+  {
+    // Pipeline trigger, deploy, runner, CI job, incoming mail, agent, OAuth, feed and feature flag tokens.
+    kind: "GitLab token",
+    strength: "strong",
+    rank: 0,
+    needles: ["gl", "GR1348941"],
+    pattern: re(
+      `${B}(?:(?:glptt|gldt|glrt|glcbt|glimt|glagent|gloas|glsoat|glft|glffct)-[A-Za-z0-9_.-]{20,300}|GR1348941[A-Za-z0-9_-]{20,40})${E}`,
+    ),
+  },
   {
     kind: "Slack token",
     strength: "strong",
     rank: 0,
+    needles: ["xox"],
     pattern: re(`${B}xox[abposr]-[A-Za-z0-9-]{10,250}${E}`),
     accept: (v) => /[0-9]/.test(v),
+  },
+  {
+    // App-level tokens and configuration tokens.
+    kind: "Slack token",
+    strength: "strong",
+    rank: 0,
+    needles: ["xapp-", "xoxe"],
+    pattern: re(
+      `${B}(?:xapp-[0-9]-[A-Z0-9]{6,20}-[0-9]{6,20}-[a-z0-9]{20,80}|xoxe(?:\\.xox[bp])?-[0-9]-[A-Za-z0-9]{100,200})${E}`,
+    ),
   },
   {
     kind: "Slack webhook URL",
     strength: "strong",
     rank: 0,
+    needles: ["hooks.slack.com/"],
     pattern: re(String.raw`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}`),
   },
   {
     kind: "Stripe-style live key",
     strength: "strong",
     rank: 0,
+    needles: ["_live_"],
     pattern: re(`${B}(?:sk|rk)_live_[A-Za-z0-9]{10,247}${E}`),
   },
   {
     kind: "Stripe-style test key",
     strength: "weak",
     rank: 0,
+    needles: ["_test_"],
     pattern: re(`${B}(?:sk|rk)_test_[A-Za-z0-9]{10,247}${E}`),
   },
   {
@@ -246,6 +320,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "live API key",
     strength: "strong",
     rank: 1,
+    needles: ["_live_"],
     pattern: re(`${B}(?!pk_)[a-z][a-z0-9]{1,11}_live_[A-Za-z0-9_]{8,200}${E}`),
     accept: (v) => /[0-9A-Z]/.test(v.slice(v.indexOf("_live_") + 6)),
   },
@@ -253,46 +328,89 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "OpenAI-style API key",
     strength: "strong",
     rank: 0,
+    needles: ["sk-"],
     pattern: re(`${B}sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,300}${E}`),
   },
   {
     kind: "Anthropic-style API key",
     strength: "strong",
     rank: 0,
+    needles: ["sk-ant-"],
     pattern: re(`${B}sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{20,300}${E}`),
   },
   {
     kind: "OpenAI-style API key",
     strength: "strong",
     rank: 0,
+    needles: ["sk-"],
     pattern: re(`${B}sk-[A-Za-z0-9]{32,200}${E}`),
     accept: (v) => hasLetterAndDigit(v.slice(3)) && !isRepetitive(v.slice(3)),
   },
-  { kind: "Google API key", strength: "strong", rank: 0, pattern: re(`${B}AIza[0-9A-Za-z_-]{35}${E}`) },
-  { kind: "npm token", strength: "strong", rank: 0, pattern: re(`${B}npm_[A-Za-z0-9]{36}${E}`) },
+  {
+    kind: "Google API key",
+    strength: "strong",
+    rank: 0,
+    needles: ["AIza"],
+    pattern: re(`${B}AIza[0-9A-Za-z_-]{35}${E}`),
+  },
+  {
+    kind: "npm token",
+    strength: "strong",
+    rank: 0,
+    needles: ["npm_"],
+    pattern: re(`${B}npm_[A-Za-z0-9]{36}${E}`),
+  },
   {
     kind: "SendGrid API key",
     strength: "strong",
     rank: 0,
+    needles: ["SG."],
     pattern: re(`${B}SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,64}${E}`),
   },
   {
     kind: "webhook signing secret",
     strength: "strong",
     rank: 0,
+    needles: ["whsec_"],
     pattern: re(`${B}whsec_[A-Za-z0-9+/=_-]{10,500}`),
+  },
+  ...PROVIDER_FORMATS.map((p): SecretDetector => ({
+    kind: p.kind,
+    strength: "strong",
+    rank: 0,
+    pattern: re(`${"url" in p ? "" : B}${p.pattern}${E}`),
+    needles: "needles" in p ? p.needles : [literalPrefix(p.pattern)],
+  })),
+  {
+    kind: "Azure storage account key",
+    strength: "strong",
+    rank: 0,
+    needles: ["AccountKey="],
+    pattern: re(String.raw`AccountKey=([A-Za-z0-9+/]{86}==)`),
+    group: 1,
+  },
+  {
+    kind: PAYMENT_CARD,
+    strength: "weak",
+    rank: 1,
+    pattern: re(CARD_CANDIDATE),
+    keepPlaceholders: true,
+    accept: (value, m) => isCardNumber(value, m.input, m.index),
   },
   {
     kind: "private key block",
     strength: "strong",
     rank: 0,
+    needles: ["PRIVATE KEY"],
     pattern: re("-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----"),
+    keepPlaceholders: true,
     extend: extendKeyBlock,
   },
   {
     kind: "JWT",
     strength: "weak",
     rank: 1,
+    needles: ["eyJ"],
     pattern: re(`${B}(eyJ[A-Za-z0-9_-]{8,4000})\\.[A-Za-z0-9_-]{2,8000}\\.[A-Za-z0-9_-]{0,4000}${E}`),
     accept: (_v, m) => isJwtHeader(m[1] ?? ""),
   },
@@ -300,6 +418,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "basic auth credentials",
     strength: "weak",
     rank: 2,
+    lowerNeedles: ["basic"],
     pattern: re(
       String.raw`\bauthorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?basic[ \t]{1,3}([A-Za-z0-9+/]{8,1000}={0,2})`,
       "gi",
@@ -311,6 +430,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "generic bearer token",
     strength: "weak",
     rank: 2,
+    lowerNeedles: ["bearer"],
     pattern: re(String.raw`\bbearer[ \t]{1,3}([A-Za-z0-9._~+/-]{20,4096}=*)`, "gi"),
     group: 1,
     accept: (v) => hasLetterAndDigit(v) && !isRepetitive(v) && !PLACEHOLDER.test(v),
@@ -319,6 +439,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "connection string with credentials",
     strength: "strong",
     rank: 2,
+    needles: ["://"],
     pattern: re(
       String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/?#@"'<>]{0,128}:([^\s/?#@"'<>]{1,256})@[A-Za-z0-9.\[\]_-]`,
       "g",
@@ -330,6 +451,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "password assignment",
     strength: "weak",
     rank: 3,
+    lowerNeedles: ["pass", "pwd"],
     pattern: re(
       String.raw`(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,30}[_.-])?(?:password|passwd|passwort|passphrase|pwd|pass)(?![A-Za-z])${ASSIGN_SEP}${VALUE}`,
       "gi",
@@ -347,6 +469,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "password assignment",
     strength: "weak",
     rank: 3,
+    lowerNeedles: ["password"],
     pattern: re(
       String.raw`\b(?:my|our|the|her|his|their|your)[ \t]{1,3}(?:(?:new|temporary|temp|current|old|initial|admin|root)[ \t]{1,3})?password[ \t]{1,3}(?:is|was|would be)[ \t]{1,3}["']?([^\s"']{6,100})`,
       "gi",
@@ -361,6 +484,7 @@ export const DETECTORS: readonly SecretDetector[] = [
     kind: "credential assignment",
     strength: "weak",
     rank: 3,
+    lowerNeedles: ["key", "secret", "token"],
     pattern: re(
       String.raw`(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,30}[_.-])?(?:api[_-]?key|apikey|secret[_-]?key|client[_-]?secret|secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|private[_-]?key|signing[_-]?key)(?![A-Za-z])${ASSIGN_SEP}["']?([A-Za-z0-9_\-./+=~]{16,500})`,
       "gi",
@@ -387,19 +511,93 @@ function valueSpan(m: RegExpExecArray, group: number | undefined): readonly [num
   return null;
 }
 
+/** The literal characters a pattern source starts with: "hf_" of "hf_[A-Za-z]{34}", "dp." of "dp\\.pt". */
+export function literalPrefix(source: string): string {
+  let out = "";
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i] ?? "";
+    const escaped = c === "\\" && /[.$/~-]/.test(source[i + 1] ?? "");
+    if (!escaped && "\\[](){}*+?|^$.".includes(c)) break;
+    const next = source[i + (escaped ? 2 : 1)] ?? "";
+    // A quantifier makes the last literal optional or repeated: stop before it.
+    if ("*+?{".includes(next)) break;
+    out += escaped ? (source[i + 1] ?? "") : c;
+    i += escaped ? 2 : 1;
+  }
+  return out;
+}
+
+/**
+ * Which of a set of literals occur in a text, in one pass over it: each position is looked up by
+ * its first two characters (a number key), and only the literals starting with those two are
+ * compared there. One-character literals and case-insensitive sets are few and use `includes`.
+ * Far cheaper than a regex alternation of a hundred literals, or a substring search per detector.
+ */
+class NeedleSet {
+  private readonly byPair = new Map<number, string[]>();
+  private readonly short: readonly string[];
+  private readonly ignoreCase: boolean;
+
+  constructor(needles: readonly string[], ignoreCase: boolean) {
+    this.ignoreCase = ignoreCase;
+    const unique = [...new Set(needles.map((n) => (ignoreCase ? n.toLowerCase() : n)))].sort();
+    this.short = unique.filter((n) => n.length < 2 || ignoreCase);
+    if (ignoreCase) return;
+    for (const n of unique) {
+      if (n.length < 2) continue;
+      const key = n.charCodeAt(0) * 65536 + n.charCodeAt(1);
+      this.byPair.set(key, [...(this.byPair.get(key) ?? []), n]);
+    }
+  }
+
+  present(text: string): Set<string> {
+    const found = new Set<string>();
+    const haystack = this.ignoreCase ? text.toLowerCase() : text;
+    for (const n of this.short) if (haystack.includes(n)) found.add(n);
+    if (this.byPair.size === 0) return found;
+    let next = haystack.charCodeAt(0);
+    for (let i = 0; i + 1 < haystack.length; i++) {
+      const first = next;
+      next = haystack.charCodeAt(i + 1);
+      const candidates = this.byPair.get(first * 65536 + next);
+      if (candidates === undefined) continue;
+      for (const n of candidates) if (!found.has(n) && haystack.startsWith(n, i)) found.add(n);
+    }
+    return found;
+  }
+}
+
+const NEEDLES = new NeedleSet(
+  DETECTORS.flatMap((d) => d.needles ?? []),
+  false,
+);
+const LOWER_NEEDLES = new NeedleSet(
+  DETECTORS.flatMap((d) => d.lowerNeedles ?? []),
+  true,
+);
+
 /** All raw candidates in `text`, overlapping ones included. */
 export function scanCandidates(text: string): SecretCandidate[] {
   const out: SecretCandidate[] = [];
   const scan: ScanContext = {};
+  const present = NEEDLES.present(text);
+  const presentLower = LOWER_NEEDLES.present(text);
   for (const d of DETECTORS) {
-    // matchAll works on a copy of the pattern: the shared regex objects are never mutated.
+    if (d.needles !== undefined && !d.needles.some((n) => present.has(n))) continue;
+    if (d.lowerNeedles !== undefined && !d.lowerNeedles.some((n) => presentLower.has(n))) continue;
+    // search() finds out cheaply whether there is anything to scan (and restores lastIndex);
+    // matchAll then works on a copy of the pattern: the shared regex objects are never mutated.
+    if (text.search(d.pattern) < 0) continue;
     let skipUntil = 0;
     for (const m of text.matchAll(d.pattern)) {
       if (m.index < skipUntil) continue;
       const span = valueSpan(m, d.group);
       if (span === null) continue;
       const [start, valueEnd] = span;
-      if (d.accept !== undefined && !d.accept(text.slice(start, valueEnd), m)) continue;
+      const value = text.slice(start, valueEnd);
+      if (d.keepPlaceholders !== true && isPlaceholderToken(value)) continue;
+      if (d.accept !== undefined && !d.accept(value, m)) continue;
       const end = d.extend === undefined ? valueEnd : d.extend(text, start, valueEnd, scan);
       skipUntil = end;
       out.push({ kind: d.kind, start, end, rank: d.rank });

@@ -189,6 +189,35 @@ export function foldText(text: string, options: FoldOptions): FoldedText {
 
   let i = 0;
   while (i < text.length) {
+    const code = text.charCodeAt(i);
+    // Fast path for ASCII, the bulk of every ticket: no regex, no string per character.
+    if (code < 0x80) {
+      if (code === 32 || (code >= 9 && code <= 13)) {
+        if (options.collapseWhitespace) {
+          const newline = code === 10 || code === 13;
+          if (pendingSpace === null) pendingSpace = { start: i, end: i + 1, newline };
+          else {
+            pendingSpace.end = i + 1;
+            pendingSpace.newline ||= newline;
+          }
+          i += 1;
+          continue;
+        }
+      }
+      // A run of non-space ASCII goes in as one slice.
+      flushSpace();
+      const from = i;
+      do {
+        starts.push(i);
+        ends.push(i + 1);
+        i += 1;
+        const next = i < text.length ? text.charCodeAt(i) : 0x80;
+        if (next >= 0x80 || next === 32 || (next >= 9 && next <= 13)) break;
+      } while (i < text.length);
+      const run = text.slice(from, i);
+      parts.push(options.caseFold ? run.toLowerCase() : run);
+      continue;
+    }
     const cp = text.codePointAt(i) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
     const ch = width === 2 ? text.slice(i, i + 2) : (text[i] ?? "");
@@ -202,9 +231,7 @@ export function foldText(text: string, options: FoldOptions): FoldedText {
       i += width;
       continue;
     }
-    let folded: string;
-    if (cp < 0x80) folded = options.caseFold ? ch.toLowerCase() : ch;
-    else folded = foldCodePoint(ch, options, cache);
+    const folded = foldCodePoint(ch, options, cache);
     if (folded.length > 0) {
       flushSpace();
       for (let k = 0; k < folded.length; k++) {

@@ -1,7 +1,16 @@
 import { scanCandidates, type SecretCandidate, type SecretKind } from "./detectors.js";
 import { foldText } from "./fold.js";
 
-export { SECRET_KINDS, secretStrength, type SecretKind, type SecretStrength } from "./detectors.js";
+export {
+  SECRET_KINDS,
+  secretCategory,
+  secretStrength,
+  type SecretCategory,
+  type SecretKind,
+  type SecretStrength,
+} from "./detectors.js";
+export { PAYMENT_CARD, luhnValid } from "./cards.js";
+export { PROVIDER_FORMATS } from "./providers.js";
 export { foldText, isInvisibleFormat, isTagCharacter, type FoldOptions, type FoldedText } from "./fold.js";
 
 /** Where a secret-like value sits in a text. Deliberately carries no part of the value. */
@@ -61,7 +70,7 @@ export function maskSecrets(text: string): { text: string; masked: SecretFinding
 
 function article(kind: string): string {
   // "an AWS access key", "an npm token", "a JWT", "a GitHub token".
-  return /^(?:[AEIOU]|npm\b)/i.test(kind) ? "an" : "a";
+  return /^(?:[AEIOU]|npm\b|xAI\b)/i.test(kind) ? "an" : "a";
 }
 
 function joinList(items: readonly string[]): string {

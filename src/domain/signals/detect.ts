@@ -1,5 +1,6 @@
 import type { Risk } from "../enums.js";
 import { findSecrets } from "../secrets/index.js";
+import { HIJACK_DETECTORS } from "./hijack.js";
 import { INJECTION_DETECTORS } from "./injection.js";
 import type { Detector, Hit } from "./match.js";
 import { OUTAGE_DETECTORS } from "./outage.js";
@@ -9,7 +10,12 @@ import { SECURITY_DETECTORS, unverifiedPrivilegeRequest } from "./security.js";
 import { excerpt, fieldContext, originalSpan, type FieldContext } from "./text.js";
 import { SIGNAL_FIELDS, type Signal, type SignalInput } from "./types.js";
 
-const DETECTORS: readonly Detector[] = [...SECURITY_DETECTORS, ...OUTAGE_DETECTORS, ...INJECTION_DETECTORS];
+const DETECTORS: readonly Detector[] = [
+  ...SECURITY_DETECTORS,
+  ...OUTAGE_DETECTORS,
+  ...INJECTION_DETECTORS,
+  ...HIJACK_DETECTORS,
+];
 
 // Bounded output: a pasted log with a thousand 502 lines is one finding, not a thousand.
 const MAX_PER_RULE_AND_FIELD = 5;

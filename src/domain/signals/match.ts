@@ -16,6 +16,9 @@ export type Detector = (ctx: FieldContext) => Hit[];
  * on a copy of the pattern, so the shared regex objects are never mutated.
  */
 export function matches(pattern: RegExp, text: string, limit = 500): RegExpExecArray[] {
+  // Most patterns find nothing in most tickets: search() answers that without the copy matchAll
+  // makes (it restores lastIndex, so the shared object is left as it was).
+  if (text.search(pattern) < 0) return [];
   const out: RegExpExecArray[] = [];
   for (const m of text.matchAll(pattern)) {
     if (out.length >= limit) break;

@@ -123,6 +123,35 @@ export const SIGNAL_RULES = [
     summary: "The text tells the reader to ignore or override its instructions, rules or policy.",
   },
   {
+    id: "injection.task-switch",
+    kind: "injection",
+    summary:
+      'The text announces a new task for the reader ("now focus on your new task", "new instructions follow").',
+  },
+  {
+    id: "injection.persona-switch",
+    kind: "injection",
+    summary:
+      'The text gives the reader a new persona or role to play ("act as", "pretend you are", "stay in character").',
+  },
+  {
+    id: "injection.prompt-extraction",
+    kind: "injection",
+    summary: "The text asks the reader to reveal its prompt or instructions.",
+  },
+  {
+    id: "injection.reply-manipulation",
+    kind: "injection",
+    summary:
+      "The text dictates the reply: content to add (links, statements), a changed form (encoding, substitutions), or words to output.",
+  },
+  {
+    id: "injection.off-task-request",
+    kind: "injection",
+    summary:
+      "The text orders work unrelated to a support request (write a poem or essay, generate code, translate or summarise the following).",
+  },
+  {
     id: "injection.field-directive",
     kind: "injection",
     summary: "The text dictates triage fields (priority, risk, routing, approval state) to the process.",

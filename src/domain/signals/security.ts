@@ -1,4 +1,4 @@
-import { secretStrength } from "../secrets/index.js";
+import { secretCategory, secretStrength } from "../secrets/index.js";
 import { IN_SENTENCE, matches, patternHits, re, type Detector, type Hit } from "./match.js";
 import { isHypothetical, isNegated, sentenceEnd, sentenceStart, type FieldContext } from "./text.js";
 
@@ -12,13 +12,17 @@ function reported(ctx: FieldContext, triggerStart: number, matchStart = triggerS
 
 // --- secrets pasted into the ticket ------------------------------------------------------------------
 
+// A card number is masked and refused like a secret but says nothing about a breach: a customer
+// quoting the card they were charged on is a billing ticket.
 function secretsInText(ctx: FieldContext): Hit[] {
-  return ctx.secrets.map((s) => ({
-    rule: secretStrength(s.kind) === "strong" ? "security.key-in-text" : "security.credential-in-text",
-    start: s.start,
-    end: s.end,
-    original: true,
-  }));
+  return ctx.secrets
+    .filter((s) => secretCategory(s.kind) === "credential")
+    .map((s) => ({
+      rule: secretStrength(s.kind) === "strong" ? "security.key-in-text" : "security.credential-in-text",
+      start: s.start,
+      end: s.end,
+      original: true,
+    }));
 }
 
 // --- credential exposure (sentence level) ---------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { EvaluationInputError } from "./types.js";
 
@@ -75,4 +76,25 @@ export function describeFailures(report: ThresholdReport): string[] {
       const value = c.value === null ? "not measurable (nothing to measure)" : String(c.value);
       return `${c.metric} = ${value}, threshold: ${bound}`;
     });
+}
+
+/** Reads and validates a thresholds file; a missing or malformed one is an input error. */
+export function readThresholdsFile(file: string): ThresholdsFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EvaluationInputError(
+      code === undefined
+        ? `The thresholds file ${file} is not valid JSON.`
+        : `Cannot read the thresholds file ${file} (${code}).`,
+    );
+  }
+  const parsed = thresholdsFileSchema.safeParse(value);
+  if (!parsed.success)
+    throw new EvaluationInputError(
+      `The thresholds file ${file} is not in the expected format: ${parsed.error.issues[0]?.message ?? "invalid"}.`,
+    );
+  return parsed.data;
 }

@@ -5,10 +5,10 @@ import {
   prioritySchema,
   resolutionSchema,
   teamSchema,
-} from "../../domain/enums.js";
-import { ticketIdSchema } from "../../domain/ids.js";
-import { proposalSchema } from "../../domain/schemas.js";
-import type { Signal, SignalInput } from "../../domain/signals/index.js";
+} from "../../src/domain/enums.js";
+import { ticketIdSchema } from "../../src/domain/ids.js";
+import { proposalSchema } from "../../src/domain/schemas.js";
+import type { Signal, SignalInput } from "../../src/domain/signals/index.js";
 
 /** One line of expected-outcomes.json (the contract's format). */
 export const expectedOutcomeSchema = z.object({

@@ -1,12 +1,19 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { detectSignals } from "../../domain/signals/index.js";
-import { CATALOGUE } from "../../../scripts/fixtures/catalogue.js";
+import { detectSignals } from "../../src/domain/signals/index.js";
+import { CATALOGUE } from "../fixtures/catalogue.js";
 import { DETECTORS } from "./engine.js";
 import { RECOMMENDATION_METRICS } from "./metrics.js";
 import { evaluate, resolvePaths, type Evaluation } from "./run.js";
-import { describeFailures, type ThresholdCheck } from "./thresholds.js";
+import { evaluateCorpora, HALVES, renderCorpora, type CorporaResult, type Half } from "./corpora/index.js";
+import {
+  checkThresholds,
+  describeFailures,
+  readThresholdsFile,
+  type ThresholdCheck,
+  type ThresholdReport,
+} from "./thresholds.js";
 import { EvaluationInputError, type DetectorLabels, type SignalDetector } from "./types.js";
 
 export const USAGE = `Usage: npm run evaluate -- [options]
@@ -23,7 +30,20 @@ Options:
                            present, sets the evaluation time, otherwise the current time is used
   --knowledge DIR          knowledge articles (default data/knowledge)
   --thresholds FILE        minimum/maximum per metric (default data/evaluation-thresholds.json)
+  --corpora DIR            also measure the engines on public corpora in DIR (see docs/evaluation.md):
+                           injection precision, recall and false-positive rate per source, position
+                           and attack group; secret kinds recognised; duplicate recall@1, @5, MRR
+  --half all|development|held-out
+                           with --corpora: which fixed half of the rows to read (default all)
+  --server-sample N        with --corpora: rows per source and label also sent through the server's
+                           submit on a fresh runtime (default 25; 0 skips it)
+  --corpora-thresholds FILE
+                           with --corpora: minimum/maximum per corpus metric ("corpora.injection...."),
+                           e.g. data/corpora-thresholds.json (default: report only)
   -h, --help               show this help
+
+Without --corpora, nothing but the bundled data is read. With it, the JSON gains a "corpora" object
+and the table a section per engine.
 
 Exit status: 0 every threshold met, 1 a threshold failed or the input was refused, 2 usage error.
 `;
@@ -35,8 +55,8 @@ export interface EvaluateIo {
   readonly clock?: () => Date;
 }
 
-/** The package root: src/cli/evaluate (or dist/cli/evaluate) is three levels down. */
-export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The package root: scripts/evaluate is two levels down. */
+export const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface EvaluateDeps {
   /** The server's signal detector; a test may swap in a broken one to show what it costs. */
@@ -45,10 +65,18 @@ export interface EvaluateDeps {
 
 class UsageError extends Error {}
 
+interface CorporaArgs {
+  readonly dir: string;
+  readonly half: Half;
+  readonly serverSample: number;
+  readonly thresholds: string | undefined;
+}
+
 interface Parsed {
   readonly help: boolean;
   readonly format: "json" | "table";
   readonly paths: Parameters<typeof resolvePaths>[0];
+  readonly corpora: CorporaArgs | undefined;
 }
 
 function parse(argv: readonly string[]): Parsed {
@@ -66,6 +94,10 @@ function parse(argv: readonly string[]): Parsed {
         seed: { type: "string" },
         knowledge: { type: "string" },
         thresholds: { type: "string" },
+        corpora: { type: "string" },
+        half: { type: "string" },
+        "server-sample": { type: "string" },
+        "corpora-thresholds": { type: "string" },
       },
     }));
   } catch (error) {
@@ -74,10 +106,37 @@ function parse(argv: readonly string[]): Parsed {
   const format = values.format ?? "json";
   if (format !== "json" && format !== "table")
     throw new UsageError(`--format must be json or table, not "${format}".`);
-  for (const key of ["recommendations", "expected", "seed", "knowledge", "thresholds"] as const) {
+  for (const key of [
+    "recommendations",
+    "expected",
+    "seed",
+    "knowledge",
+    "thresholds",
+    "corpora",
+    "corpora-thresholds",
+  ] as const) {
     if (values[key] !== undefined && values[key].trim() === "") throw new UsageError(`--${key} is blank.`);
   }
+  const half = values.half ?? "all";
+  if (!(HALVES as readonly string[]).includes(half))
+    throw new UsageError(`--half must be one of ${HALVES.join(", ")}, not "${half}".`);
+  const sample = values["server-sample"] ?? "25";
+  if (!/^\d{1,4}$/.test(sample))
+    throw new UsageError(`--server-sample must be a whole number from 0 to 9999, not "${sample}".`);
+  if (values.corpora === undefined) {
+    for (const key of ["half", "server-sample", "corpora-thresholds"] as const)
+      if (values[key] !== undefined) throw new UsageError(`--${key} needs --corpora DIR.`);
+  }
   return {
+    corpora:
+      values.corpora === undefined
+        ? undefined
+        : {
+            dir: values.corpora,
+            half: half as Half,
+            serverSample: Number(sample),
+            thresholds: values["corpora-thresholds"],
+          },
     help: values.help === true,
     format,
     paths: {
@@ -90,7 +149,66 @@ function parse(argv: readonly string[]): Parsed {
   };
 }
 
+/**
+ * The fixture evaluation, synchronous: nothing but the bundled data (or the files named) is read.
+ * `--corpora` needs the command's entry, runEvaluateCommand, since it runs the server.
+ */
 export function runEvaluate(argv: readonly string[], io: EvaluateIo, deps: EvaluateDeps = {}): number {
+  const parsed = parseOrReport(argv, io);
+  if (typeof parsed === "number") return parsed;
+  if (parsed.corpora !== undefined) {
+    io.stderr(`evaluate: --corpora runs through the command (npm run evaluate), not runEvaluate.\n`);
+    return 2;
+  }
+  const fixtures = evaluateFixtures(parsed, io, deps);
+  if (typeof fixtures === "number") return fixtures;
+  io.stdout(parsed.format === "json" ? `${JSON.stringify(fixtures, null, 2)}\n` : renderTable(fixtures));
+  return reportFailures([fixtures.thresholds], io);
+}
+
+/** `npm run evaluate`: the fixture evaluation and, with --corpora, the corpus evaluation. */
+export async function runEvaluateCommand(
+  argv: readonly string[],
+  io: EvaluateIo,
+  deps: EvaluateDeps = {},
+): Promise<number> {
+  const parsed = parseOrReport(argv, io);
+  if (typeof parsed === "number") return parsed;
+  if (parsed.corpora === undefined) return runEvaluate(argv, io, deps);
+  const fixtures = evaluateFixtures(parsed, io, deps);
+  if (typeof fixtures === "number") return fixtures;
+  const args = parsed.corpora;
+  let corpora: CorporaResult;
+  let corporaThresholds: ThresholdReport | null = null;
+  try {
+    const thresholdsFile =
+      args.thresholds === undefined ? null : readThresholdsFile(resolve(io.cwd, args.thresholds));
+    corpora = await evaluateCorpora({
+      dir: resolve(io.cwd, args.dir),
+      half: args.half,
+      serverSample: args.serverSample,
+      detect: deps.detect ?? detectSignals,
+    });
+    if (thresholdsFile !== null && args.thresholds !== undefined)
+      corporaThresholds = checkThresholds({ corpora }, thresholdsFile, args.thresholds);
+  } catch (error) {
+    if (!(error instanceof EvaluationInputError)) throw error;
+    io.stderr(`evaluate: ${error.message}\n`);
+    return 1;
+  }
+  if (parsed.format === "json") {
+    io.stdout(`${JSON.stringify({ ...fixtures, corpora, corporaThresholds }, null, 2)}\n`);
+  } else {
+    io.stdout(`${renderTable(fixtures)}\n${renderCorpora(corpora)}`);
+    if (corporaThresholds !== null) io.stdout(`\n${renderChecks(corporaThresholds)}`);
+  }
+  return reportFailures(
+    corporaThresholds === null ? [fixtures.thresholds] : [fixtures.thresholds, corporaThresholds],
+    io,
+  );
+}
+
+function parseOrReport(argv: readonly string[], io: EvaluateIo): Parsed | number {
   let parsed: Parsed;
   try {
     parsed = parse(argv);
@@ -103,11 +221,14 @@ export function runEvaluate(argv: readonly string[], io: EvaluateIo, deps: Evalu
     io.stdout(USAGE);
     return 0;
   }
+  return parsed;
+}
+
+function evaluateFixtures(parsed: Parsed, io: EvaluateIo, deps: EvaluateDeps): Evaluation | number {
   const paths = resolvePaths(parsed.paths, io.cwd, PACKAGE_ROOT);
   const bundledSeed = paths.seed === resolve(PACKAGE_ROOT, "data/seed/tickets.json");
-  let result: Evaluation;
   try {
-    result = evaluate({
+    return evaluate({
       paths,
       cwd: io.cwd,
       detect: deps.detect ?? detectSignals,
@@ -128,14 +249,19 @@ export function runEvaluate(argv: readonly string[], io: EvaluateIo, deps: Evalu
     io.stderr(`evaluate: ${error.message}\n`);
     return 1;
   }
-  io.stdout(parsed.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderTable(result));
-  const failures = describeFailures(result.thresholds);
-  for (const line of failures) io.stderr(`evaluate: below threshold: ${line}\n`);
-  if (failures.length > 0) {
-    io.stderr(`evaluate: ${failures.length} metric(s) failed their threshold (${result.thresholds.file}).\n`);
-    return 1;
+}
+
+function reportFailures(reports: readonly ThresholdReport[], io: EvaluateIo): number {
+  let failed = 0;
+  for (const report of reports) {
+    const failures = describeFailures(report);
+    for (const line of failures) io.stderr(`evaluate: below threshold: ${line}\n`);
+    if (failures.length > 0) {
+      io.stderr(`evaluate: ${failures.length} metric(s) failed their threshold (${report.file}).\n`);
+      failed += failures.length;
+    }
   }
-  return 0;
+  return failed > 0 ? 1 : 0;
 }
 
 // ---------- table ----------
@@ -179,6 +305,18 @@ function signalRows(
       row(`signalDetection.${d}.${m}`, `engine.signalDetection.${d}.${m}`, detection[d][m]),
     ),
   );
+}
+
+/** One row per check of a thresholds file: metric, value, bound, status. */
+export function renderChecks(report: ThresholdReport): string {
+  const rows = report.checks.map((c) => [
+    c.metric,
+    c.value === null ? "n/a" : String(Math.round(c.value * 10000) / 10000),
+    ...boundText(c),
+  ]);
+  return `${table([["metric", "value", "threshold", "status"], ...rows])}\n${
+    report.passed ? `All thresholds met (${report.file}).` : `Thresholds FAILED (${report.file}).`
+  }\n`;
 }
 
 export function renderTable(result: Evaluation): string {

@@ -1,5 +1,5 @@
-import type { EscalationReason, Team } from "../../domain/enums.js";
-import { compareTicketIds } from "../../domain/ids.js";
+import type { EscalationReason, Team } from "../../src/domain/enums.js";
+import { compareTicketIds } from "../../src/domain/ids.js";
 import {
   assess,
   assessmentReasons,
@@ -7,9 +7,9 @@ import {
   type Escalation,
   type ServerAssessment,
   type ServerSignal,
-} from "../../domain/policy/index.js";
-import type { Ticket } from "../../domain/schemas.js";
-import { compareRisk } from "../../domain/signals/index.js";
+} from "../../src/domain/policy/index.js";
+import type { Ticket } from "../../src/domain/schemas.js";
+import { compareRisk } from "../../src/domain/signals/index.js";
 import {
   EvaluationInputError,
   type EvaluatedRecommendation,

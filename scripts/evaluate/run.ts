@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { z } from "zod";
-import { DomainError } from "../../domain/errors.js";
-import type { Ticket } from "../../domain/schemas.js";
-import { loadKnowledge } from "../../service/knowledge.js";
-import { epochFileFor, loadSeed } from "../../service/seed.js";
+import { DomainError } from "../../src/domain/errors.js";
+import type { Ticket } from "../../src/domain/schemas.js";
+import { loadKnowledge } from "../../src/service/knowledge.js";
+import { epochFileFor, loadSeed } from "../../src/service/seed.js";
 import { ENGINE_DEFINITIONS, evaluateEngine, type EngineFindings, type EngineResult } from "./engine.js";
 import {
   RECOMMENDATION_DEFINITIONS,

@@ -1,8 +1,8 @@
-import { ESCALATION_REASONS, type EscalationReason } from "../../domain/enums.js";
-import type { KnowledgeArticle, Ticket } from "../../domain/schemas.js";
-import { KnowledgeIndex } from "../../domain/search/knowledge-index.js";
-import { TicketIndex } from "../../domain/similarity/ticket-index.js";
-import { compareRisk, hasInjection, riskFloors, type Signal } from "../../domain/signals/index.js";
+import { ESCALATION_REASONS, type EscalationReason } from "../../src/domain/enums.js";
+import type { KnowledgeArticle, Ticket } from "../../src/domain/schemas.js";
+import { KnowledgeIndex } from "../../src/domain/search/knowledge-index.js";
+import { TicketIndex } from "../../src/domain/similarity/ticket-index.js";
+import { compareRisk, hasInjection, riskFloors, type Signal } from "../../src/domain/signals/index.js";
 import { fraction, type ScoredCase } from "./metrics.js";
 import type { DetectorLabels, ExpectedOutcome, SignalDetector } from "./types.js";
 
