@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, describeLocations, loadConfig } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createStderrLogger } from "./logging.js";
 import { createServer } from "./mcp/server.js";
 import { openTriage } from "./service/runtime.js";
+import { refuseToServe } from "./startup-failure.js";
 
 function packageVersion(): string {
   try {
@@ -26,17 +27,18 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error(`configuration: ${error.message}`);
-      process.exit(1);
+      return refuseToServe(`support-triage: configuration: ${error.message}`);
     }
     throw error;
   }
+  for (const line of describeLocations(config)) logger.info(line);
   let triage;
   try {
     triage = await openTriage(config, logger);
   } catch (error) {
     if (error instanceof DomainError) {
       logger.error(`cannot open the runtime at ${config.dataRoot}: ${error.message}`);
-      process.exit(1);
+      return refuseToServe(`support-triage: cannot open the runtime at ${config.dataRoot}: ${error.message}`);
     }
     throw error;
   }

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ConfigError, resolveDataRoot } from "../config.js";
 import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
 
 // Verifies a runtime's audit log: every line's schema and hash, the sequence numbers, the hash
@@ -11,7 +12,8 @@ import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
 const USAGE = `Usage: audit-verify --data-root DIR
 
 Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json.
-  --data-root DIR   the runtime directory (TRIAGE_DATA_ROOT of the server)
+  --data-root DIR   the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime the
+                    server uses by default)
   -h, --help        show this help
 
 Exit status: 0 intact, 1 damaged (the first bad event is printed), 2 usage error.`;
@@ -37,8 +39,14 @@ function main(): void {
     return;
   }
   const dataRoot = values["data-root"];
-  if (dataRoot === undefined || dataRoot.trim() === "") usageError("--data-root DIR is required.");
-  const root = resolve(dataRoot);
+  if (dataRoot !== undefined && dataRoot.trim() === "") usageError("--data-root is blank.");
+  let root: string;
+  try {
+    root = dataRoot === undefined ? resolveDataRoot(process.env, process.cwd()).path : resolve(dataRoot);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    usageError(error.message);
+  }
   if (!existsSync(root) || !statSync(root).isDirectory()) usageError(`${root} is not a directory.`);
 
   let result;

@@ -50,7 +50,7 @@ Options (list):
   --ticket ID           one ticket's handoffs
   --json                print JSON
 Common:
-  --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else data/runtime)
+  --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime)
   -h, --help            show this help
 
 Exit status (deliver): 0 everything due was delivered or waits for a retry; 1 something needs a
