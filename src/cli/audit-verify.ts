@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, resolveDataRoot } from "../config.js";
+import { RUNBOOK } from "../paths.js";
 import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
 
 // Verifies a runtime's audit log: every line's schema and hash, the sequence numbers, the hash
@@ -64,6 +65,7 @@ function main(): void {
   console.log(
     `audit log damaged at seq ${result.seq} (line ${result.line} of ${resolve(root, "audit.jsonl")}): ${result.problem}: ${result.detail}`,
   );
+  console.log(`What to do next (find what changed, restore from a backup or snapshot): ${RUNBOOK}`);
   process.exitCode = 1;
 }
 
