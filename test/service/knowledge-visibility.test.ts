@@ -32,13 +32,12 @@ const quiet = { warn: () => undefined };
 describe("openKnowledge", () => {
   it("refuses a directory that does not exist, saying which and what to set", () => {
     const missing = join(dir(), "nope");
-    const error = (() => {
-      try {
-        openKnowledge(missing, quiet);
-      } catch (e) {
-        return e;
-      }
-    })();
+    let error: unknown;
+    try {
+      openKnowledge(missing, quiet);
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).message).toBe(
       `The knowledge directory ${missing} cannot be read (ENOENT: no such file or directory, stat '${missing}'). ` +

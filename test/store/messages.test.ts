@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
@@ -105,5 +105,29 @@ describe("a data root that is a file", () => {
         `^${join(dir, "a", "b")} is a file, not a directory \\(ENOTDIR\\), so the runtime directory ${root} cannot be used\\.`,
       ),
     );
+  });
+});
+
+describe("a runtime whose store.json was removed", () => {
+  it("is refused, not re-initialized: its history stays", async () => {
+    const root = await tamperedRuntime();
+    const log = readFileSync(join(root, "audit.jsonl"));
+    rmSync(join(root, "store.json"));
+    const error = await open(root).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).message).toBe(
+      `${root} holds an audit log with events after its initialization but no store.json: store.json was removed. ` +
+        `Restore it from a backup or rebuild it from event 0 (${RUNBOOK} says how); nothing was changed.`,
+    );
+    expect(readFileSync(join(root, "audit.jsonl"))).toEqual(log);
+  });
+
+  it("(an interrupted initialization, one event and no store.json, is still replaced)", async () => {
+    const root = tempDir("messages");
+    await (await open(root, { tickets: makeTickets(3) })).close();
+    rmSync(join(root, "store.json"));
+    const store = await open(root, { tickets: makeTickets(5) });
+    expect(store.view().ticketCount()).toBe(5);
+    await store.close();
   });
 });
