@@ -111,7 +111,7 @@ describe("commands without --data-root or TRIAGE_DATA_ROOT", () => {
 
   it("reset refuses a per-user runtime that is a symbolic link", async () => {
     const { host } = await defaultRuntime();
-    const xdg = (host.env.XDG_DATA_HOME ?? "") as string;
+    const xdg = host.env.XDG_DATA_HOME ?? "";
     const app = join(xdg, "support-triage-mcp");
     const real = join(app, "real-runtime");
     rmSync(join(app, "runtime"), { recursive: true });

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runImport, type ImportIo } from "../../src/cli/import.js";
 import { createMemoryLogger } from "../../src/logging.js";
+import type { ImportReport } from "../../src/service/import-service.js";
 import {
   chooseDelimiter,
   CsvParser,
@@ -154,7 +155,7 @@ describe("npm run import with a semicolon export", () => {
     expect(
       await runImport(["--from", again, "--data-root", data.dataRoot, "--dry-run", "--json"], json),
     ).toBe(0);
-    expect(JSON.parse(json.out.join("")).source.delimiter).toEqual({
+    expect((JSON.parse(json.out.join("")) as ImportReport).source.delimiter).toEqual({
       delimiter: "semicolon",
       by: "detected",
     });
