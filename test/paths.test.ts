@@ -129,16 +129,13 @@ describe("loadConfig defaults", () => {
   });
 
   it("keeps explicit variables exactly as before (relative to the working directory)", () => {
-    const config = loadConfig(
-      {
-        TRIAGE_DATA_ROOT: "rt",
-        TRIAGE_SEED_FILE: "seed.json",
-        TRIAGE_KNOWLEDGE_ROOT: "/k",
-        TRIAGE_TEAMS_FILE: "t/teams.json",
-      },
-      "/cwd",
-      host,
-    );
+    const given: [string, string][] = [
+      ["TRIAGE_DATA_ROOT", "rt"],
+      ["TRIAGE_SEED_FILE", "seed.json"],
+      ["TRIAGE_KNOWLEDGE_ROOT", "/k"],
+      ["TRIAGE_TEAMS_FILE", "t/teams.json"],
+    ];
+    const config = loadConfig(Object.fromEntries(given), "/cwd", host);
     expect(config).toMatchObject({
       dataRoot: "/cwd/rt",
       seedFile: "/cwd/seed.json",

@@ -289,19 +289,11 @@ export function openKnowledge(
   variable = "TRIAGE_KNOWLEDGE_ROOT",
 ): KnowledgeBase {
   const dir = resolve(root);
-  let isDir: boolean;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch (error) {
+  const problem = directoryProblem(dir);
+  if (problem !== undefined) {
     throw new DomainError(
       "INVALID_INPUT",
-      `The knowledge directory ${dir} cannot be read (${reasonOf(error)}). Set ${variable} to a directory of Markdown articles, or unset it to use the bundled ones.`,
-    );
-  }
-  if (!isDir) {
-    throw new DomainError(
-      "INVALID_INPUT",
-      `The knowledge directory ${dir} is not a directory. Set ${variable} to a directory of Markdown articles, or unset it to use the bundled ones.`,
+      `The knowledge directory ${dir} ${problem}. Set ${variable} to a directory of Markdown articles, or unset it to use the bundled ones.`,
     );
   }
   let skipped = 0;
@@ -320,4 +312,13 @@ export function openKnowledge(
       `${skipped > 0 ? ` (${skipped} file${skipped === 1 ? "" : "s"} skipped; the server's log names each and why)` : " (no .md file)"}. ` +
       `No article can be cited. Tell the operator to fix ${variable} and restart the server.`,
   );
+}
+
+/** Why `dir` cannot serve as the knowledge directory, or undefined when it can. */
+function directoryProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : "is not a directory";
+  } catch (error) {
+    return `cannot be read (${reasonOf(error)})`;
+  }
 }

@@ -1,40 +1,31 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runReset } from "../../src/cli/reset.js";
 import { runReview } from "../../src/cli/review/commands.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import type { Host } from "../../src/paths.js";
 import { openTriage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData } from "../support/data.js";
+import { tempDirs } from "../support/temp.js";
 
 // The maintenance commands find the runtime the server uses by default, through the same
 // function: TRIAGE_DATA_ROOT when set, else the per-user data directory (XDG_DATA_HOME here).
 
 const REPO = resolve(import.meta.dirname, "../..");
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function temp(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `triage-default-${label}-`));
-  temps.push(dir);
-  return dir;
-}
+const temp = tempDirs("triage-default");
 
 /** A per-user data directory, and the runtime a server with no configuration would use in it. */
 async function defaultRuntime(): Promise<{ xdg: string; runtime: string; host: Host }> {
   const xdg = temp("xdg");
   const runtime = join(xdg, "support-triage-mcp", "runtime");
   const data = writeTestData();
-  temps.push(data.root);
   const triage = await openTriage({ ...data, dataRoot: runtime, minutesSaved: 8 }, createMemoryLogger(), {
     clock: () => TEST_NOW,
   });
   await triage.close();
+  rmSync(data.root, { recursive: true, force: true }); // the seed is copied into the runtime
   return { xdg, runtime, host: { platform: "linux", env: { XDG_DATA_HOME: xdg }, homedir: temp("home") } };
 }
 

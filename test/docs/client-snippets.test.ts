@@ -1,20 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CONFIG_VARIABLES } from "../../src/config.js";
+import { tempDirs } from "../support/temp.js";
 
 // Every client snippet in README.md and docs/clients.md, taken from the Markdown itself, so a
 // snippet that breaks fails here: the real `claude mcp` and `codex mcp` commands run it where
@@ -28,15 +19,7 @@ const DOCS = ["README.md", "docs/clients.md"] as const;
 /** The Inspector release that runs on Node 20 (later ones need Node 22), as the docs say. */
 const INSPECTOR = "@modelcontextprotocol/inspector@0.15.0";
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-function temp(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `triage-snippet-${label}-`));
-  temps.push(dir);
-  return dir;
-}
+const temp = tempDirs("triage-snippet");
 
 // ---------- extraction ----------
 

@@ -1,25 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDirs } from "../support/temp.js";
 
 // The built server started the way Claude Desktop or a global client entry starts it: from a
 // directory that is not the repository, with no TRIAGE_* variable. Bundled data comes from the
 // package, the runtime from the per-user data directory (XDG_DATA_HOME here, a temporary one).
 const ROOT = resolve(import.meta.dirname, "../..");
 const ENTRY = join(ROOT, "dist/index.js");
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function temp(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `triage-defaults-${label}-`));
-  temps.push(dir);
-  return dir;
-}
+const temp = tempDirs("triage-defaults");
 
 /** Only what is given: no TRIAGE_* variable of the test run leaks into the server. */
 function server(cwd: string, env: Record<string, string>) {
