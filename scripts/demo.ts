@@ -1,24 +1,26 @@
 // `npm run demo`: the newcomer's "see it work". Copies the bundled data into a temporary runtime,
 // starts the server as a child process over stdio and drives it with the SDK Client exactly as
 // an AI client would, printing a transcript. Nothing is left behind: the temporary directory is
-// removed on success, on failure and on Ctrl-C.
+// removed on success, on failure and on Ctrl-C (or SIGTERM, SIGHUP), unless `--keep` asks to
+// hand the runtime to the reviewer CLI afterwards.
 //
 // The server is dist/index.js when built (npm run build); on a fresh clone without dist/ the
 // TypeScript source runs through tsx instead, so the demo works right after npm ci.
 import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { slaStateOf } from "../src/domain/policy/index.js";
 import type { Risk } from "../src/domain/enums.js";
 import type { Sla } from "../src/domain/schemas.js";
+import { PACKAGE_ROOT, reviewCommand } from "../src/paths.js";
 import { CATALOGUE, DUPLICATE_GROUPS } from "./fixtures/catalogue.js";
 import type { FixtureTicket, IdealTriage } from "./fixtures/schema.js";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AGENT = "demo-agent";
 const REVIEWER = "sam.reviewer";
 
@@ -28,7 +30,15 @@ export interface DemoIo {
 
 export interface DemoOptions {
   /** The server to start; defaults to dist/index.js, or the source through tsx when not built. */
-  readonly server?: { readonly command: string; readonly args: string[]; readonly description: string };
+  readonly server?: {
+    readonly command: string;
+    readonly args: string[];
+    readonly description: string;
+    /** The module whose reviewCommand names this server's reviewer CLI (with --keep). */
+    readonly paths?: string;
+  };
+  /** Keep the temporary runtime and print how to review it. */
+  readonly keep?: boolean;
 }
 
 export interface DemoResult {
@@ -183,12 +193,18 @@ function check(condition: boolean, what: string): void {
 function serverCommand(): NonNullable<DemoOptions["server"]> {
   const built = join(PACKAGE_ROOT, "dist", "index.js");
   if (existsSync(built)) {
-    return { command: process.execPath, args: [built], description: "node dist/index.js" };
+    return {
+      command: process.execPath,
+      args: [built],
+      description: "node dist/index.js",
+      paths: join(PACKAGE_ROOT, "dist", "paths.js"),
+    };
   }
   return {
     command: process.execPath,
     args: ["--import", "tsx", join(PACKAGE_ROOT, "src", "index.ts")],
     description: "tsx src/index.ts (dist/ is not built; run npm run build to use the compiled server)",
+    paths: join(PACKAGE_ROOT, "src", "paths.ts"),
   };
 }
 
@@ -439,14 +455,28 @@ export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<De
   let stderr = "";
   let stderrEnded: Promise<void> = Promise.resolve();
   const cleanup = (): void => {
-    if (tempDir !== undefined)
+    if (tempDir !== undefined && options.keep !== true)
       rmSync(tempDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
-  const onSignal = (): void => {
-    cleanup();
-    process.exit(130);
+  // Interrupted: stop the server first (it may still be writing into the directory), then remove
+  // the directory, then exit as the signal would have. A signal often comes twice (the terminal
+  // signals the whole process group, and npm and tsx relay it again): later ones are ignored
+  // instead of killing the process halfway through the cleanup.
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = true;
+    void (async () => {
+      await client?.close().catch(() => undefined);
+      try {
+        cleanup();
+      } catch (error) {
+        process.stderr.write(`demo: could not remove ${tempDir}: ${(error as Error).message}\n`);
+      }
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    })();
   };
-  process.once("SIGINT", onSignal);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   try {
     const cast = castFromCatalogue();
     tempDir = mkdtempSync(join(tmpdir(), "triage-demo-"));
@@ -491,9 +521,18 @@ export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<De
     client = undefined;
     cleanup();
     t.plain("");
-    t.plain(
-      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Removed the temporary runtime ${tempDir}.`,
-    );
+    const took = `Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`;
+    if (options.keep === true) {
+      const review = reviewCommand(
+        dataRoot,
+        pathToFileURL(server.paths ?? join(PACKAGE_ROOT, "src", "paths.ts")).href,
+      );
+      t.plain(`${took} Kept the runtime ${dataRoot}.`);
+      t.plain(`Review what the demo left pending: ${review}`);
+      t.plain(`Remove it when done: rm -rf ${tempDir}`);
+    } else {
+      t.plain(`${took} Removed the temporary runtime ${tempDir}.`);
+    }
     return { exitCode: 0, tempDir };
   } catch (error) {
     t.plain("");
@@ -507,9 +546,11 @@ export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<De
   } finally {
     if (client !== undefined) await client.close().catch(() => undefined);
     cleanup();
-    process.removeListener("SIGINT", onSignal);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   }
 }
+
+const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** True when this file is the program being run (not imported by a test). */
 function invokedDirectly(): boolean {
@@ -522,7 +563,30 @@ function invokedDirectly(): boolean {
   }
 }
 
+const USAGE = `Usage: npm run demo [-- --keep]
+
+Starts the server on a temporary copy of the bundled data and drives it like an AI client.
+  --keep       keep the temporary runtime and print the reviewer command for it
+  -h, --help   show this help
+`;
+
 if (invokedDirectly()) {
-  const result = await runDemo({ out: (line) => process.stdout.write(`${line}\n`) });
-  process.exitCode = result.exitCode;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+  } else {
+    const result = await runDemo(
+      { out: (line) => process.stdout.write(`${line}\n`) },
+      { keep: values.keep === true },
+    );
+    process.exitCode = result.exitCode;
+  }
 }

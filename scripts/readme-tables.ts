@@ -1,10 +1,12 @@
-// Renders the README's tools/resources/prompts tables from the tool definitions, so the README
-// can never drift from what tools/list serves. `npm run docs` rewrites the marked section;
+// Renders the README's tools/resources/prompts tables from the tool definitions, and its
+// configuration table from the variables src/config.ts declares, so the README can never drift
+// from what tools/list serves or what the server reads. `npm run docs` rewrites the marked section;
 // test/readme.test.ts fails when it is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { withErrorCodeTable } from "../src/mcp/errors.js";
+import { CONFIG_VARIABLES } from "../src/config.js";
 import { annotationsFor } from "../src/mcp/tool.js";
 import { TOOLS } from "../src/mcp/tools/index.js";
 
@@ -54,15 +56,36 @@ export function renderTables(): string {
   return lines.join("\n");
 }
 
-export function renderReadme(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end === -1 || end < start) {
-    throw new Error(`README.md needs the markers ${START} and ${END}`);
+export const CONFIG_START = "<!-- generated:config:start (npm run docs) -->";
+export const CONFIG_END = "<!-- generated:config:end -->";
+
+/** The configuration table, from the one list of variables in src/config.ts. */
+export function renderConfigTable(): string {
+  return [
+    "| variable | default | meaning |",
+    "|---|---|---|",
+    ...CONFIG_VARIABLES.map(
+      (v) => `| ${v.names.map((n) => `\`${n}\``).join(" / ")} | ${v.default} | ${v.meaning} |`,
+    ),
+  ].join("\n");
+}
+
+function replaceBetween(text: string, start: string, end: string, body: string): string {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from === -1 || to === -1 || to < from) {
+    throw new Error(`README.md needs the markers ${start} and ${end}`);
   }
-  return withErrorCodeTable(
-    `${readme.slice(0, start + START.length)}\n${renderTables()}\n${readme.slice(end)}`,
-  );
+  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
+}
+
+/** The README with both generated sections rewritten (the configuration one when it has its markers). */
+export function renderReadme(readme: string): string {
+  const tools = replaceBetween(readme, START, END, renderTables());
+  const config = tools.includes(CONFIG_START)
+    ? replaceBetween(tools, CONFIG_START, CONFIG_END, renderConfigTable())
+    : tools;
+  return withErrorCodeTable(config);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -71,12 +94,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const after = renderReadme(before);
   if (process.argv.includes("--check")) {
     if (before !== after) {
-      console.error("README.md tool tables are stale: run `npm run docs`.");
+      console.error("README.md tables are stale: run `npm run docs`.");
       process.exit(1);
     }
-    console.log("README.md tool tables are current.");
+    console.log("README.md tables are current.");
   } else {
     writeFileSync(path, after);
-    console.log(before === after ? "README.md already current." : "README.md tool tables updated.");
+    console.log(before === after ? "README.md already current." : "README.md tables updated.");
   }
 }

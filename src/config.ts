@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { BUNDLED, currentHost, defaultDataRoot, NoUserDataDirError, type Host } from "./paths.js";
 
 /**
  * chat: confirm:true from the model is enough (the reference behaviour).
@@ -7,6 +8,10 @@ import { resolve } from "node:path";
  */
 export const APPROVAL_MODES = ["chat", "elicit-when-available", "human-only"] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+/** Where a location came from: its variable, or the default. */
+export type Origin = "variable" | "default";
+export type Location = "dataRoot" | "seedFile" | "knowledgeRoot" | "teamsFile";
 
 export interface Config {
   readonly dataRoot: string;
@@ -19,17 +24,72 @@ export interface Config {
   readonly approvalMode?: ApprovalMode;
   /** Security-routed tickets need the form (elicitation) or the reviewer CLI, never chat. */
   readonly securityNeedsHumanChannel?: boolean;
+  /** Which locations came from a variable, for the startup report; absent in hand-built configs. */
+  readonly origins?: Readonly<Record<Location, Origin>>;
 }
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/**
+ * Every variable the server and its commands read: the README's and docs/clients.md's
+ * configuration tables are generated from this list (`npm run docs`).
+ */
+export const CONFIG_VARIABLES: readonly {
+  readonly names: readonly string[];
+  readonly default: string;
+  readonly meaning: string;
+}[] = [
+  {
+    names: ["TRIAGE_DATA_ROOT"],
+    default:
+      "the per-user runtime: `$XDG_DATA_HOME/support-triage-mcp/runtime` (else `~/.local/share/...`) on Linux, `~/Library/Application Support/support-triage-mcp/runtime` on macOS, `%LOCALAPPDATA%\\support-triage-mcp\\runtime` on Windows",
+    meaning:
+      "runtime state: tickets, recommendations, the audit log; created on first start. The reviewer, handoffs, import, reset and audit:verify commands default to the same directory",
+  },
+  {
+    names: ["TRIAGE_SEED_FILE"],
+    default: "the bundled `data/seed/tickets.json`",
+    meaning:
+      "tickets copied into an empty runtime on first start (never again); a `<name>.epoch.json` beside it shifts their times to the present",
+  },
+  {
+    names: ["TRIAGE_KNOWLEDGE_ROOT"],
+    default: "the bundled `data/knowledge`",
+    meaning:
+      "knowledge articles, one Markdown file each (front matter `id`, `title`, `tags`); a directory that does not exist stops the server at startup",
+  },
+  {
+    names: ["TRIAGE_TEAMS_FILE"],
+    default: "the bundled `data/teams.json`",
+    meaning: "teams, members (valid assignees), on-call handles and handoff channels",
+  },
+  {
+    names: ["TRIAGE_MINUTES_SAVED"],
+    default: "`8`",
+    meaning: "minutes counted per approved recommendation in the metrics (finite, >= 0)",
+  },
+  {
+    names: ["TRIAGE_APPROVAL_MODE"],
+    default: "`elicit-when-available`",
+    meaning:
+      "`chat` (confirm: true is enough), `elicit-when-available` (a form in the client when it supports one), `human-only` (chat approvals refused)",
+  },
+  {
+    names: ["TRIAGE_SECURITY_APPROVAL"],
+    default: "`any`",
+    meaning: "`human`: tickets routed to security can only be approved through the form or the reviewer CLI",
+  },
+  {
+    names: ["TRIAGE_WEBHOOKS", "TRIAGE_WEBHOOKS_FILE"],
+    default: "none",
+    meaning:
+      'for `handoffs deliver`: JSON `{"security": "https://...", "*": "https://..."}` mapping teams to webhook URLs',
+  },
+];
+
 const DEFAULTS = {
-  TRIAGE_DATA_ROOT: "data/runtime",
-  TRIAGE_SEED_FILE: "data/seed/tickets.json",
-  TRIAGE_KNOWLEDGE_ROOT: "data/knowledge",
-  TRIAGE_TEAMS_FILE: "data/teams.json",
   TRIAGE_MINUTES_SAVED: "8",
   TRIAGE_APPROVAL_MODE: "elicit-when-available",
   TRIAGE_SECURITY_APPROVAL: "any",
@@ -37,19 +97,53 @@ const DEFAULTS = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function read(env: Env, name: keyof typeof DEFAULTS): string {
+/** A variable's value; undefined when unset. Set but blank is an error, never the default. */
+function given(env: Env, name: string, defaultText: string): string | undefined {
   const value = env[name];
-  if (value === undefined) return DEFAULTS[name];
-  if (value.trim() === "") {
+  if (value !== undefined && value.trim() === "") {
     throw new ConfigError(
-      `${name} is set but blank. Unset it to use the default (${DEFAULTS[name]}) or give a value.`,
+      `${name} is set but blank. Unset it to use the default (${defaultText}) or give a value.`,
     );
   }
   return value;
 }
 
-/** Environment variables of the contract; paths resolve from the working directory. */
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+function read(env: Env, name: keyof typeof DEFAULTS): string {
+  return given(env, name, DEFAULTS[name]) ?? DEFAULTS[name];
+}
+
+/**
+ * The runtime directory: TRIAGE_DATA_ROOT (relative to `cwd`), else the per-user default. The
+ * one place every command gets it from.
+ */
+export function resolveDataRoot(
+  env: Env,
+  cwd: string,
+  host: Host = currentHost(env),
+): { readonly path: string; readonly origin: Origin } {
+  const value = given(env, "TRIAGE_DATA_ROOT", "the per-user runtime directory");
+  if (value !== undefined) return { path: resolve(cwd, value), origin: "variable" };
+  try {
+    return { path: defaultDataRoot(host), origin: "default" };
+  } catch (error) {
+    if (error instanceof NoUserDataDirError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+/** A bundled file or directory, or the variable's path resolved from `cwd`. */
+function located(env: Env, cwd: string, name: string, bundled: string): { path: string; origin: Origin } {
+  const value = given(env, name, bundled);
+  return value === undefined
+    ? { path: bundled, origin: "default" }
+    : { path: resolve(cwd, value), origin: "variable" };
+}
+
+/**
+ * Environment variables of the contract. Paths given in variables resolve from the working
+ * directory; unset, the runtime is the per-user directory and the data is the package's own.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), host?: Host): Config {
   const minutesRaw = read(env, "TRIAGE_MINUTES_SAVED");
   const minutesSaved = Number(minutesRaw);
   if (!Number.isFinite(minutesSaved) || minutesSaved < 0) {
@@ -69,16 +163,51 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       `TRIAGE_SECURITY_APPROVAL must be "any" (every channel) or "human" (security-routed tickets need the form or the reviewer CLI), got "${securityApproval}".`,
     );
   }
+  const dataRoot = resolveDataRoot(env, cwd, host);
+  const seedFile = located(env, cwd, "TRIAGE_SEED_FILE", BUNDLED.seedFile);
+  const knowledgeRoot = located(env, cwd, "TRIAGE_KNOWLEDGE_ROOT", BUNDLED.knowledgeRoot);
+  const teamsFile = located(env, cwd, "TRIAGE_TEAMS_FILE", BUNDLED.teamsFile);
   return {
     approvalMode: approvalMode as ApprovalMode,
     securityNeedsHumanChannel: securityApproval === "human",
-    dataRoot: resolve(cwd, read(env, "TRIAGE_DATA_ROOT")),
-    seedFile: resolve(cwd, read(env, "TRIAGE_SEED_FILE")),
-    knowledgeRoot: resolve(cwd, read(env, "TRIAGE_KNOWLEDGE_ROOT")),
-    // Unset: data/teams.json in the working directory if present, else the bundled file.
-    ...(env.TRIAGE_TEAMS_FILE === undefined
-      ? {}
-      : { teamsFile: resolve(cwd, read(env, "TRIAGE_TEAMS_FILE")) }),
+    dataRoot: dataRoot.path,
+    seedFile: seedFile.path,
+    knowledgeRoot: knowledgeRoot.path,
+    teamsFile: teamsFile.path,
     minutesSaved,
+    origins: {
+      dataRoot: dataRoot.origin,
+      seedFile: seedFile.origin,
+      knowledgeRoot: knowledgeRoot.origin,
+      teamsFile: teamsFile.origin,
+    },
   };
+}
+
+const DESCRIBED: readonly { key: Location; label: string; variable: string; fallback: string }[] = [
+  { key: "dataRoot", label: "runtime", variable: "TRIAGE_DATA_ROOT", fallback: "the per-user default" },
+  { key: "seedFile", label: "seed", variable: "TRIAGE_SEED_FILE", fallback: "bundled with the package" },
+  {
+    key: "knowledgeRoot",
+    label: "knowledge",
+    variable: "TRIAGE_KNOWLEDGE_ROOT",
+    fallback: "bundled with the package",
+  },
+  { key: "teamsFile", label: "teams", variable: "TRIAGE_TEAMS_FILE", fallback: "bundled with the package" },
+];
+
+/** One line per location for the startup log: the path, and whether a variable or the default chose it. */
+export function describeLocations(config: Config): string[] {
+  return DESCRIBED.flatMap(({ key, label, variable, fallback }) => {
+    const path = config[key];
+    if (path === undefined) return [];
+    const origin = config.origins?.[key];
+    const why =
+      origin === "variable"
+        ? `from ${variable}`
+        : origin === "default"
+          ? `${fallback}; set ${variable} to change it`
+          : "";
+    return [`${label}: ${path}${why === "" ? "" : ` (${why})`}`];
+  });
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { packageVersion, PROCESS_IO, runCommand, type Command, type CommandIo } from "./cli/command.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, describeLocations, loadConfig } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createStderrLogger } from "./logging.js";
 import { createServer } from "./mcp/server.js";
 import { openTriage } from "./service/runtime.js";
+import { refuseToServe } from "./startup-failure.js";
 
 const USAGE = `Usage: support-triage-mcp [command] [options]
 
@@ -32,17 +33,20 @@ async function serve(): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error(`configuration: ${error.message}`);
-      process.exit(1);
+      refuseToServe(`support-triage: configuration: ${error.message}`);
+      return 1;
     }
     throw error;
   }
+  for (const line of describeLocations(config)) logger.info(line);
   let triage;
   try {
     triage = await openTriage(config, logger);
   } catch (error) {
     if (error instanceof DomainError) {
       logger.error(`cannot open the runtime at ${config.dataRoot}: ${error.message}`);
-      process.exit(1);
+      refuseToServe(`support-triage: cannot open the runtime at ${config.dataRoot}: ${error.message}`);
+      return 1;
     }
     throw error;
   }

@@ -4,6 +4,7 @@ import { join, posix, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { epochFileFor } from "../src/service/seed.js";
+import { RUNBOOK } from "../src/paths.js";
 import { BUNDLED_TEAMS_FILE } from "../src/service/runtime.js";
 
 // What `npm pack` publishes is the server and its data. Generators, the fixture catalogue, the
@@ -114,6 +115,10 @@ describe("npm pack", () => {
     const data = runtimeDataFiles();
     expect(data).toContain("data/teams.json");
     expect(data.filter((f) => !packed.includes(f))).toEqual([]);
+  });
+
+  it("publishes the operator's runbook that the server's repair messages name", () => {
+    expect(packed).toContain(relative(ROOT, RUNBOOK));
   });
 
   it("publishes no generator, fixture catalogue, evaluation harness or demo", () => {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { PACKAGE_ROOT } from "../../src/paths.js";
 import { detectSignals } from "../../src/domain/signals/index.js";
 import { CATALOGUE } from "../fixtures/catalogue.js";
 import { DETECTORS } from "./engine.js";
@@ -55,8 +55,7 @@ export interface EvaluateIo {
   readonly clock?: () => Date;
 }
 
-/** The package root: scripts/evaluate is two levels down. */
-export const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export { PACKAGE_ROOT };
 
 export interface EvaluateDeps {
   /** The server's signal detector; a test may swap in a broken one to show what it costs. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { ConfigError, resolveDataRoot } from "../config.js";
+import { RUNBOOK } from "../paths.js";
 import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
 import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type CommandIo } from "./command.js";
 
@@ -8,10 +10,11 @@ import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type Comma
 // chain and the base ticket file. Exit 0: intact. Exit 1: the first bad event is printed.
 // Exit 2: usage error (bad arguments, or not an initialized runtime directory).
 
-const USAGE = `Usage: audit-verify --data-root DIR
+const USAGE = `Usage: audit-verify [--data-root DIR]
 
 Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json.
-  --data-root DIR   the runtime directory (TRIAGE_DATA_ROOT of the server)
+  --data-root DIR   the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime the
+                    server uses by default)
   -h, --help        show this help
   --version         print the version
 
@@ -26,9 +29,14 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
   options: OPTIONS,
   parse: ({ values }) => {
     const dataRoot = values["data-root"];
-    if (dataRoot === undefined || dataRoot.trim() === "")
-      throw new UsageError("--data-root DIR is required.");
-    const root = resolve(dataRoot);
+    if (dataRoot !== undefined && dataRoot.trim() === "") throw new UsageError("--data-root is blank.");
+    let root: string;
+    try {
+      root = dataRoot === undefined ? resolveDataRoot(process.env, process.cwd()).path : resolve(dataRoot);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new UsageError(error.message);
+    }
     if (!existsSync(root) || !statSync(root).isDirectory())
       throw new UsageError(`${root} is not a directory.`);
     return root;
@@ -49,6 +57,7 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
     io.stdout(
       `audit log damaged at seq ${result.seq} (line ${result.line} of ${resolve(root, "audit.jsonl")}): ${result.problem}: ${result.detail}\n`,
     );
+    io.stdout(`What to do next (find what changed, restore from a backup or snapshot): ${RUNBOOK}\n`);
     return 1;
   },
 };

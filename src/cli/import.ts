@@ -8,7 +8,10 @@ import { ConfigError, loadConfig, type Config } from "../config.js";
 import { isDomainError } from "../domain/errors.js";
 import type { Logger } from "../logging.js";
 import {
+  describeDelimiter,
   IMPORT_FORMATS,
+  parseDelimiter,
+  type CsvDelimiter,
   ImportRequestError,
   ImportService,
   type ImportFormat,
@@ -35,11 +38,13 @@ Options:
   --format FORMAT       csv, json (an array of objects, or {"tickets": [...]}), or reference (the
                         seed format: tickets imported with new ids). Default: from the extension
                         (.csv, .json)
+  --delimiter D         CSV: comma, semicolon or tab. Default: detected from the header line (the
+                        one it holds most outside quotes; none of them: comma)
   --map COLUMN=FIELD    read FIELD from COLUMN instead of the default column (repeatable);
                         FIELD "ignore" leaves a column out. Fields: ${IMPORT_FIELDS.join(", ")}
   --prefix PREFIX       prefix of the new ticket ids (default TKT: TKT-<next number>)
   --actor NAME          who imports, recorded in the audit event (default: the OS user name)
-  --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else data/runtime)
+  --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime)
   --dry-run             check and report; write nothing
   --json                print the report as JSON
   --limit N             how many bad or skipped rows to list (default 20; the counts are complete)
@@ -73,6 +78,7 @@ interface Options {
   readonly from: string;
   readonly format: ImportFormat;
   readonly map: string[];
+  readonly delimiter?: CsvDelimiter;
   readonly prefix?: string;
   readonly actor: string;
   readonly dataRoot?: string;
@@ -94,6 +100,7 @@ const OPTIONS = {
   from: { type: "string" },
   format: { type: "string" },
   map: { type: "string", multiple: true },
+  delimiter: { type: "string" },
   prefix: { type: "string" },
   actor: { type: "string" },
   "data-root": { type: "string" },
@@ -141,10 +148,15 @@ function parseOptions({ values }: ParsedArgs<typeof OPTIONS>): Options {
     if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number >= 0.`);
   }
   if (values["data-root"]?.trim() === "") throw new UsageError("--data-root is blank.");
+  const delimiter = values.delimiter === undefined ? undefined : parseDelimiter(values.delimiter);
+  if (values.delimiter !== undefined && delimiter === undefined) {
+    throw new UsageError(`--delimiter must be comma, semicolon or tab, got "${values.delimiter}".`);
+  }
   return {
     from,
     format: format as ImportFormat,
     map: [...(values.map ?? [])],
+    ...(delimiter === undefined ? {} : { delimiter }),
     ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
     actor: values.actor ?? defaultActor(),
     ...(values["data-root"] === undefined ? {} : { dataRoot: values["data-root"] }),
@@ -242,6 +254,7 @@ export function renderSummary(r: ImportReport): string {
   out.push(`  ${parts.join(", ")}`);
   if (r.audit !== null)
     out.push(`  audit event seq ${r.audit.seq} (tickets-imported), batch ${r.audit.batch.file}`);
+  if (r.source.delimiter !== undefined) out.push(`  delimiter: ${describeDelimiter(r.source.delimiter)}`);
 
   if (r.errors.length > 0) {
     out.push(`Bad rows (${r.errors.length < c.bad ? `first ${r.errors.length} of ${n(c.bad)}` : n(c.bad)}):`);
@@ -341,6 +354,7 @@ async function runImportCommand({ options, config }: Parsed, io: ImportIo): Prom
       file: resolve(io.cwd, options.from),
       format: options.format,
       map: options.map,
+      ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
       actor: options.actor,
       dryRun: options.dryRun,

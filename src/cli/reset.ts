@@ -3,28 +3,31 @@
 // again. Run with --help for the options.
 //
 // Safety rules, checked before anything is deleted:
-//  - the directory is the package's own data/runtime, or it holds a valid store.json manifest
-//    and nothing but what the store creates (so a mistyped path is never emptied);
+//  - the directory is the package's own data/runtime or the per-user runtime (the default), or
+//    it holds a valid store.json manifest and nothing but what the store creates (so a mistyped
+//    path is never emptied);
 //  - neither the directory nor any of its parents inside the package is a symbolic link;
 //  - the runtime lock is free, and it is held while deleting, so no transaction is cut in half.
 // Only names the store creates are removed; .gitkeep and anything unknown stay.
 import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { fileURLToPath } from "node:url";
 import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
 import type { Command, CommandIo, ParsedArgs } from "./command.js";
+import { ConfigError, resolveDataRoot } from "../config.js";
 import { DomainError } from "../domain/errors.js";
+import { currentHost, defaultDataRoot, PACKAGE_ROOT, type Host } from "../paths.js";
 import { layoutOf, manifestSchema, type Layout } from "../store/layout.js";
 import { RuntimeLock, type HeldLock } from "../store/lock.js";
 import { livePresences } from "../store/presence.js";
 
 export const USAGE = `Usage: npm run reset -- [--data-root DIR] [--yes]
 
-Removes the runtime state in DIR (default: TRIAGE_DATA_ROOT, else data/runtime): store.json, base/,
-audit.jsonl, journal/, snapshots/ and locks. The next server start initializes it from the seed.
-Keeps .gitkeep. Refuses a directory that is not this package's data/runtime and does not look like
-a runtime, a symbolic link, and a runtime whose lock a server holds.
+Removes the runtime state in DIR (default: TRIAGE_DATA_ROOT, else the per-user runtime the server
+uses by default): store.json, base/, audit.jsonl, journal/, snapshots/ and locks. The next server
+start initializes it from the seed. Keeps .gitkeep. Refuses a directory that is neither this
+package's data/runtime nor the per-user runtime and does not look like a runtime, a symbolic link,
+and a runtime whose lock a server holds.
 
 Options:
   --data-root DIR   the runtime directory to reset (resolved from the working directory)
@@ -35,8 +38,6 @@ Options:
 Exit status: 0 reset (or nothing to reset), 1 refused, 2 usage error.
 `;
 
-/** The package root: src/cli (or dist/cli) is two levels down. */
-const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const KEEP = ".gitkeep";
 /** How long to wait for a transaction in flight to release the lock. */
 const LOCK_WAIT_MS = 1_000;
@@ -48,6 +49,7 @@ export class ResetRefused extends Error {
 
 export interface ResetPlan {
   readonly root: string;
+  /** The package's data/runtime or the per-user default: known runtimes, unknown files kept. */
   readonly packageRuntime: boolean;
   /** Entries the store creates, in deletion order (store.json first: "not initialized" at once). */
   readonly removable: string[];
@@ -128,9 +130,15 @@ function validManifest(layout: Layout): boolean {
  * Decides what a reset of `dataRoot` would remove, or refuses. Returns undefined when there is
  * nothing to remove (no directory, or only .gitkeep / unknown files in the package's runtime).
  */
-export function planReset(dataRoot: string, packageRoot: string = PACKAGE_ROOT): ResetPlan | undefined {
+export function planReset(
+  dataRoot: string,
+  packageRoot: string = PACKAGE_ROOT,
+  userRuntime: string | null = perUserRuntime(currentHost()),
+): ResetPlan | undefined {
   const root = resolve(dataRoot);
-  const packageRuntime = root === resolve(packageRoot, "data", "runtime");
+  const packageRuntime =
+    root === resolve(packageRoot, "data", "runtime") ||
+    (userRuntime !== null && root === resolve(userRuntime));
   checkNoSymlinks(root, resolve(packageRoot));
   if (!exists(root)) return undefined;
   if (!lstatSync(root).isDirectory())
@@ -217,12 +225,18 @@ export async function resetRuntime(
   dataRoot: string,
   options: {
     readonly packageRoot?: string;
+    /** The per-user default runtime (known like the package's own; null: none); computed when absent. */
+    readonly userRuntime?: string | null;
     readonly confirm?: (plan: ResetPlan) => Promise<boolean>;
     readonly lockWaitMs?: number;
   } = {},
 ): Promise<ResetOutcome> {
   const root = resolve(dataRoot);
-  const plan = planReset(root, options.packageRoot ?? PACKAGE_ROOT);
+  const plan = planReset(
+    root,
+    options.packageRoot ?? PACKAGE_ROOT,
+    options.userRuntime === undefined ? perUserRuntime(currentHost()) : options.userRuntime,
+  );
   if (plan === undefined) {
     const message = exists(root)
       ? `Nothing to reset: ${root} holds no runtime state.`
@@ -247,6 +261,17 @@ export interface ResetIo extends CommandIo {
   /** Asks a yes/no question on the terminal; undefined when there is no terminal. */
   readonly ask?: ((question: string) => Promise<boolean>) | undefined;
   readonly packageRoot?: string;
+  /** Platform, environment and home of the per-user default; the real ones when absent. */
+  readonly host?: Host;
+}
+
+/** The per-user default runtime, or null when there is none (no home directory). */
+function perUserRuntime(host: Host): string | null {
+  try {
+    return defaultDataRoot(host);
+  } catch {
+    return null;
+  }
 }
 
 const OPTIONS = {
@@ -257,17 +282,21 @@ const OPTIONS = {
 interface ResetOptions {
   readonly dataRoot: string;
   readonly yes: boolean;
+  readonly host: Host;
 }
 
 function parse({ values }: ParsedArgs<typeof OPTIONS>, io: ResetIo): ResetOptions {
-  const given = values["data-root"] ?? io.env.TRIAGE_DATA_ROOT;
-  if (given !== undefined && given.trim() === "") {
-    throw new UsageError(
-      `${values["data-root"] !== undefined ? "--data-root" : "TRIAGE_DATA_ROOT"} is blank.`,
-      false,
-    );
+  const given = values["data-root"];
+  if (given !== undefined && given.trim() === "") throw new UsageError("--data-root is blank.", false);
+  const host = io.host ?? currentHost(io.env);
+  let dataRoot: string;
+  try {
+    dataRoot = given !== undefined ? resolve(io.cwd, given) : resolveDataRoot(io.env, io.cwd, host).path;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new UsageError(error.message, false);
   }
-  return { dataRoot: resolve(io.cwd, given ?? "data/runtime"), yes: values.yes === true };
+  return { dataRoot, yes: values.yes === true, host };
 }
 
 async function resetCommand(options: ResetOptions, io: ResetIo): Promise<number> {
@@ -284,6 +313,7 @@ async function resetCommand(options: ResetOptions, io: ResetIo): Promise<number>
       };
   const outcome = await resetRuntime(options.dataRoot, {
     ...(io.packageRoot === undefined ? {} : { packageRoot: io.packageRoot }),
+    userRuntime: perUserRuntime(options.host),
     ...(confirm === undefined ? {} : { confirm }),
   });
   if (outcome.kind === "nothing") {

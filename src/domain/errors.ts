@@ -56,7 +56,7 @@ export const ERROR_CODE_GUIDE: Readonly<Record<ErrorCode, ErrorCodeGuide>> = {
   },
   HUMAN_APPROVAL_REQUIRED: {
     meaning: "The server's approval mode refuses approvals typed by the model for this ticket.",
-    next: "Ask the reviewer to decide in the form the client shows, or with `npx support-triage-mcp review`.",
+    next: "Ask the reviewer to decide in the form the client shows, or in a terminal with the reviewer command the message names (`npm run review` in the clone).",
   },
   APPROVAL_DECLINED: {
     meaning:

@@ -49,6 +49,12 @@ export const searchKnowledgeOutput = z.object({
       snippet: z.string().describe("Short excerpt around the matching terms."),
     }),
   ),
+  notice: z
+    .string()
+    .optional()
+    .describe(
+      "Present when the server has no knowledge article at all: why, and what the operator must fix.",
+    ),
 });
 
 export const similarOutput = z.object({

@@ -14,15 +14,18 @@ import { TOOLS } from "./tools/index.js";
 
 export const SERVER_NAME = "support-triage";
 
-export const SERVER_INSTRUCTIONS = [
-  "Governed support-ticket triage. Read tickets and knowledge, find similar tickets, and submit triage " +
-    "recommendations; they are stored as pending and change nothing.",
-  UNTRUSTED_NOTICE,
-  "Approval needs a human: call approve_triage_recommendation only after the human reviewer explicitly approved " +
-    "named fields, and only those fields. Escalations and required routing are decided by the server's policy. " +
-    "If your client can show forms, the server asks the reviewer itself in a form and applies only the fields they " +
-    "tick; otherwise the reviewer may also decide in a terminal with `npx support-triage-mcp review`.",
-].join("\n\n");
+/** What the server tells every client at the handshake; `reviewCommand` is the terminal route. */
+export function serverInstructions(reviewCommand: string): string {
+  return [
+    "Governed support-ticket triage. Read tickets and knowledge, find similar tickets, and submit triage " +
+      "recommendations; they are stored as pending and change nothing.",
+    UNTRUSTED_NOTICE,
+    "Approval needs a human: call approve_triage_recommendation only after the human reviewer explicitly approved " +
+      "named fields, and only those fields. Escalations and required routing are decided by the server's policy. " +
+      "If your client can show forms, the server asks the reviewer itself in a form and applies only the fields they " +
+      `tick; otherwise the reviewer may also decide in a terminal with \`${reviewCommand}\`.`,
+  ].join("\n\n");
+}
 
 export interface ServerDeps {
   readonly service: TriageService;
@@ -40,7 +43,7 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, title: "Support triage (governed)", version: deps.version },
-    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+    { instructions: serverInstructions(deps.service.reviewerCommand()), capabilities: { logging: {} } },
   );
   installTools(server.server, deps.tools ?? TOOLS, {
     service: deps.service,

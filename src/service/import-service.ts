@@ -21,6 +21,7 @@ import {
 import { hashFile, SourceTextError, type SourceRead } from "./import/source.js";
 import { ImportStats } from "./import/stats.js";
 import { readCsvTable, readJsonTable, type RawTable } from "./import/table.js";
+import type { CsvDelimiter, DelimiterChoice } from "./import/csv.js";
 
 // Imports a helpdesk export into the runtime, all or nothing: the file is read and every row
 // checked first; any bad row rejects the whole file. Then, under the runtime lock, rows whose
@@ -29,6 +30,7 @@ import { readCsvTable, readJsonTable, type RawTable } from "./import/table.js";
 
 export { IMPORT_FORMATS, type ImportFormat, type ImportReport } from "./import/report.js";
 export { ImportRequestError } from "./import/errors.js";
+export { describeDelimiter, parseDelimiter, type CsvDelimiter } from "./import/csv.js";
 
 export const IMPORT_PREFIX_PATTERN = /^[A-Z][A-Z0-9]{1,9}$/;
 const MAX_TICKET_NUMBER = 999_999_999;
@@ -49,6 +51,8 @@ export interface ImportRequest {
   readonly format: ImportFormat;
   /** `column=field` overrides of the default column mapping. */
   readonly map?: readonly string[];
+  /** CSV only: the delimiter; detected from the header line when absent. */
+  readonly delimiter?: CsvDelimiter;
   /** Prefix of the new ticket ids (default TKT). */
   readonly prefix?: string;
   /** Who imports, recorded in the audit event. */
@@ -118,7 +122,7 @@ export class ImportService {
 
     let parsed: Parsed;
     try {
-      parsed = this.parse(request.format, path, overrides, stats, progress);
+      parsed = this.parse(request, path, overrides, stats, progress);
     } catch (error) {
       if (!(error instanceof SourceTextError)) throw error;
       stats.rowError(error.line, [error.message]);
@@ -188,7 +192,7 @@ export class ImportService {
   }
 
   private parse(
-    format: ImportFormat,
+    { format, delimiter }: Pick<ImportRequest, "format" | "delimiter">,
     path: string,
     overrides: ReturnType<typeof parseColumnOverride>[],
     stats: ImportStats,
@@ -214,8 +218,8 @@ export class ImportService {
       return { source: read, rows: read.rows, blank: 0, candidates, mapping: null };
     }
 
-    const table: RawTable & SourceRead =
-      format === "csv" ? readCsvTable(path, onRead) : readJsonTable(path, onRead);
+    const table: RawTable & SourceRead & { delimiter?: DelimiterChoice } =
+      format === "csv" ? readCsvTable(path, onRead, delimiter) : readJsonTable(path, onRead);
     const mapping = resolveColumns(table.columns, overrides);
     const mappingReport = (): MappingReport => ({
       columns: mapping.columns,
@@ -285,6 +289,12 @@ function checkRequest(request: ImportRequest): {
     );
   if (actor.length > LIMITS.actor) {
     throw new ImportRequestError("INVALID_INPUT", `actor must be at most ${LIMITS.actor} characters.`);
+  }
+  if (request.delimiter !== undefined && request.format !== "csv") {
+    throw new ImportRequestError(
+      "INVALID_INPUT",
+      `--delimiter applies to CSV files only; this import reads ${request.format}.`,
+    );
   }
   const overrides = (request.map ?? []).map(parseColumnOverride);
   if (request.format === "reference" && overrides.length > 0) {
@@ -369,7 +379,7 @@ interface ReportExtras {
 
 function report(
   base: { path: string; name: string; format: ImportFormat; listLimit: number },
-  source: SourceRead,
+  source: SourceRead & { readonly delimiter?: DelimiterChoice },
   stats: ImportStats,
   extras: ReportExtras,
 ): ImportReport {
@@ -403,6 +413,7 @@ function report(
       format: base.format,
       sha256: source.sha256,
       bytes: source.bytes,
+      ...(source.delimiter === undefined ? {} : { delimiter: source.delimiter }),
     },
     counts,
     mapping: extras.mapping,

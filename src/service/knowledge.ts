@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import matter from "gray-matter";
+import { DomainError } from "../domain/errors.js";
 import { ARTICLE_ID_PATTERN } from "../domain/ids.js";
 import { knowledgeArticleSchema, type KnowledgeArticle } from "../domain/schemas.js";
 import { KnowledgeIndex, type KnowledgeHit } from "../domain/search/knowledge-index.js";
@@ -24,7 +25,7 @@ import { KnowledgeIndex, type KnowledgeHit } from "../domain/search/knowledge-in
  *  - symlinks must resolve inside the directory, files are capped at MAX_ARTICLE_BYTES, and
  *    only regular `*.md` files directly in the directory are read;
  *  - a bad article is skipped with a warning naming the file and the reason; the rest still load.
- *    A missing directory is a warning too: the server starts without knowledge.
+ *    A missing directory is a warning too here; openKnowledge, which the server uses, refuses it.
  */
 
 export const MAX_ARTICLE_BYTES = 1024 * 1024;
@@ -120,7 +121,7 @@ function readArticle(dir: string, realDir: string, name: string): KnowledgeArtic
     parsed = matter(text, FRONT_MATTER_OPTIONS);
   } catch (error) {
     if (error instanceof ArticleError) throw error;
-    throw new ArticleError(`bad front matter: ${firstLine(reasonOf(error))}`);
+    throw new ArticleError(`bad front matter: ${yamlReason(error)}`);
   }
   const data = parsed.data;
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
@@ -197,13 +198,30 @@ function reasonOf(error: unknown): string {
   if (error instanceof ArticleError) return error.message;
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === undefined ? error.message : `${code}: ${error.message}`;
+    // Node's fs messages already start with their code ("ENOENT: no such file or directory").
+    return code === undefined || error.message.startsWith(`${code}:`)
+      ? error.message
+      : `${code}: ${error.message}`;
   }
   return String(error);
 }
 
-function firstLine(text: string): string {
-  return text.split("\n", 1)[0] ?? text;
+/**
+ * A YAML error in one line, with the offending line quoted: js-yaml's own message continues
+ * with a multi-line excerpt after "line 3, column 1:", which a log line would cut there.
+ */
+function yamlReason(error: unknown): string {
+  const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown; buffer?: unknown } };
+  const mark = e.mark;
+  if (typeof e.reason !== "string" || typeof mark?.line !== "number" || typeof mark.column !== "number") {
+    return reasonOf(error).split("\n", 1)[0] ?? "";
+  }
+  // js-yaml reads the text after the opening "---", so its 0-based line is the file's 1-based one.
+  const text =
+    typeof mark.buffer === "string" ? (mark.buffer.replace(/\0$/, "").split(/\r?\n/)[mark.line] ?? "") : "";
+  const line = text.trimEnd();
+  const shown = line.length > 80 ? `${line.slice(0, 80)}...` : line;
+  return `${e.reason} at line ${mark.line + 1}, column ${mark.column + 1} of the file${shown.trim() === "" ? "" : `: ${JSON.stringify(shown)}`}`;
 }
 
 /**
@@ -214,8 +232,10 @@ export class KnowledgeBase {
   private readonly articles: readonly KnowledgeArticle[];
   private readonly byId: ReadonlyMap<string, KnowledgeArticle>;
   private indexValue: KnowledgeIndex | undefined;
+  private readonly emptyNotice: string | undefined;
 
-  constructor(articles: readonly KnowledgeArticle[]) {
+  constructor(articles: readonly KnowledgeArticle[], emptyNotice?: string) {
+    this.emptyNotice = articles.length === 0 ? emptyNotice : undefined;
     const frozen = [...articles]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((a) =>
@@ -240,6 +260,11 @@ export class KnowledgeBase {
     return new KnowledgeBase(loadKnowledge(root, logger));
   }
 
+  /** Set when no article is loaded: search results carry it, so an empty base is never silent. */
+  get notice(): string | undefined {
+    return this.emptyNotice;
+  }
+
   get(id: string): KnowledgeArticle | undefined {
     return this.byId.get(id);
   }
@@ -250,5 +275,50 @@ export class KnowledgeBase {
 
   search(query: string, limit: number): KnowledgeHit[] {
     return this.index.search(query, limit);
+  }
+}
+
+/**
+ * The server's knowledge base: a directory that does not exist (or is not a directory) is a
+ * startup error, since search would otherwise answer [] forever; a directory without a single
+ * valid article loads, and every search result says so.
+ */
+export function openKnowledge(
+  root: string,
+  logger: KnowledgeLogger,
+  variable = "TRIAGE_KNOWLEDGE_ROOT",
+): KnowledgeBase {
+  const dir = resolve(root);
+  const problem = directoryProblem(dir);
+  if (problem !== undefined) {
+    throw new DomainError(
+      "INVALID_INPUT",
+      `The knowledge directory ${dir} ${problem}. Set ${variable} to a directory of Markdown articles, or unset it to use the bundled ones.`,
+    );
+  }
+  let skipped = 0;
+  const articles = loadKnowledge(dir, {
+    warn: (message) => {
+      skipped++;
+      logger.warn(message);
+    },
+  });
+  if (articles.length === 0) {
+    logger.warn(`knowledge: ${dir} holds no valid article; search_knowledge will say so in every result`);
+  }
+  return new KnowledgeBase(
+    articles,
+    `The knowledge base is empty: ${dir} holds no valid article` +
+      `${skipped > 0 ? ` (${skipped} file${skipped === 1 ? "" : "s"} skipped; the server's log names each and why)` : " (no .md file)"}. ` +
+      `No article can be cited. Tell the operator to fix ${variable} and restart the server.`,
+  );
+}
+
+/** Why `dir` cannot serve as the knowledge directory, or undefined when it can. */
+function directoryProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : "is not a directory";
+  } catch (error) {
+    return `cannot be read (${reasonOf(error)})`;
   }
 }

@@ -1,15 +1,13 @@
-import { loadKnowledge, KnowledgeBase } from "./knowledge.js";
+import { openKnowledge } from "./knowledge.js";
 import { loadSeed } from "./seed.js";
 import { TriageService } from "./triage-service.js";
 import { ApprovalService } from "./approval-service.js";
 import { IntakeService } from "./intake-service.js";
 import { HandoffService } from "./handoff-service.js";
 import { loadTeams, type TeamDirectory } from "./teams.js";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
+import { BUNDLED } from "../paths.js";
 import { TicketIndex } from "../domain/similarity/ticket-index.js";
 import { openFileStore } from "../store/file-store.js";
 import type { TriageStore } from "../store/types.js";
@@ -32,12 +30,14 @@ export interface OpenOptions {
 
 /**
  * Opens the runtime: initializes it from the seed on first start (never again), loads the
- * knowledge articles (a bad article is skipped with a warning) and wires the service.
+ * knowledge articles (a bad article is skipped with a warning; a missing directory is refused)
+ * and wires the service.
  */
 export async function openTriage(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Triage> {
   const clock = options.clock ?? (() => new Date());
   // Configuration files first: a bad one must not leave a half-opened runtime behind.
-  const teams = loadTeams(teamsFileOf(config));
+  const teams = loadTeams(config.teamsFile ?? BUNDLED_TEAMS_FILE);
+  const knowledge = openKnowledge(config.knowledgeRoot, logger);
   const store = await openFileStore({
     dataRoot: config.dataRoot,
     seed: () => {
@@ -48,7 +48,6 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     logger,
     ...(options.newId === undefined ? {} : { newId: options.newId }),
   });
-  const knowledge = new KnowledgeBase(loadKnowledge(config.knowledgeRoot, logger));
   const service = new TriageService({
     store,
     knowledge,
@@ -75,10 +74,4 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
 }
 
 /** The bundled teams file, next to the package's data (works from src/ and from dist/). */
-export const BUNDLED_TEAMS_FILE = fileURLToPath(new URL("../../data/teams.json", import.meta.url));
-
-function teamsFileOf(config: Config): string {
-  if (config.teamsFile !== undefined) return config.teamsFile;
-  const local = resolve("data/teams.json");
-  return existsSync(local) ? local : BUNDLED_TEAMS_FILE;
-}
+export const BUNDLED_TEAMS_FILE = BUNDLED.teamsFile;

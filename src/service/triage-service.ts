@@ -11,6 +11,7 @@ import type {
 } from "../domain/inputs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { ApprovalMode } from "../config.js";
+import { reviewCommand } from "../paths.js";
 import type { Handoff } from "../domain/handoffs.js";
 import type { TeamDirectory } from "./teams.js";
 import { idempotent, withIdempotency } from "./idempotency.js";
@@ -46,6 +47,8 @@ export interface KnowledgeSource {
   get(id: string): KnowledgeArticle | undefined;
   list(): readonly KnowledgeArticle[];
   search(query: string, limit: number): KnowledgeHit[];
+  /** Why there is nothing to find, when no article is loaded. */
+  readonly notice?: string | undefined;
 }
 
 /** A similarity index over ticket text that only ever grows (tickets are never removed). */
@@ -188,6 +191,16 @@ export class TriageService {
 
   searchKnowledge(query: string, limit: number): KnowledgeHit[] {
     return this.knowledge.search(query, limit);
+  }
+
+  /** The reviewer CLI on this runtime, for messages that send the human to a terminal. */
+  reviewerCommand(): string {
+    return reviewCommand(this.store.dataRoot);
+  }
+
+  /** Set when the knowledge base is empty, so a search that finds nothing says why. */
+  knowledgeNotice(): string | undefined {
+    return this.knowledge.notice;
   }
 
   getArticle(id: string): KnowledgeArticle {
@@ -565,14 +578,14 @@ export class TriageService {
       throw new DomainError(
         "HUMAN_APPROVAL_REQUIRED",
         `This server runs with TRIAGE_APPROVAL_MODE=human-only: approvals typed by the model are refused. ` +
-          `Ask the reviewer to approve in the form your client shows, or with \`npx support-triage-mcp review\` in a terminal.`,
+          `Ask the reviewer to approve in the form your client shows, or in a terminal with \`${this.reviewerCommand()}\`.`,
       );
     }
     if (this.securityNeedsHumanChannel && (requiredTeam === "security" || ticket.team === "security")) {
       throw new DomainError(
         "HUMAN_APPROVAL_REQUIRED",
         `${ticket.id} is routed to security, and this server requires security approvals to come from the reviewer directly. ` +
-          `Ask the reviewer to approve in the form your client shows, or with \`npx support-triage-mcp review\` in a terminal.`,
+          `Ask the reviewer to approve in the form your client shows, or in a terminal with \`${this.reviewerCommand()}\`.`,
       );
     }
   }

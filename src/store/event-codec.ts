@@ -117,7 +117,7 @@ export function decodeLine(text: string, mode: "strict" | "fast" = "strict"): De
     return {
       ok: false,
       problem: "invalid",
-      detail: `does not match the audit event schema${where}: ${issue?.message ?? "unknown problem"}`,
+      detail: `the event does not match the audit event schema${where}: ${issue?.message ?? "unknown problem"}`,
       ...withSeq,
     };
   }
@@ -125,23 +125,33 @@ export function decodeLine(text: string, mode: "strict" | "fast" = "strict"): De
   if (mode === "fast") {
     const suffix = `,"hash":"${event.hash}"}`;
     if (!text.endsWith(suffix)) {
-      return { ok: false, problem: "altered", detail: "hash is not its last key", ...withSeq };
+      return { ok: false, problem: "altered", detail: "the event's hash is not its last key", ...withSeq };
     }
     if (hashOfBody(event.prevHash, `${text.slice(0, text.length - suffix.length)}}`) !== event.hash) {
-      return { ok: false, problem: "altered", detail: "its hash does not match its content", ...withSeq };
+      return {
+        ok: false,
+        problem: "altered",
+        detail: "the event's hash does not match its content",
+        ...withSeq,
+      };
     }
     return { ok: true, event };
   }
   const { hash: _stored, ...unhashed } = event;
   const encoded = encodeEvent(unhashed);
   if (encoded.hash !== event.hash) {
-    return { ok: false, problem: "altered", detail: "its hash does not match its content", ...withSeq };
+    return {
+      ok: false,
+      problem: "altered",
+      detail: "the event's hash does not match its content",
+      ...withSeq,
+    };
   }
   if (encoded.line !== text) {
     return {
       ok: false,
       problem: "altered",
-      detail: "it is not in canonical form (a key was added, removed or reordered after hashing)",
+      detail: "the event is not in canonical form (a key was added, removed or reordered after hashing)",
       ...withSeq,
     };
   }

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { DomainError } from "../domain/errors.js";
 import type { AuditEvent, AuditEventDraft, Ticket } from "../domain/schemas.js";
 import { createStderrLogger } from "../logging.js";
+import { RUNBOOK } from "../paths.js";
 import { crashPoint } from "./crash-points.js";
 import { decodeLine, encodeEvent, sha256Hex, unknownKeys, type DecodeProblem } from "./event-codec.js";
-import { errnoCode, forEachLine, livenessOf, readAt, sleep } from "./fs-util.js";
+import { errnoCode, fileInTheWay, forEachLine, livenessOf, readAt, sleep } from "./fs-util.js";
 import { ImportBatches } from "./imports.js";
 import { initializeRuntime, type InitializedBase, type SeedSource } from "./init.js";
 import { ABANDONED_AFTER_MS, Journal, type Claim } from "./journal.js";
@@ -845,7 +846,7 @@ export class FileStore implements TriageStore {
 
   private claimProblem(claim: Claim): string | undefined {
     const decoded = decodeLine(claim.line);
-    if (!decoded.ok) return `its line ${decoded.detail}`;
+    if (!decoded.ok) return `its line is not a valid event: ${decoded.detail}`;
     const event = decoded.event;
     if (event.seq !== claim.seq) return `its line holds seq ${event.seq}`;
     if (event.hash !== claim.hash) return "its hash does not match its line";
@@ -1005,7 +1006,7 @@ function describeTail(tail: Extract<Tail, { kind: "bad" }>): string {
 function corruptLog(layout: Layout, state: StoreState, tail: Extract<Tail, { kind: "bad" }>): DomainError {
   return unavailable(
     `The audit log ${layout.auditLog} is damaged after seq ${state.lastSeq}: ${describeTail(tail)}. ` +
-      `Nothing more is written until it is repaired; run audit:verify for details.`,
+      `Nothing more is written until it is repaired (${RUNBOOK} says how); run audit:verify for details.`,
     { lastGoodSeq: state.lastSeq, offset: tail.offset },
   );
 }
@@ -1021,7 +1022,7 @@ function readBase(layout: Layout, manifest: Manifest): Ticket[] {
   if (sha256Hex(baseText) !== manifest.baseSha256) {
     throw unavailable(
       `${layout.baseTickets} does not match the hash recorded at initialization: it was modified. ` +
-        `Restore it, or run audit:verify for details.`,
+        `Restore it from a backup (${RUNBOOK} says how), or run audit:verify for details.`,
     );
   }
   return JSON.parse(baseText.toString("utf8")) as Ticket[];
@@ -1052,6 +1053,13 @@ function refuseLinks(layout: Layout): void {
 function asStoreError(error: unknown, layout: Layout, what: string): unknown {
   const code = errnoCode(error);
   if (error instanceof DomainError || code === undefined) return error;
+  const file = code === "EEXIST" || code === "ENOTDIR" ? fileInTheWay(layout.root) : undefined;
+  if (file !== undefined) {
+    return unavailable(
+      `${file} is a file, not a directory (${code}), so the runtime directory ${layout.root} cannot be used. ` +
+        `Point TRIAGE_DATA_ROOT at a directory (it is created when missing), or move the file away. Nothing was written.`,
+    );
+  }
   return unavailable(
     `The runtime directory ${layout.root} ${what} (${(error as Error).message}). ` +
       `Check disk space, permissions and that it holds only what this server wrote.`,

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, statSync } from "node:fs";
 import { hostname } from "node:os";
+import { dirname, resolve } from "node:path";
 import { threadId } from "node:worker_threads";
 
 /** Makes a rename, link or unlink inside `dir` durable (POSIX needs an fsync of the directory). */
@@ -102,4 +103,19 @@ export function forEachLine(
     pos += n;
   }
   return consumed;
+}
+
+/**
+ * The path, from `dir` upwards, that exists but is not a directory: what makes creating `dir`
+ * fail with EEXIST or ENOTDIR. Undefined when there is none.
+ */
+export function fileInTheWay(dir: string): string | undefined {
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    try {
+      return statSync(path).isDirectory() ? undefined : path;
+    } catch {
+      // Missing (or below a file): look one level up.
+    }
+    if (dirname(path) === path) return undefined;
+  }
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { DomainError } from "../domain/errors.js";
 import { seedSchema, type Ticket } from "../domain/schemas.js";
+import { RUNBOOK } from "../paths.js";
 import { crashPoint } from "./crash-points.js";
 import { decodeLine, encodeEvent, GENESIS_HASH } from "./event-codec.js";
 import { errnoCode, fsyncDir } from "./fs-util.js";
@@ -174,11 +175,21 @@ function validateSeed(raw: readonly unknown[]): Ticket[] {
 function removeInitLeftovers(layout: Layout, warn: (message: string) => void): void {
   const removed: string[] = [];
   if (fs.existsSync(layout.auditLog)) {
-    if (!startsLikeOurLog(layout.auditLog)) {
+    const log = leftoverLog(layout.auditLog);
+    if (log === "foreign") {
       throw new DomainError(
         "STORE_UNAVAILABLE",
         `${layout.root} holds an audit.jsonl but no store.json, and the log was not written by this server. ` +
           `Move it away or point TRIAGE_DATA_ROOT at another directory; nothing was changed.`,
+      );
+    }
+    // Initialization writes one event, then store.json: a log with more was a working runtime
+    // whose store.json went missing, never a leftover. Re-initializing would discard its history.
+    if (log === "history") {
+      throw new DomainError(
+        "STORE_UNAVAILABLE",
+        `${layout.root} holds an audit log with events after its initialization but no store.json: store.json was ` +
+          `removed. Restore it from a backup or rebuild it from event 0 (${RUNBOOK} says how); nothing was changed.`,
       );
     }
     fs.rmSync(layout.auditLog);
@@ -199,6 +210,25 @@ function removeInitLeftovers(layout: Layout, warn: (message: string) => void): v
   }
   if (removed.length > 0) {
     warn(`removed the leftovers of an interrupted initialization in ${layout.root}: ${removed.join(", ")}`);
+  }
+}
+
+/** Our log holding only the seq-0 event (a leftover), our log with more (history), or another's. */
+function leftoverLog(path: string): "leftover" | "history" | "foreign" {
+  if (!startsLikeOurLog(path)) return "foreign";
+  return fs.statSync(path).size > firstLineLength(path) ? "history" : "leftover";
+}
+
+/** Bytes up to and including the first line break (the whole file when there is none). */
+function firstLineLength(path: string): number {
+  const fd = fs.openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(0x0a);
+    return nl === -1 ? n : nl + 1;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

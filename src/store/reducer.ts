@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DomainError } from "../domain/errors.js";
 import type { HandoffAttempt, HandoffState } from "../domain/handoffs.js";
+import { RUNBOOK } from "../paths.js";
 import {
   categorySchema,
   prioritySchema,
@@ -501,7 +502,7 @@ export function batchDamage(event: AuditEvent, problem: string): DomainError {
   return new DomainError(
     "STORE_UNAVAILABLE",
     `The tickets imported by audit event seq ${event.seq} cannot be loaded: ${problem}. ` +
-      `Restore the file from a backup, or run audit:verify for details.`,
+      `Restore the file from a backup (${RUNBOOK} says how), or run audit:verify for details.`,
     { seq: event.seq },
   );
 }

@@ -147,7 +147,7 @@ export function verifyAuditLog(dataRoot: string): VerifyResult {
           const last = offset + length + 1 === size;
           return fail(expected, last ? "torn" : "invalid", `the line is ${decoded.detail}`);
         }
-        return fail(decoded.seq ?? expected, decoded.problem, `the event ${decoded.detail}`);
+        return fail(decoded.seq ?? expected, decoded.problem, decoded.detail);
       }
       const event = decoded.event;
       if (event.seq !== expected) {

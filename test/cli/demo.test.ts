@@ -1,6 +1,7 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDemo } from "../../scripts/demo.js";
 
@@ -83,5 +84,63 @@ describe("runDemo on failure", () => {
     expect(out).toContain("boom: cannot start");
     expect(result.tempDir).toBeTruthy();
     expect(existsSync(result.tempDir as string)).toBe(false);
+  });
+});
+
+describe("npm run demo -- --keep", () => {
+  it("keeps the runtime and prints the reviewer command that opens it", async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ out: (line) => lines.push(line) }, { keep: true });
+    const tempDir = result.tempDir as string;
+    try {
+      const out = lines.join("\n");
+      expect(result.exitCode, out).toBe(0);
+      const runtime = join(tempDir, "runtime");
+      expect(out).toContain(`Kept the runtime ${runtime}.`);
+      const command = `node ${ENTRY} review --data-root ${runtime}`;
+      expect(out).toContain(`Review what the demo left pending: ${command}`);
+      expect(out).toContain(`Remove it when done: rm -rf ${tempDir}`);
+      // The printed command works: it lists what the demo left pending.
+      const [node, ...args] = command.split(" ");
+      expect(node).toBe("node");
+      const r = spawnSync(process.execPath, [...args.slice(0, 2), "list", ...args.slice(2)], {
+        cwd: tmpdir(),
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Pending recommendations \(1\):\n {2}- TKT-\d+/);
+    } finally {
+      rmSync(tempDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an interrupted demo", () => {
+  // The signal often arrives more than once (the terminal signals the whole process group, npm
+  // and tsx relay it again): each case sends it twice.
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("%s removes the temporary runtime and exits %i", async (signal, code) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((done) => child.once("exit", (c) => done(c)));
+    const temp = await new Promise<string>((done, fail) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /Temporary runtime: (\S+)\n/.exec(out);
+        if (match?.[1] !== undefined) done(match[1]);
+      });
+      child.once("exit", () => fail(new Error(`the demo ended before starting: ${out}`)));
+    });
+    expect(existsSync(temp)).toBe(true);
+    child.kill(signal);
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    expect(existsSync(temp)).toBe(false);
   });
 });

@@ -232,6 +232,62 @@ describe("runImport (in process)", () => {
     expect(text).toContain('Skipped, external id already a ticket (1):\n  line 2: "K-1" is TKT-3007\n');
   });
 
+  // A European spreadsheet export: semicolons, a decimal comma, a semicolon inside quotes.
+  const SEMICOLON =
+    'Subject;Description;Priority;Amount\n"Login fails; again";Cannot log in since Monday;High;12,50\n' +
+    "Invoice wrong;Charged twice;Normal;99,00\n";
+
+  it("imports a semicolon export and says which delimiter was used and how it was chosen", async () => {
+    const data = await runtime();
+    const file = join(data.root, "europe.csv");
+    writeFileSync(file, SEMICOLON);
+    const run = io(data, false);
+    expect(await runImport(["--from", file, "--data-root", data.dataRoot, "--actor", "me"], run)).toBe(0);
+    const text = run.out.join("");
+    expect(text).toMatch(/^Imported 2 tickets from europe\.csv/);
+    expect(text).toContain("  delimiter: semicolon (detected from the header line)\n");
+    expect(text).toContain('"Subject"');
+
+    const again = join(data.root, "europe-2.csv");
+    writeFileSync(again, SEMICOLON.replace("Normal", "Low"));
+    const json = io(data, false);
+    expect(
+      await runImport(["--from", again, "--data-root", data.dataRoot, "--dry-run", "--json"], json),
+    ).toBe(0);
+    expect((JSON.parse(json.out.join("")) as ImportReport).source.delimiter).toEqual({
+      delimiter: "semicolon",
+      by: "detected",
+    });
+  });
+
+  it("--delimiter forces the delimiter; a bad value or a JSON file is a usage error", async () => {
+    const data = await runtime();
+    const csv = join(data.root, "forced.csv");
+    writeFileSync(csv, SEMICOLON);
+    const json = join(data.root, "export.json");
+    writeFileSync(json, '[{"subject": "x"}]');
+    const cases: [string[], number, string][] = [
+      [
+        ["--from", csv, "--dry-run", "--delimiter", ";"],
+        0,
+        "  delimiter: semicolon (given with --delimiter)\n",
+      ],
+      // Read with commas, the export is one column: the confusing report the detection avoids.
+      [
+        ["--from", csv, "--dry-run", "--delimiter", "comma"],
+        1,
+        'the file has "Subject;Description;Priority;Amount"',
+      ],
+      [["--from", csv, "--delimiter", "pipe"], 2, '--delimiter must be comma, semicolon or tab, got "pipe".'],
+      [["--from", json, "--delimiter", "tab"], 2, "--delimiter applies to CSV files only"],
+    ];
+    for (const [args, code, text] of cases) {
+      const run = io(data, false);
+      expect(await runImport([...args, "--data-root", data.dataRoot], run), args.join(" ")).toBe(code);
+      expect([...run.out, ...run.err].join("")).toContain(text);
+    }
+  });
+
   it("summarizes a report without a mapping (reference format)", () => {
     const text = renderSummary({
       outcome: "imported",

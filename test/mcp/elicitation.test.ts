@@ -13,6 +13,7 @@ import type { AuditEvent } from "../../src/domain/schemas.js";
 import { buildApprovalForm, readApprovalAnswer } from "../../src/mcp/approval-form.js";
 import { billingProposal } from "../support/data.js";
 import { startHarness, type Harness, type HarnessOptions } from "../support/harness.js";
+import { reviewCommand } from "../../src/paths.js";
 
 // The elicitation channel through a real SDK Client that declares form elicitation and answers
 // elicitation/create like a client UI would.
@@ -369,8 +370,9 @@ describe("approval form (elicitation)", () => {
     };
     const broken = await h.call("approve_triage_recommendation", approveArgs(rec));
     expect(broken.text).toMatch(
-      /^APPROVAL_DECLINED: The approval form could not be completed \(.*no window to show the form in.*\); nothing was changed\. The reviewer can decide in a terminal with `npx support-triage-mcp review`\.$/,
+      /^APPROVAL_DECLINED: The approval form could not be completed \(.*no window to show the form in.*\); nothing was changed\. The reviewer can decide in a terminal with `npm --prefix \S+ run review -- --data-root \S+`\.$/,
     );
+    expect(broken.text).toContain(`\`${reviewCommand(h.data.dataRoot)}\``);
     // The SDK checks an accepted answer against the requested schema before the server reads it.
     h.answer = () => ({ action: "accept", content: { priority: true, decision: "approve-everything" } });
     const invalid = await h.call("approve_triage_recommendation", approveArgs(rec));
@@ -499,7 +501,10 @@ describe("approval modes and clients without forms", () => {
     const rec = await submit(h);
     const r = await h.call("approve_triage_recommendation", approveArgs(rec));
     expect(r.ok).toBe(false);
-    expect(r.text).toMatch(/^HUMAN_APPROVAL_REQUIRED: .*npx support-triage-mcp review/);
+    expect(r.text).toMatch(
+      /^HUMAN_APPROVAL_REQUIRED: .*in a terminal with `npm --prefix \S+ run review -- --data-root \S+`\.$/,
+    );
+    expect(r.text).toContain(`\`${reviewCommand(h.data.dataRoot)}\``);
     expect((await ticket(h)).revision).toBe(0);
     const refused = (await events(h)).find((e) => e.action === "approval-rejected");
     expect(refused).toMatchObject({

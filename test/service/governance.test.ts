@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { createMemoryLogger } from "../../src/logging.js";
+import { reviewCommand } from "../../src/paths.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 
 // Governance on the bundled fixtures: the server reads the ticket itself, refuses secrets and
@@ -269,7 +270,11 @@ describe("approval channels and modes", () => {
     };
     const error = await refusal(t.service.approve(request));
     expect(error.code).toBe("HUMAN_APPROVAL_REQUIRED");
-    expect(error.message).toMatch(/npx support-triage-mcp review/);
+    // The terminal route names this package's own entry and this runtime, never npx (which
+    // would fetch whatever a registry holds under the name outside the checkout).
+    expect(error.message).toContain(`in a terminal with \`${reviewCommand(t.store.dataRoot)}\`.`);
+    expect(error.message).toMatch(/`npm --prefix \S+ run review -- --data-root \S+`/);
+    expect(error.message).not.toMatch(/npx/);
     const events = t.service.auditEvents({ ticketId: "TKT-1020", offset: 0, limit: 50 }).items;
     expect(events.at(-1)).toMatchObject({ action: "approval-rejected", channel: { type: "chat" } });
     const ok = await t.service.approve(request, { channel: { type: "operator" } });

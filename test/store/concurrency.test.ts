@@ -23,7 +23,8 @@ const K = 4;
 
 /** Starts `scripts` as child processes, waits until all opened the store, then lets them go at once. */
 async function race(root: string, scripts: object[]): Promise<ChildRun[]> {
-  const startFile = join(root, "..", `${root.split("/").at(-1)}-go`);
+  // In a temporary directory of its own (removed after the suite), not beside the runtime.
+  const startFile = join(tempDir("race-go"), "go");
   const children = scripts.map((s) => runChild({ dataRoot: root, startFile, ...s }));
   await Promise.all(children.map((c) => c.ready));
   writeFileSync(startFile, "go");
@@ -176,7 +177,7 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
     const a = await open(root, { tickets: SEED });
     const recA = await a.transact(submitBody("TKT-7"));
     const recB = await a.transact(submitBody("TKT-7"));
-    const marker = join(root, "..", `${root.split("/").at(-1)}-claimed`);
+    const marker = join(tempDir("race-marker"), "claimed");
     const child = runChild(
       { dataRoot: root, ops: [{ op: "approve", recId: recB.id }] },
       {

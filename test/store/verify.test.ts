@@ -46,9 +46,13 @@ function edited(line: string, change: (event: Record<string, unknown>) => void):
 }
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  // Without --data-root it checks the per-user default: an empty one here, whatever this machine holds.
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: tempDir("xdg") };
+  delete env.TRIAGE_DATA_ROOT;
   const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/audit-verify.ts", ...args], {
     cwd: REPO,
     encoding: "utf8",
+    env,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

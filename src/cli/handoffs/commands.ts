@@ -49,7 +49,7 @@ Options (list):
   --ticket ID           one ticket's handoffs
   --json                print JSON
 Common:
-  --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else data/runtime)
+  --data-root DIR       the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime)
   -h, --help            show this help
   --version             print the version
 

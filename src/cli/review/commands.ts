@@ -37,7 +37,7 @@ Commands:
   reject <recommendationId> --feedback TEXT --actor NAME
 
 Options:
-  --data-root DIR     the runtime directory (default: TRIAGE_DATA_ROOT, else data/runtime)
+  --data-root DIR     the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime)
   --actor NAME        who decides, recorded in the audit log (asked for in interactive mode)
   --interactive       read answers from stdin even when it is not a terminal
   -h, --help          show this help

@@ -83,7 +83,7 @@ export async function approveWithForm(
     case "failed":
       throw declined(
         `The approval form could not be completed (${answer.reason}); nothing was changed. The reviewer can decide ` +
-          `in a terminal with \`npx support-triage-mcp review\`.`,
+          `in a terminal with \`${ctx.service.reviewerCommand()}\`.`,
       );
     case "accept":
       break;

@@ -11,11 +11,15 @@ export const searchKnowledge = defineTool({
   kind: "read",
   input: searchKnowledgeInput,
   output: searchKnowledgeOutput,
-  handler: (args, { service }) => ({
-    articles: service.searchKnowledge(args.query, args.limit).map((hit) => ({
-      ...hit.article,
-      score: hit.score,
-      snippet: hit.snippet,
-    })),
-  }),
+  handler: (args, { service }) => {
+    const notice = service.knowledgeNotice();
+    return {
+      articles: service.searchKnowledge(args.query, args.limit).map((hit) => ({
+        ...hit.article,
+        score: hit.score,
+        snippet: hit.snippet,
+      })),
+      ...(notice === undefined ? {} : { notice }),
+    };
+  },
 });

@@ -6,6 +6,9 @@
 // unquoted field, text after a closing quote, and a quoted field that is never closed. Those are
 // reported on the record (with the line it starts on) instead of guessed at, because an import
 // is all-or-nothing and a guess would silently shift columns.
+//
+// The delimiter is a comma, a semicolon (spreadsheets in locales whose decimal mark is a comma
+// export that) or a tab: given, or detected from the header line (see chooseDelimiter).
 
 export interface CsvRecord {
   /** Physical line (1-based) the record starts on. */
@@ -15,7 +18,16 @@ export interface CsvRecord {
   readonly error?: string;
 }
 
-const COMMA = 0x2c;
+export const CSV_DELIMITERS = { comma: ",", semicolon: ";", tab: "\t" } as const;
+export type CsvDelimiter = keyof typeof CSV_DELIMITERS;
+
+/** Which delimiter a file was read with, and how it was chosen. */
+export interface DelimiterChoice {
+  readonly delimiter: CsvDelimiter;
+  /** option: --delimiter; detected: the most frequent on the header line; default: none there. */
+  readonly by: "option" | "detected" | "default";
+}
+
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -34,6 +46,8 @@ const enum State {
 }
 
 export class CsvParser {
+  /** The delimiter's char code (a comma unless told otherwise). */
+  private readonly separator: number;
   private state = State.FieldStart;
   /** The current field's text so far (parts from earlier chunks). */
   private field = "";
@@ -48,6 +62,10 @@ export class CsvParser {
   private quotedCr = false;
   private error: string | undefined;
   private out: CsvRecord[] = [];
+
+  constructor(delimiter: CsvDelimiter = "comma") {
+    this.separator = CSV_DELIMITERS[delimiter].charCodeAt(0);
+  }
 
   /** Feeds the next chunk of text; returns the records it completed. */
   push(chunk: string): CsvRecord[] {
@@ -67,6 +85,7 @@ export class CsvParser {
     }
     // `start` marks where the current field's text begins in this chunk (-1: none pending).
     let start = this.state === State.Unquoted || this.state === State.Quoted ? i : -1;
+    const sep = this.separator;
     while (i < n) {
       const c = chunk.charCodeAt(i);
       switch (this.state) {
@@ -75,7 +94,7 @@ export class CsvParser {
             this.state = State.Quoted;
             this.quoteLine = this.line;
             start = i + 1;
-          } else if (c === COMMA) {
+          } else if (c === sep) {
             this.fields.push("");
           } else if (c === LF || c === CR) {
             this.fields.push("");
@@ -95,7 +114,7 @@ export class CsvParser {
           let d = c;
           while (j < n) {
             d = chunk.charCodeAt(j);
-            if (d === COMMA || d === LF || d === CR || d === QUOTE) break;
+            if (d === sep || d === LF || d === CR || d === QUOTE) break;
             j++;
           }
           if (j === n) {
@@ -111,7 +130,7 @@ export class CsvParser {
           this.field = "";
           start = -1;
           this.state = State.FieldStart;
-          if (d === COMMA) {
+          if (d === sep) {
             i = j + 1;
           } else {
             i = this.endOfLine(chunk, j, d);
@@ -156,7 +175,7 @@ export class CsvParser {
           break;
 
         case State.AfterQuoted:
-          if (c === COMMA) {
+          if (c === sep) {
             this.fields.push(this.field);
             this.field = "";
             this.state = State.FieldStart;
@@ -241,4 +260,64 @@ export class CsvParser {
     this.error = undefined;
     this.recordLine = this.line;
   }
+}
+
+/**
+ * The first non-blank line's delimiter counts outside quotes, or undefined while that line is not
+ * complete (`final`: the text is the whole file).
+ */
+export function headerDelimiterCounts(
+  text: string,
+  final: boolean,
+): Record<CsvDelimiter, number> | undefined {
+  const counts: Record<CsvDelimiter, number> = { comma: 0, semicolon: 0, tab: 0 };
+  let quoted = false;
+  let content = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === "\n" || c === "\r") {
+      if (content) return counts;
+    } else if (c === ",") counts.comma++;
+    else if (c === ";") counts.semicolon++;
+    else if (c === "\t") counts.tab++;
+    if (c !== "\n" && c !== "\r" && c !== " ") content = true;
+  }
+  return final ? counts : undefined;
+}
+
+/**
+ * The delimiter to read with: the one given, else the one the header line uses most outside
+ * quotes. No candidate there: a comma (a one-column file). A tie: undefined, so the caller asks
+ * for --delimiter instead of guessing (a wrong guess would shift every column).
+ */
+export function chooseDelimiter(
+  given: CsvDelimiter | undefined,
+  counts: Readonly<Record<CsvDelimiter, number>>,
+): DelimiterChoice | undefined {
+  if (given !== undefined) return { delimiter: given, by: "option" };
+  const ranked = (Object.keys(counts) as CsvDelimiter[]).sort((a, b) => counts[b] - counts[a]);
+  const [first, second] = ranked as [CsvDelimiter, CsvDelimiter];
+  if (counts[first] === 0) return { delimiter: "comma", by: "default" };
+  if (counts[first] === counts[second]) return undefined;
+  return { delimiter: first, by: "detected" };
+}
+
+/** A --delimiter value: a name (comma, semicolon, tab) or the character itself ("\t" for tab). */
+export function parseDelimiter(text: string): CsvDelimiter | undefined {
+  const value = text === "\t" || text === "\\t" ? "tab" : text.toLowerCase();
+  if (Object.hasOwn(CSV_DELIMITERS, value)) return value as CsvDelimiter;
+  return (Object.keys(CSV_DELIMITERS) as CsvDelimiter[]).find((d) => CSV_DELIMITERS[d] === text);
+}
+
+const CHOSEN_BY: Record<DelimiterChoice["by"], string> = {
+  option: "given with --delimiter",
+  detected: "detected from the header line",
+  default: "the default: the header line has no comma, semicolon or tab",
+};
+
+/** "semicolon (detected from the header line)", for the import report. */
+export function describeDelimiter(choice: DelimiterChoice): string {
+  return `${choice.delimiter} (${CHOSEN_BY[choice.by]})`;
 }

@@ -1,5 +1,6 @@
 import type { StagedImportBatch } from "../../store/types.js";
 import type { ColumnReport, ImportField } from "./columns.js";
+import type { DelimiterChoice } from "./csv.js";
 import type { RowError, ValueMapping, WarningSummary } from "./stats.js";
 
 export const IMPORT_FORMATS = ["csv", "json", "reference"] as const;
@@ -54,6 +55,8 @@ export interface ImportReport {
     readonly format: ImportFormat;
     readonly sha256: string;
     readonly bytes: number;
+    /** CSV: the delimiter the file was read with, and whether it was given or detected. */
+    readonly delimiter?: DelimiterChoice;
   };
   readonly counts: ImportCounts;
   /** null for the reference format (its fields are ours already). */

@@ -1,4 +1,11 @@
-import { CsvParser, type CsvRecord } from "./csv.js";
+import {
+  chooseDelimiter,
+  CsvParser,
+  headerDelimiterCounts,
+  type CsvDelimiter,
+  type CsvRecord,
+  type DelimiterChoice,
+} from "./csv.js";
 import { parseJsonRecords } from "./json.js";
 import { readSourceText, SourceTextError, type SourceRead } from "./source.js";
 
@@ -28,9 +35,18 @@ export interface ReadProgress {
 
 const isBlank = (fields: readonly string[]): boolean => fields.every((f) => f.trim() === "");
 
-/** Reads a CSV export: the first non-blank record is the header. */
-export function readCsvTable(path: string, progress?: ReadProgress): RawTable & SourceRead {
-  const parser = new CsvParser();
+/**
+ * Reads a CSV export: the first non-blank record is the header. The delimiter is `given`, else
+ * detected from the header line before the first record is parsed.
+ */
+export function readCsvTable(
+  path: string,
+  progress?: ReadProgress,
+  given?: CsvDelimiter,
+): RawTable & SourceRead & { readonly delimiter: DelimiterChoice } {
+  let parser: CsvParser | undefined;
+  let choice: DelimiterChoice | undefined;
+  let head = "";
   let columns: string[] | undefined;
   const rows: RawRow[] = [];
   let blankRows = 0;
@@ -60,14 +76,41 @@ export function readCsvTable(path: string, progress?: ReadProgress): RawTable & 
       }
     }
   };
+  // Text is held back until the header line is complete, then parsed with its delimiter.
+  const feed = (text: string, final: boolean): void => {
+    if (parser !== undefined) {
+      take(parser.push(text));
+      return;
+    }
+    head += text;
+    const counts = headerDelimiterCounts(head, final);
+    if (counts === undefined) return;
+    choice = chooseDelimiter(given, counts);
+    if (choice === undefined) {
+      const found = (Object.entries(counts) as [CsvDelimiter, number][])
+        .filter(([, n]) => n > 0)
+        .map(([d, n]) => `${n} ${d}${n === 1 ? "" : "s"}`);
+      throw new SourceTextError(
+        1,
+        `cannot tell the delimiter: the header line has ${found.join(" and ")} outside quotes. ` +
+          `Pass --delimiter comma, semicolon or tab.`,
+      );
+    }
+    parser = new CsvParser(choice.delimiter);
+    take(parser.push(head));
+    head = "";
+  };
   const read = readSourceText(path, (text, bytesRead, totalBytes) => {
-    take(parser.push(text));
+    feed(text, false);
     progress?.(bytesRead, totalBytes);
   });
-  take(parser.end());
+  feed("", true);
+  if (parser !== undefined) take(parser.end());
   if (headerError !== undefined) throw headerError;
-  if (columns === undefined) throw new SourceTextError(1, "the file is empty: no header row");
-  return { ...read, columns, rows, blankRows };
+  if (columns === undefined || choice === undefined) {
+    throw new SourceTextError(1, "the file is empty: no header row");
+  }
+  return { ...read, columns, rows, blankRows, delimiter: choice };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
