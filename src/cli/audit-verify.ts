@@ -10,7 +10,7 @@ import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type Comma
 // chain and the base ticket file. Exit 0: intact. Exit 1: the first bad event is printed.
 // Exit 2: usage error (bad arguments, or not an initialized runtime directory).
 
-const USAGE = `Usage: audit-verify [--data-root DIR]
+const USAGE = `Usage: audit-verify --data-root DIR
 
 Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json.
   --data-root DIR   the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime the
