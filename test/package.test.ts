@@ -4,6 +4,7 @@ import { join, posix, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { epochFileFor } from "../src/service/seed.js";
+import { CARD_HTML_FILE } from "../src/mcp/review-card.js";
 import { BUNDLED_TEAMS_FILE } from "../src/service/runtime.js";
 
 // What `npm pack` publishes is the server and its data. Generators, the fixture catalogue, the
@@ -114,6 +115,13 @@ describe("npm pack", () => {
     const data = runtimeDataFiles();
     expect(data).toContain("data/teams.json");
     expect(data.filter((f) => !packed.includes(f))).toEqual([]);
+  });
+
+  it("publishes the built review card, where the server reads it, and nothing else of src/ui", () => {
+    const card = relative(ROOT, CARD_HTML_FILE);
+    expect(card).toBe("dist/ui/review-card.html");
+    expect(packed).toContain(card);
+    expect(packed.filter((p) => p.startsWith("dist/ui/"))).toEqual([card]);
   });
 
   it("publishes no generator, fixture catalogue, evaluation harness or demo", () => {
