@@ -11,7 +11,7 @@ import { format, resolveConfig } from "prettier";
 import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN, UUID_PATTERN } from "../src/domain/ids.js";
 import { LIMITS } from "../src/domain/inputs.js";
 import { describeTools, MAX_ARGUMENT_BYTES } from "../src/mcp/tool-runtime.js";
-import { TOOLS } from "../src/mcp/tools/index.js";
+import { APP_TOOLS, TOOLS } from "../src/mcp/tools/index.js";
 import { MAX_ARTICLE_BYTES } from "../src/service/knowledge.js";
 
 export const DOC_PATH = resolve(import.meta.dirname, "../docs/input-limits.md");
@@ -295,7 +295,7 @@ function collect(tool: string, path: string, schema: Schema, required: boolean, 
 /** One row per input field of every tool (nested fields as `a.b`, array items as `a[]`). */
 export function inputLimitRows(): LimitRow[] {
   const rows: LimitRow[] = [];
-  for (const tool of describeTools(TOOLS)) {
+  for (const tool of describeTools([...TOOLS, ...APP_TOOLS])) {
     const before = rows.length;
     collect(tool.name, "", tool.inputSchema as Schema, true, rows);
     if (rows.length === before) {

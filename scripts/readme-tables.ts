@@ -8,7 +8,7 @@ import { z } from "zod";
 import { withErrorCodeTable } from "../src/mcp/errors.js";
 import { CONFIG_VARIABLES } from "../src/config.js";
 import { annotationsFor } from "../src/mcp/tool.js";
-import { TOOLS } from "../src/mcp/tools/index.js";
+import { APP_TOOLS, TOOLS } from "../src/mcp/tools/index.js";
 
 export const START = "<!-- generated:tools:start (npm run docs) -->";
 export const END = "<!-- generated:tools:end -->";
@@ -32,12 +32,17 @@ export function renderTables(): string {
   const lines = [
     "| tool | kind | what it is for | inputs (`?` = optional) |",
     "|---|---|---|---|",
-    ...TOOLS.map((t) => {
+    ...[...TOOLS, ...APP_TOOLS].map((t) => {
       const a = annotationsFor(t);
       const hints = a.readOnlyHint === true ? "" : a.destructiveHint === true ? ", destructive" : "";
       const first = t.description.split(". ")[0]?.replace(/\|/g, "\\|") ?? "";
       const sentence = first.endsWith(".") ? first : `${first}.`;
-      return `| \`${t.name}\` | ${kindLabel(t.kind)}${hints} | ${sentence} | ${inputs(t.input)} |`;
+      const audience = APP_TOOLS.includes(t)
+        ? t.app?.appOnly === true
+          ? " (MCP Apps clients, called by the review card only)"
+          : " (MCP Apps clients only)"
+        : "";
+      return `| \`${t.name}\` | ${kindLabel(t.kind)}${hints} | ${sentence}${audience} | ${inputs(t.input)} |`;
     }),
     "",
     "| resource | content |",
@@ -46,6 +51,7 @@ export function renderTables(): string {
     "| `knowledge://{id}` | the article's Markdown body (listable, ids complete) |",
     "| `audit://ticket/{id}` | the ticket's audit events as JSON, oldest first |",
     "| `metrics://queue` | the queue metrics as JSON |",
+    "| `ui://support-triage/review-card.html` | the review card, `text/html;profile=mcp-app` (MCP Apps clients only) |",
     "",
     "| prompt | arguments | what it does |",
     "|---|---|---|",

@@ -2,10 +2,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 
-// Layers point inward only: domain <- store, service <- mcp <- index/cli.
+// Layers point inward only: domain <- store, service <- mcp <- index/cli. Beside them, ui (the
+// review packet rendered as HTML, pure, shared by the card and the desk) on domain only, and the
+// card's view script (src/ui/card, run in the host's iframe) on ui and the ext-apps App class.
 const SRC = resolve(import.meta.dirname, "../src");
 
-type Layer = "domain" | "store" | "service" | "mcp" | "cli" | "root";
+type Layer = "domain" | "store" | "service" | "mcp" | "ui" | "view" | "cli" | "root";
 
 const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   domain: { layers: ["domain"], packages: /^zod$/ },
@@ -16,10 +18,15 @@ const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   service: { layers: ["domain", "store", "service", "root"], packages: /^(node:.*|zod|gray-matter)$/ },
   mcp: {
     layers: ["domain", "service", "mcp", "root"],
-    packages: /^(node:.*|zod|@modelcontextprotocol\/sdk\/.*)$/,
+    packages: /^(node:.*|zod|@modelcontextprotocol\/sdk\/.*|@modelcontextprotocol\/ext-apps\/server)$/,
   },
-  cli: { layers: ["domain", "store", "service", "mcp", "cli", "root"], packages: /.*/ },
-  root: { layers: ["domain", "store", "service", "mcp", "cli", "root"], packages: /.*/ },
+  ui: { layers: ["domain", "ui"], packages: /^$/ },
+  view: {
+    layers: ["domain", "ui", "view"],
+    packages: /^(@modelcontextprotocol\/ext-apps|@modelcontextprotocol\/sdk\/types\.js)$/,
+  },
+  cli: { layers: ["domain", "store", "service", "mcp", "ui", "cli", "root"], packages: /.*/ },
+  root: { layers: ["domain", "store", "service", "mcp", "ui", "cli", "root"], packages: /.*/ },
 };
 
 function files(dir: string): string[] {
@@ -30,7 +37,8 @@ function files(dir: string): string[] {
 }
 
 function layerOf(file: string): Layer {
-  const top = relative(SRC, file).split("/")[0] ?? "";
+  const [top = "", second = ""] = relative(SRC, file).split("/");
+  if (top === "ui") return second === "card" ? "view" : "ui";
   return (["domain", "store", "service", "mcp", "cli"] as const).find((l) => l === top) ?? "root";
 }
 
@@ -69,5 +77,17 @@ describe("architecture", () => {
     const rule = ALLOWED.domain;
     expect(rule.packages.test("node:fs")).toBe(false);
     expect(rule.layers.includes("store")).toBe(false);
+  });
+
+  it("keeps the shared review rendering pure: domain only, no package, nothing imports the view", () => {
+    expect(layerOf(join(SRC, "ui/review/render.ts"))).toBe("ui");
+    expect(layerOf(join(SRC, "ui/card/main.ts"))).toBe("view");
+    expect(ALLOWED.ui.layers).toEqual(["domain", "ui"]);
+    expect(ALLOWED.ui.packages.test("@modelcontextprotocol/ext-apps")).toBe(false);
+    expect(ALLOWED.ui.packages.test("node:fs")).toBe(false);
+    for (const layer of Object.keys(ALLOWED) as Layer[]) {
+      if (layer !== "view") expect(ALLOWED[layer].layers, layer).not.toContain("view");
+    }
+    expect(all.some((f) => layerOf(f) === "ui")).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { epochFileFor } from "../src/service/seed.js";
 import { RUNBOOK } from "../src/paths.js";
+import { CARD_HTML_FILE } from "../src/mcp/review-card.js";
 import { BUNDLED_TEAMS_FILE } from "../src/service/runtime.js";
 
 // What `npm pack` publishes is the server and its data. Generators, the fixture catalogue, the
@@ -119,6 +120,13 @@ describe("npm pack", () => {
 
   it("publishes the operator's runbook that the server's repair messages name", () => {
     expect(packed).toContain(relative(ROOT, RUNBOOK));
+  });
+
+  it("publishes the built review card, where the server reads it, and nothing else of src/ui", () => {
+    const card = relative(ROOT, CARD_HTML_FILE);
+    expect(card).toBe("dist/ui/review-card.html");
+    expect(packed).toContain(card);
+    expect(packed.filter((p) => p.startsWith("dist/ui/"))).toEqual([card]);
   });
 
   it("publishes no generator, fixture catalogue, evaluation harness or demo", () => {

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "SECRET_DETECTED",
   "HUMAN_APPROVAL_REQUIRED",
   "APPROVAL_DECLINED",
+  "CARD_TOKEN_INVALID",
   "STORE_UNAVAILABLE",
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);
@@ -62,6 +63,11 @@ export const ERROR_CODE_GUIDE: Readonly<Record<ErrorCode, ErrorCodeGuide>> = {
     meaning:
       "The reviewer did not approve in the form: declined, closed it, let it expire, ticked nothing or rejected.",
     next: "Do not retry on your own; the message says what the reviewer did. Ask them how to go on.",
+  },
+  CARD_TOKEN_INVALID: {
+    meaning:
+      "A decision from the review card came without a valid card token: missing, already used, expired, or issued for another recommendation, revision or connection.",
+    next: "Only the reviewer decides in the card: show it again (review_recommendation) and let them decide there.",
   },
   STORE_UNAVAILABLE: {
     meaning:

@@ -14,6 +14,7 @@ import {
   type Recommendation,
   type Ticket,
 } from "./schemas.js";
+import { formatValue } from "./review-format.js";
 import { maskSecrets } from "./secrets/index.js";
 import { similarTicketSchema, type SimilarTicket } from "./similarity/similar-ticket.js";
 
@@ -25,6 +26,8 @@ export const reviewFieldSchema = z.object({
   field: approvableFieldSchema.describe("The ticket field."),
   current: z.unknown().describe("Its value now; null when unset."),
   proposed: z.unknown().describe("The proposed value (an edited customerResponse: the reviewer's text)."),
+  currentText: z.string().describe("The value now as a reviewer reads it (secret-like text masked)."),
+  proposedText: z.string().describe("The proposed value as a reviewer reads it (secret-like text masked)."),
   changes: z.boolean().describe("False when approving the field would leave its value as it is."),
   edited: z.boolean().describe("The proposed value is the edited customer response, not the draft."),
   neededForRouting: z.boolean().describe("Team row: approving without this field is refused (routing)."),
@@ -140,7 +143,11 @@ export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
       revision: ticket.revision,
       sla: { ...ticket.sla, state: slaStateOf(ticket, now) },
     },
-    fields: question.fields.map((row) => ({ ...row })),
+    fields: question.fields.map((row) => ({
+      ...row,
+      currentText: formatValue(row.field, row.current),
+      proposedText: formatValue(row.field, row.proposed),
+    })),
     escalation: {
       reasons: question.escalation.escalationReasons,
       requiredTeam: question.escalation.requiredTeam,

@@ -90,3 +90,11 @@ export const metricsOutput = z.object({
 export const approveOutput = z.object({ ticket: ticketOutput, auditEvent: auditEventOutput });
 export const rejectOutput = z.object({ auditEvent: auditEventOutput });
 export { escalationReasonSchema };
+
+export const decideOutput = z.object({
+  outcome: z
+    .enum(["approved", "rejected"])
+    .describe("approved: the ticked fields were applied. rejected: the recommendation was rejected."),
+  ticket: ticketOutput.optional().describe("approved: the ticket at its new revision."),
+  auditEvent: auditEventOutput.describe("The audit event that records the decision (channel app)."),
+});

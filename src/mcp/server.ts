@@ -8,9 +8,11 @@ import type { ApprovalService } from "../service/approval-service.js";
 import { registerPrompts, UNTRUSTED_NOTICE } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
+import { CardTokens } from "../service/card-tokens.js";
+import { cardHtmlLoader, cardResultMeta, registerReviewCard, showsCards } from "./review-card.js";
 import { elicitationChannel, installTools } from "./tool-runtime.js";
 import type { ToolDefinition } from "./tool.js";
-import { TOOLS } from "./tools/index.js";
+import { APP_TOOLS, TOOLS } from "./tools/index.js";
 
 export const SERVER_NAME = "support-triage";
 
@@ -37,6 +39,12 @@ export interface ServerDeps {
   readonly tools?: readonly ToolDefinition[];
   /** Approval forms: how long the reviewer has to answer, and the progress heartbeat meanwhile. */
   readonly elicitation?: Partial<ElicitationOptions>;
+  /** The review card (MCP Apps): the clock of its tokens, their lifetime, and the built HTML. */
+  readonly card?: {
+    readonly clock?: () => Date;
+    readonly ttlMs?: number;
+    readonly html?: () => string;
+  };
 }
 
 /** Builds a fully wired MCP server. No global state: every dependency comes in through `deps`. */
@@ -45,6 +53,13 @@ export function createServer(deps: ServerDeps): McpServer {
     { name: SERVER_NAME, title: "Support triage (governed)", version: deps.version },
     { instructions: serverInstructions(deps.service.reviewerCommand()), capabilities: { logging: {} } },
   );
+  // Clients that declared MCP Apps get the review card: its resource, its tools and the card data
+  // on presenting results. Everyone else sees the server exactly as without it.
+  const showsCard = () => showsCards(server.server.getClientCapabilities());
+  const tokens = new CardTokens({
+    ...(deps.card?.clock === undefined ? {} : { clock: deps.card.clock }),
+    ...(deps.card?.ttlMs === undefined ? {} : { ttlMs: deps.card.ttlMs }),
+  });
   installTools(server.server, deps.tools ?? TOOLS, {
     service: deps.service,
     approvals: deps.approvals,
@@ -59,7 +74,19 @@ export function createServer(deps: ServerDeps): McpServer {
       return info === undefined ? undefined : { name: info.name, version: info.version };
     },
     askHuman: elicitationChannel(server.server, { ...DEFAULT_ELICITATION, ...deps.elicitation }),
+    cards: {
+      shown: showsCard,
+      tools: APP_TOOLS,
+      tokens,
+      resultMeta: (recommendationId, session) =>
+        cardResultMeta(deps.approvals, tokens, recommendationId, session),
+    },
   });
+  const html = deps.card?.html ?? cardHtmlLoader();
+  // Capabilities are known once the client initialized; MCP clients send nothing else before.
+  server.server.oninitialized = () => {
+    if (showsCard()) registerReviewCard(server, html, deps.logger);
+  };
   registerResources(server, deps.service, deps.logger);
   registerPrompts(server, deps.service);
   return server;

@@ -15,7 +15,9 @@ import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
 import type { ApprovalService } from "../service/approval-service.js";
 import { describeIssues, toolError, toolErrorFrom } from "./errors.js";
+import type { CardTokens } from "../service/card-tokens.js";
 import { askHumanFor, DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
+import { cardToolMeta } from "./review-card.js";
 import { annotationsFor, type AskHuman, type ClientIdentity, type ToolDefinition } from "./tool.js";
 
 /** Whole-call argument budget: anything larger is refused before any parsing work. */
@@ -29,16 +31,23 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchemaObject
   return out as JsonSchemaObject;
 }
 
-/** tools/list entries, derived from the definitions (annotations from `kind`). */
-export function describeTools(tools: readonly ToolDefinition[]): Tool[] {
-  return tools.map((t) => ({
-    name: t.name,
-    title: t.title,
-    description: t.description,
-    inputSchema: jsonSchema(t.input, "input"),
-    outputSchema: jsonSchema(t.output, "output"),
-    annotations: annotationsFor(t),
-  }));
+/**
+ * tools/list entries, derived from the definitions (annotations from `kind`). For a client that
+ * shows the review card, tools with an app role also carry their `_meta.ui` and card note.
+ */
+export function describeTools(tools: readonly ToolDefinition[], options: { cards?: boolean } = {}): Tool[] {
+  return tools.map((t) => {
+    const app = options.cards === true ? t.app : undefined;
+    return {
+      name: t.name,
+      title: t.title,
+      description: app?.cardNote === undefined ? t.description : `${t.description} ${app.cardNote}`,
+      inputSchema: jsonSchema(t.input, "input"),
+      outputSchema: jsonSchema(t.output, "output"),
+      annotations: annotationsFor(t),
+      ...(app === undefined ? {} : { _meta: cardToolMeta(app) }),
+    };
+  });
 }
 
 export interface ToolRuntimeDeps {
@@ -52,6 +61,18 @@ export interface ToolRuntimeDeps {
   readonly session: string;
   /** The form channel of one call; undefined when the client cannot show forms. */
   readonly askHuman?: (extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => AskHuman | undefined;
+  /** The review card (MCP Apps), for clients that declared the extension. */
+  readonly cards?: CardRuntime;
+}
+
+export interface CardRuntime {
+  /** True when the connected client declared MCP Apps (asked per request: it is known after initialize). */
+  readonly shown: () => boolean;
+  /** Tools only such clients get, listed after the others. */
+  readonly tools: readonly ToolDefinition[];
+  readonly tokens: CardTokens;
+  /** The `_meta` of a result that presents a recommendation. */
+  readonly resultMeta: (recommendationId: string, session: string) => Record<string, unknown>;
 }
 
 /**
@@ -61,22 +82,31 @@ export interface ToolRuntimeDeps {
 export function installTools(server: Server, tools: readonly ToolDefinition[], deps: ToolRuntimeDeps): void {
   // JSON Schemas are derived on the first tools/list, not at startup (a few tens of ms).
   let listed: Tool[] | undefined;
+  let listedWithCards: Tool[] | undefined;
+  const withCards = [...tools, ...(deps.cards?.tools ?? [])];
   const byName = new Map(tools.map((t) => [t.name, t]));
+  const byNameWithCards = new Map(withCards.map((t) => [t.name, t]));
   server.registerCapabilities({ tools: { listChanged: false } });
   server.setRequestHandler(ListToolsRequestSchema, () => {
+    if (deps.cards?.shown() === true) {
+      listedWithCards ??= describeTools(withCards, { cards: true });
+      return { tools: listedWithCards };
+    }
     listed ??= describeTools(tools);
     return { tools: listed };
   });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
-    const tool = byName.get(name);
+    const cards = deps.cards?.shown() === true ? deps.cards : undefined;
+    const known = cards === undefined ? byName : byNameWithCards;
+    const tool = known.get(name);
     if (tool === undefined) {
       return toolError(
         "NOT_FOUND",
-        `Unknown tool "${name}". Available tools: ${[...byName.keys()].join(", ")}.`,
+        `Unknown tool "${name}". Available tools: ${[...known.keys()].join(", ")}.`,
       );
     }
-    return callTool(tool, args ?? {}, deps, deps.askHuman?.(extra), extra.sessionId);
+    return callTool(tool, args ?? {}, deps, deps.askHuman?.(extra), extra.sessionId, cards);
   });
 }
 
@@ -94,6 +124,7 @@ export async function callTool(
   deps: ToolRuntimeDeps,
   askHuman?: AskHuman,
   transportSession?: string,
+  cards?: CardRuntime,
 ): Promise<CallToolResult> {
   let size: number;
   try {
@@ -116,6 +147,7 @@ export async function callTool(
       `${describeIssues(parsed.error.issues)}. See the input schema of ${tool.name} in tools/list.`,
     );
   }
+  const session = transportSession ?? deps.session;
   try {
     const result = await tool.handler(parsed.data, {
       service: deps.service,
@@ -123,14 +155,21 @@ export async function callTool(
       intake: deps.intake,
       handoffs: deps.handoffs,
       client: deps.client(),
-      session: transportSession ?? deps.session,
+      session,
       askHuman,
+      cards: cards?.tokens,
     });
+    // Security: the card's token travels in the result's _meta, which hosts hand to the view and
+    // keep out of the model's context; content and structuredContent stay as for every client.
+    const presented = cards === undefined ? undefined : tool.app?.presents?.(result);
     // Compact JSON: the same data as structuredContent for clients that show only text, at a
     // third of the bytes (and serialization time) of indented JSON on large pages.
     return {
       content: [{ type: "text", text: JSON.stringify(result) }],
       structuredContent: result,
+      ...(presented === undefined || cards === undefined
+        ? {}
+        : { _meta: cards.resultMeta(presented, session) }),
     };
   } catch (error) {
     return toolErrorFrom(error, tool.name, deps.logger);

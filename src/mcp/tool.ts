@@ -4,6 +4,7 @@ import type { IntakeService } from "../service/intake-service.js";
 import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
 import type { ApprovalService } from "../service/approval-service.js";
+import type { CardTokens } from "../service/card-tokens.js";
 
 /**
  * read: no side effects. write: changes state but destroys nothing (a pending recommendation).
@@ -47,6 +48,21 @@ export interface ToolContext {
   readonly session: string;
   /** Asks the human through the client's UI; undefined when the client declared no form elicitation. */
   readonly askHuman: AskHuman | undefined;
+  /** The review card's tokens; undefined unless the client declared MCP Apps (it shows the card). */
+  readonly cards: CardTokens | undefined;
+}
+
+/**
+ * MCP Apps: how a tool relates to the review card, for clients that declared the extension
+ * (every other client sees the tool exactly as if this were absent).
+ */
+export interface ToolAppRole<O extends z.ZodObject = z.ZodObject> {
+  /** Its result presents this recommendation: the host renders the review card with it. */
+  readonly presents?: (result: z.input<O>) => string;
+  /** Only the card may call it (`_meta.ui.visibility: ["app"]`): a compliant host hides it from the model. */
+  readonly appOnly?: boolean;
+  /** A sentence added to the description for clients that show the card. */
+  readonly cardNote?: string;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -57,6 +73,7 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly input: I;
   readonly output: O;
   readonly handler: (args: z.infer<I>, ctx: ToolContext) => Promise<z.input<O>> | z.input<O>;
+  readonly app?: ToolAppRole<O>;
 }
 
 /** Keeps the handler's argument type tied to its schema while the array stays homogeneous. */

@@ -72,6 +72,17 @@ export interface ApprovalServiceDeps {
   readonly clock?: () => Date;
 }
 
+export interface DecideOptions {
+  /** The client shows the review card: a refused chat approval tells the model to present it. */
+  readonly showsCard?: boolean;
+}
+
+function refusedOrThrow(error: unknown): Refused {
+  if (error instanceof DomainError)
+    return { kind: "refused", code: error.code, message: error.message, error };
+  throw error;
+}
+
 /** The channel recorded on an audit event; the client's self-description is clipped to the schema's bounds. */
 export function channelOf(
   type: Channel["type"],
@@ -121,22 +132,58 @@ export class ApprovalService {
    * Applies a human's decision through the policy, and says what came of it. `channel` says how
    * the decision arrived; it is recorded on the audit event.
    */
-  async decide(decision: ApproveDecision, channel: Channel): Promise<Approved | Refused>;
-  async decide(decision: RejectDecision, channel: Channel): Promise<Rejected | Refused>;
-  async decide(decision: ApprovalDecision, channel: Channel): Promise<ApprovalOutcome>;
-  async decide(decision: ApprovalDecision, channel: Channel): Promise<ApprovalOutcome> {
+  async decide(
+    decision: ApproveDecision,
+    channel: Channel,
+    options?: DecideOptions,
+  ): Promise<Approved | Refused>;
+  async decide(
+    decision: RejectDecision,
+    channel: Channel,
+    options?: DecideOptions,
+  ): Promise<Rejected | Refused>;
+  async decide(
+    decision: ApprovalDecision,
+    channel: Channel,
+    options?: DecideOptions,
+  ): Promise<ApprovalOutcome>;
+  async decide(
+    decision: ApprovalDecision,
+    channel: Channel,
+    options: DecideOptions = {},
+  ): Promise<ApprovalOutcome> {
+    const context = { channel, ...(options.showsCard === undefined ? {} : { showsCard: options.showsCard }) };
     try {
       if (decision.kind === "approve") {
-        const { ticket, auditEvent } = await this.triage.approve(approvalInput(decision), { channel });
+        const { ticket, auditEvent } = await this.triage.approve(approvalInput(decision), context);
         return { kind: "approved", ticket, auditEvent };
       }
-      const { auditEvent } = await this.triage.reject(rejectionInput(decision), { channel });
+      const { auditEvent } = await this.triage.reject(rejectionInput(decision), context);
       return { kind: "rejected", auditEvent, feedback: decision.feedback.trim() };
     } catch (error) {
-      if (error instanceof DomainError) {
-        return { kind: "refused", code: error.code, message: error.message, error };
-      }
-      throw error;
+      return refusedOrThrow(error);
+    }
+  }
+
+  /**
+   * A decision the channel refused before it reached the policy, because the proof the channel
+   * requires did not hold (the review card's token): recorded as `approval-rejected`, like every
+   * refused approval attempt, and returned as the refusal. Nothing else changes.
+   */
+  async refuse(decision: ApprovalDecision, channel: Channel, error: DomainError): Promise<Refused> {
+    const attempt =
+      decision.kind === "approve"
+        ? {
+            recommendationId: decision.recommendationId,
+            actor: decision.actor,
+            expectedRevision: decision.expectedRevision,
+            approvedFields: decision.approvedFields,
+          }
+        : { recommendationId: decision.recommendationId, actor: decision.actor };
+    try {
+      return await this.triage.recordRefusal(attempt, error, { channel });
+    } catch (thrown) {
+      return refusedOrThrow(thrown);
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS } from "../domain/enums.js";
+import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS, type ApprovableField } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type {
   ApproveRecommendationInput,
@@ -72,13 +72,25 @@ export interface ServiceDeps {
   readonly newId?: () => string;
   readonly minutesSaved?: number;
   readonly approvalMode?: ApprovalMode;
-  /** When true, tickets routed to security can only be approved through elicitation or operator. */
+  /** When true, tickets routed to security cannot be approved by chat: the form, card, CLI or desk only. */
   readonly securityNeedsHumanChannel?: boolean;
 }
 
 /** How a decision reaches the service; recorded on the audit event. */
 export interface DecisionContext {
   readonly channel: Channel;
+  /** The client shows the review card (MCP Apps): refusals of chat approvals point to it. */
+  readonly showsCard?: boolean;
+}
+
+/** A decision a channel refused before it reached the policy (a card token that did not hold). */
+export interface RefusedAttempt {
+  readonly recommendationId: string;
+  readonly actor: string;
+  /** The ticket revision the attempt named. */
+  readonly expectedRevision?: number | undefined;
+  /** The fields an approval attempt named; absent for a rejection attempt. */
+  readonly approvedFields?: readonly ApprovableField[] | undefined;
 }
 
 const CHAT: DecisionContext = { channel: { type: "chat" } };
@@ -397,33 +409,24 @@ export class TriageService {
           let plan;
           try {
             plan = planApproval(ticket, rec, { ...request, actor }, now);
-            this.checkChannel(ticket, plan.escalation.requiredTeam, context.channel);
+            this.checkChannel(ticket, plan.escalation.requiredTeam, context);
           } catch (error) {
             if (!(error instanceof DomainError)) throw error;
             // Refusals that passed input validation are audited: a reviewer (or an attacker) tried
             // to approve something the policy does not allow.
             if (error.code === "INVALID_INPUT") return { refusal: error };
+            const data = withIdempotency(
+              {
+                code: error.code,
+                approvedFields: [...request.approvedFields],
+                expectedRevision: request.expectedRevision,
+              },
+              idempotencyKey,
+              input,
+            );
             return {
               refusal: error,
-              event: {
-                timestamp: now.toISOString(),
-                action: "approval-rejected",
-                ticketId: ticket.id,
-                actor,
-                channel: context.channel,
-                recommendationId: rec.id,
-                fromRevision: ticket.revision,
-                reason: error.toString(),
-                data: withIdempotency(
-                  {
-                    code: error.code,
-                    approvedFields: [...request.approvedFields],
-                    expectedRevision: request.expectedRevision,
-                  },
-                  idempotencyKey,
-                  input,
-                ),
-              },
+              event: refusalEvent({ error, ticket, rec, actor, context, at: now, data }),
             };
           }
           const ticketAfter = plan.ticketAfter;
@@ -515,6 +518,38 @@ export class TriageService {
   }
 
   /**
+   * Audits a decision a channel refused before it reached the policy (a review card decision
+   * whose card token did not hold) as `approval-rejected`, like every refused approval attempt
+   * that passed input validation, and throws the refusal. NOT_FOUND (nothing audited) when there
+   * is no such recommendation; SECRET_DETECTED (nothing audited) when the actor looks like one.
+   */
+  async recordRefusal(attempt: RefusedAttempt, error: DomainError, context: DecisionContext): Promise<never> {
+    refuseSecrets({ actor: attempt.actor });
+    return this.store.transact((view) => {
+      const rec = view.getRecommendation(attempt.recommendationId);
+      if (rec === undefined) return { refusal: notFoundRecommendation(attempt.recommendationId) };
+      const ticket = view.getTicket(rec.ticketId);
+      const data = {
+        code: error.code,
+        ...(attempt.approvedFields === undefined ? {} : { approvedFields: [...attempt.approvedFields] }),
+        ...(attempt.expectedRevision === undefined ? {} : { expectedRevision: attempt.expectedRevision }),
+      };
+      return {
+        refusal: error,
+        event: refusalEvent({
+          error,
+          ticket,
+          rec,
+          actor: attempt.actor.trim(),
+          context,
+          at: this.clock(),
+          data,
+        }),
+      };
+    });
+  }
+
+  /**
    * The outbox: an approval that applies an escalated routing enqueues, in the same transaction,
    * a notification for the owning team's channel and, for incident and bug categories, a bug
    * card. Nothing leaves the machine here; `handoffs deliver` sends them later.
@@ -571,21 +606,27 @@ export class TriageService {
     return out;
   }
 
-  /** The approval mode refuses chat approvals where the policy asks for a human channel. */
-  private checkChannel(ticket: Ticket, requiredTeam: string | null, channel: Channel): void {
-    if (channel.type !== "chat") return;
+  /**
+   * The approval mode refuses chat approvals where the policy asks for a human channel; every
+   * other channel (form, review card, reviewer CLI, desk) is the reviewer's own.
+   */
+  private checkChannel(ticket: Ticket, requiredTeam: string | null, context: DecisionContext): void {
+    if (context.channel.type !== "chat") return;
+    const instead =
+      context.showsCard === true
+        ? `Show the reviewer the review card instead (call review_recommendation with the recommendationId) and wait: ` +
+          `they approve or reject in it. Do not imitate the card in text.`
+        : `Ask the reviewer to approve in the form your client shows, or in a terminal with \`${this.reviewerCommand()}\`.`;
     if (this.approvalMode === "human-only") {
       throw new DomainError(
         "HUMAN_APPROVAL_REQUIRED",
-        `This server runs with TRIAGE_APPROVAL_MODE=human-only: approvals typed by the model are refused. ` +
-          `Ask the reviewer to approve in the form your client shows, or in a terminal with \`${this.reviewerCommand()}\`.`,
+        `This server runs with TRIAGE_APPROVAL_MODE=human-only: approvals typed by the model are refused. ${instead}`,
       );
     }
     if (this.securityNeedsHumanChannel && (requiredTeam === "security" || ticket.team === "security")) {
       throw new DomainError(
         "HUMAN_APPROVAL_REQUIRED",
-        `${ticket.id} is routed to security, and this server requires security approvals to come from the reviewer directly. ` +
-          `Ask the reviewer to approve in the form your client shows, or in a terminal with \`${this.reviewerCommand()}\`.`,
+        `${ticket.id} is routed to security, and this server requires security approvals to come from the reviewer directly. ${instead}`,
       );
     }
   }
@@ -686,3 +727,27 @@ export function refuseSecrets(fields: Record<string, string>): void {
 
 export type { AuditEventDraft };
 export { payloadHash } from "./idempotency.js";
+
+/** The `approval-rejected` event of a refused decision attempt: the ticket and its state are unchanged. */
+function refusalEvent(input: {
+  readonly error: DomainError;
+  readonly ticket: Ticket | undefined;
+  readonly rec: Recommendation;
+  readonly actor: string;
+  readonly context: DecisionContext;
+  readonly at: Date;
+  readonly data: Record<string, unknown>;
+}): AuditEventDraft {
+  const { error, ticket, rec } = input;
+  return {
+    timestamp: input.at.toISOString(),
+    action: "approval-rejected",
+    ticketId: ticket?.id ?? rec.ticketId,
+    actor: input.actor,
+    channel: input.context.channel,
+    recommendationId: rec.id,
+    ...(ticket === undefined ? {} : { fromRevision: ticket.revision }),
+    reason: error.toString(),
+    data: input.data,
+  };
+}

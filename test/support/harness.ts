@@ -1,11 +1,13 @@
 import { rmSync } from "node:fs";
+import { afterEach } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import type { ApprovalMode } from "../../src/config.js";
+import type { AuditEvent } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import type { ElicitationOptions } from "../../src/mcp/ask-human.js";
-import { createServer } from "../../src/mcp/server.js";
+import { createServer, type ServerDeps } from "../../src/mcp/server.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData, type TestData } from "./data.js";
 
@@ -34,6 +36,8 @@ export interface HarnessOptions {
   readonly clientCapabilities?: ClientCapabilities;
   readonly clientInfo?: { readonly name: string; readonly version: string };
   readonly elicitation?: Partial<ElicitationOptions>;
+  /** The review card: the clock of its tokens, their lifetime, the HTML. */
+  readonly card?: ServerDeps["card"];
 }
 
 /** A real SDK Client connected to a real server over an in-memory transport pair. */
@@ -63,6 +67,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     version: "0.0.0-test",
     ...(options.elicitation === undefined ? {} : { elicitation: options.elicitation }),
+    // The card's tokens keep the same time as the service unless a test moves their clock.
+    card: { clock: () => now, ...options.card },
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client(options.clientInfo ?? { name: "protocol-test", version: "1.0.0" }, {
@@ -89,5 +95,44 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await triage.close();
       rmSync(data.root, { recursive: true, force: true });
     },
+  };
+}
+
+/** The newest audit event of the harness's runtime. */
+export function lastAuditEvent(h: Pick<Harness, "triage">): AuditEvent {
+  const { total } = h.triage.service.auditEvents({ offset: 0, limit: 1 });
+  const event = h.triage.service.auditEvents({ offset: total - 1, limit: 1 }).items[0];
+  if (event === undefined) throw new Error("the audit log is empty");
+  return event;
+}
+
+/** Creates a ticket through `create_ticket` (a harmless one unless `input` says otherwise); its id. */
+export async function createTicket(
+  h: Pick<Harness, "call">,
+  input: Record<string, unknown> = {},
+): Promise<string> {
+  const r = await h.call("create_ticket", {
+    subject: "Invoice address is wrong",
+    description: "Please change the billing address on our invoices.",
+    customer: { name: "Acme", plan: "team", region: "eu-west", vip: false },
+    ...input,
+  });
+  if (!r.ok) throw new Error(r.text);
+  return (r.structured as { ticket: { id: string } }).ticket.id;
+}
+
+/**
+ * Starts harnesses for one test file, each closed after the test that started it. Call at the
+ * top of the file; `defaults` apply to every harness it starts.
+ */
+export function harnessesFor(defaults: HarnessOptions = {}): (options?: HarnessOptions) => Promise<Harness> {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  return async (options = {}) => {
+    const h = await startHarness({ ...defaults, ...options });
+    open.push(h);
+    return h;
   };
 }

@@ -5,6 +5,7 @@ import { listHandoffs } from "./handoffs.js";
 import { searchKnowledge } from "./knowledge.js";
 import { getQueueMetrics } from "./metrics.js";
 import { listRecommendations } from "./recommendations.js";
+import { decideRecommendation, reviewRecommendation } from "./review-card.js";
 import { listTeams } from "./teams.js";
 import { findSimilarTickets, getTicket, listTickets } from "./tickets.js";
 import {
@@ -30,3 +31,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   addTicketNote,
   listHandoffs,
 ];
+
+/**
+ * Tools only clients that declared MCP Apps get (after TOOLS in their tools/list): the review
+ * card's. Every other client never sees them, and a call to one is an unknown tool.
+ */
+export const APP_TOOLS: readonly ToolDefinition[] = [reviewRecommendation, decideRecommendation];

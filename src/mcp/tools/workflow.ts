@@ -19,6 +19,12 @@ export const submitTriageRecommendation = defineTool({
   input: submitRecommendationInput,
   output: recommendationEnvelope,
   handler: async (args, { service }) => ({ recommendation: await service.submit(args) }),
+  app: {
+    presents: (result) => result.recommendation.id,
+    cardNote:
+      "This client shows the reviewer the review card with the result: wait for their decision in it, and never " +
+      "imitate the card in text.",
+  },
 });
 
 export const approveTriageRecommendation = defineTool({
@@ -42,10 +48,12 @@ export const approveTriageRecommendation = defineTool({
       return approveWithForm(args, ctx, ctx.askHuman);
     }
     const { confirm: _confirmed, ...decision } = args;
-    const outcome = await ctx.approvals.decide(
-      { kind: "approve", ...decision },
-      channelOf("chat", ctx.client),
-    );
+    const chat = channelOf("chat", ctx.client);
+    // A client that shows the review card hears about it when its mode refuses chat approvals.
+    const outcome =
+      ctx.cards === undefined
+        ? await ctx.approvals.decide({ kind: "approve", ...decision }, chat)
+        : await ctx.approvals.decide({ kind: "approve", ...decision }, chat, { showsCard: true });
     if (outcome.kind === "refused") throw outcome.error;
     return { ticket: outcome.ticket, auditEvent: outcome.auditEvent };
   },
