@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
+import { RuntimeNotInitializedError, verifyAuditLog } from "../store/index.js";
 
 // Verifies a runtime's audit log: every line's schema and hash, the sequence numbers, the hash
 // chain and the base ticket file. Exit 0: intact. Exit 1: the first bad event is printed.

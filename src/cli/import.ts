@@ -21,7 +21,7 @@ import {
 import { DEFAULT_COLUMNS, IMPORT_FIELDS } from "../service/import/columns.js";
 import { IMPORT_DEFAULTS, IMPORT_LIMITS } from "../service/import/mapping.js";
 import { openTriage } from "../service/runtime.js";
-import { layoutOf } from "../store/layout.js";
+import { layoutOf } from "../store/index.js";
 
 export const USAGE = `Usage: npm run import -- --from FILE [--format csv|json|reference] [options]
 

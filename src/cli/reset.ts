@@ -14,9 +14,14 @@ import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DomainError } from "../domain/errors.js";
-import { layoutOf, manifestSchema, type Layout } from "../store/layout.js";
-import { RuntimeLock, type HeldLock } from "../store/lock.js";
-import { livePresences } from "../store/presence.js";
+import {
+  layoutOf,
+  livePresences,
+  manifestSchema,
+  RuntimeLock,
+  type HeldLock,
+  type Layout,
+} from "../store/index.js";
 
 export const USAGE = `Usage: npm run reset -- [--data-root DIR] [--yes]
 
@@ -72,7 +77,7 @@ function storeNames(layout: Layout): { names: Set<string>; temporary: RegExp[] }
       name(layout.lockDir),
       name(layout.lockTarget),
     ]),
-    // write-file-atomic's temp files of store.json, and an interrupted initialization's log.
+    // Temp files of store.json (store.json.<digits>) and of an interrupted initialization's log.
     temporary: [/^store\.json\.\d+$/, /^audit\.jsonl\.init-\d+\.tmp$/],
   };
 }

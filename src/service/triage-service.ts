@@ -32,7 +32,8 @@ import type {
   Recommendation,
   Ticket,
 } from "../domain/schemas.js";
-import type { Page, StoreView, TriageStore, TxOutcome } from "../store/types.js";
+import type { AuditAction, AuditEventOf } from "../domain/audit-events.js";
+import type { Page, StoreView, TriageStore, TxOutcome } from "../store/index.js";
 
 export interface KnowledgeHit {
   readonly article: KnowledgeArticle;
@@ -264,7 +265,7 @@ export class TriageService {
     };
   }
 
-  auditEvents(input: GetAuditEventsInput): Page<AuditEvent> {
+  async auditEvents(input: GetAuditEventsInput): Promise<Page<AuditEvent>> {
     if (input.ticketId !== undefined) this.requireTicket(this.store.view(), input.ticketId);
     return this.store.listAuditEvents(
       { ticketId: input.ticketId },
@@ -588,23 +589,30 @@ export class TriageService {
    * arguments) or the call is refused (different arguments). Keys live in the audit log, so they
    * survive restarts and are shared by every process on the runtime.
    */
-  private idempotent<T>(
+  private idempotent<A extends AuditAction, T>(
     view: StoreView,
     key: string | undefined,
-    action: AuditEvent["action"],
+    action: A,
     input: object,
-    replay: (event: AuditEvent) => T,
+    replay: (event: AuditEventOf<A>) => T,
     body: () => TxOutcome<T>,
   ): TxOutcome<T> {
-    return idempotent(this.store, view, key, action, input, replay, body);
+    return idempotent(view, key, action, input, replay, body);
   }
 
-  private submittedResult(event: AuditEvent): Recommendation {
-    return event.data?.recommendation as Recommendation;
+  private submittedResult(event: AuditEventOf<"recommendation-submitted">): Recommendation {
+    return event.data.recommendation;
   }
 
-  private approvedResult(event: AuditEvent): { ticket: Ticket; auditEvent: AuditEvent } {
-    return { ticket: event.data?.ticket as Ticket, auditEvent: event };
+  private approvedResult(event: AuditEventOf<"recommendation-approved">): {
+    ticket: Ticket;
+    auditEvent: AuditEvent;
+  } {
+    const ticket = event.data?.ticket;
+    // The service records the ticket after every approval it commits.
+    if (ticket === undefined)
+      throw new Error(`approval #${event.seq} records no ticket to answer a retry with`);
+    return { ticket, auditEvent: event };
   }
 
   // ---------- helpers ----------

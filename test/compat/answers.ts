@@ -111,9 +111,11 @@ export async function answersOf(
       outstanding: handoffs.outstanding({ "*": "http://127.0.0.1:9/hook" }),
       idempotency: Object.fromEntries(keys.map((key) => [key, view.idempotency(key)])),
       retries,
-      auditEvents: service.auditEvents(ALL),
-      auditEventsPerTicket: ids.map((ticketId) => service.auditEvents({ ticketId, ...ALL })),
-      auditEventsPage: service.auditEvents({ offset: 3, limit: 4 }),
+      auditEvents: await service.auditEvents(ALL),
+      auditEventsPerTicket: await Promise.all(
+        ids.map((ticketId) => service.auditEvents({ ticketId, ...ALL })),
+      ),
+      auditEventsPage: await service.auditEvents({ offset: 3, limit: 4 }),
       metrics: service.queueMetrics(),
     }),
   ) as Record<string, unknown>;

@@ -93,11 +93,14 @@ function preflight(
  * A retry (same idempotencyKey) of a call whose form was already answered: the original outcome,
  * found by the key on the ticket's audit events, instead of a second form.
  */
-function replay(service: TriageService, args: ApproveRecommendationInput): Approved | undefined {
+async function replay(
+  service: TriageService,
+  args: ApproveRecommendationInput,
+): Promise<Approved | undefined> {
   const key = args.idempotencyKey;
   if (key === undefined) return undefined;
   const rec = service.getRecommendation(args.recommendationId);
-  const { items: events } = service.auditEvents({
+  const { items: events } = await service.auditEvents({
     ticketId: rec.ticketId,
     offset: 0,
     limit: Number.MAX_SAFE_INTEGER,
@@ -131,7 +134,7 @@ export async function approveWithForm(
     checked = preflight(service, args);
   } catch (error) {
     if (error instanceof DomainError && error.code === "ALREADY_RESOLVED") {
-      const previous = replay(service, args);
+      const previous = await replay(service, args);
       if (previous !== undefined) return previous;
     }
     throw error;

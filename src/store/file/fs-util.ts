@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readSync } from "node:fs";
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readSync } from "node:fs";
 import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
 
@@ -14,6 +14,17 @@ export function fsyncDir(dir: string): void {
     if (code !== "EISDIR" && code !== "EINVAL" && code !== "EPERM" && code !== "EBADF") throw error;
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Cuts a file back to `bytes`, durably (a torn or failed append of audit.jsonl). */
+export function truncateDurably(path: string, bytes: number): void {
+  const fd = openSync(path, "r+");
+  try {
+    ftruncateSync(fd, bytes);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

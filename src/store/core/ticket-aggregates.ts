@@ -1,8 +1,8 @@
-import type { SlaState } from "../domain/enums.js";
-import { SLA_AT_RISK_WINDOW_MS } from "../domain/policy/sla.js";
-import type { Ticket } from "../domain/schemas.js";
+import type { SlaState } from "../../domain/enums.js";
+import { SLA_AT_RISK_WINDOW_MS } from "../../domain/policy/sla.js";
+import type { Ticket } from "../../domain/schemas.js";
 import { Bitset } from "./bitset.js";
-import type { OpenTicketStats, SlaCounts } from "./types.js";
+import type { OpenTicketStats, SlaCounts } from "../types.js";
 
 // Aggregates the queue metrics and the SLA filter need, kept up to date as tickets enter and
 // change, so neither has to scan every ticket. Both reproduce the scans they replace exactly:

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
-import { DomainError } from "../domain/errors.js";
+import { DomainError } from "../../domain/errors.js";
 import { currentProcess, errnoCode, livenessOf, sleep, type ProcessIdentity } from "./fs-util.js";
 import type { Layout } from "./layout.js";
 

@@ -2,26 +2,29 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { handoffStateSchema } from "../domain/handoffs.js";
+import { handoffStateSchema } from "../../domain/handoffs.js";
 import {
   ESCALATION_REASONS,
   RESOLUTIONS,
   STATUSES,
   type EscalationReason,
   type Resolution,
-} from "../domain/enums.js";
-import { auditActionSchema, type Ticket } from "../domain/schemas.js";
-import { decodeLine } from "./event-codec.js";
-import { errnoCode, fsyncDir, livenessOf, currentProcess, readAt } from "./fs-util.js";
-import type { Layout } from "./layout.js";
-import { BufferSource, RawJson, type RecordSource } from "./records.js";
+} from "../../domain/enums.js";
+import { auditActionSchema } from "../../domain/audit-events.js";
+import type { Ticket } from "../../domain/schemas.js";
+import { decodeLine } from "../core/event-codec.js";
+import { BufferSource, RawJson, type RecordSource } from "../core/records.js";
 import {
   StoreState,
   type IdempotencySnapshotEntry,
   type Inconsistency,
-  type LoadedSnapshotData,
-  type SnapshotData,
-} from "./state.js";
+  type LoadedStateContent,
+  type StateContent,
+} from "../core/state.js";
+import { writeDurably } from "./durable-write.js";
+import { errnoCode, livenessOf, currentProcess, readAt } from "./fs-util.js";
+import type { Layout } from "./layout.js";
+import { LogPositions } from "./positions.js";
 
 // Checkpoints of the folded state, so opening a runtime with a long log replays only the tail.
 // A snapshot is a pure cache: it is written atomically (temp file, fsync, rename), carries a
@@ -79,6 +82,33 @@ const idempotencyEntriesSchema = z.array(
 );
 
 const handoffsSchema = z.array(handoffStateSchema);
+
+/** What a snapshot holds: the state's content and the length of every line of the log. */
+export interface SnapshotData extends StateContent {
+  readonly eventLengths: readonly number[];
+}
+
+/** What a snapshot is read into. */
+export interface LoadedSnapshotData extends LoadedStateContent {
+  readonly eventLengths: readonly number[];
+}
+
+/** The snapshot of a state whose events are at `positions` of the log. */
+export function snapshotDataOf(state: StoreState, positions: LogPositions): SnapshotData {
+  return { ...state.content(), eventLengths: positions.lineLengths() };
+}
+
+/** The state and log positions a snapshot describes, after event `head.seq`. */
+export function fromSnapshotData(
+  data: LoadedSnapshotData,
+  head: { readonly seq: number; readonly hash: string; readonly logBytes: number },
+): { readonly state: StoreState; readonly positions: LogPositions } {
+  if (data.eventLengths.length !== head.seq + 1) {
+    throw new Error(`it lists ${data.eventLengths.length} events for seq ${head.seq}`);
+  }
+  const positions = LogPositions.fromLengths(data.eventLengths, head.logBytes);
+  return { state: StoreState.fromContent(data, head), positions };
+}
 const importsSchema = z.array(
   z.object({ seq: z.number().int().nonnegative(), file: z.string(), sourceSha256: z.string() }),
 );
@@ -306,22 +336,27 @@ export function decodeSnapshotBody(body: Buffer): LoadedSnapshotData {
 }
 
 /** Writes snapshots/state-<seq>.json for `state`, then keeps only the newest few. */
-export function writeSnapshot(layout: Layout, storeId: string, state: StoreState): string {
+export function writeSnapshot(
+  layout: Layout,
+  storeId: string,
+  state: StoreState,
+  positions: LogPositions,
+): string {
   fs.mkdirSync(layout.snapshotsDir, { recursive: true });
   const name = `state-${state.lastSeq}.json`;
   const temp = join(
     layout.snapshotsDir,
     `.state-${state.lastSeq}-${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
   );
-  const fd = fs.openSync(temp, "wx");
-  try {
-    // Streamed in batches: the body of a large runtime is never one string in memory.
+  writeDurably(join(layout.snapshotsDir, name), temp, (out) => {
+    // Streamed in batches: the body of a large runtime is never one string in memory. The
+    // header, which needs the body's size and checksum, goes in front last.
     const sha = createHash("sha256");
     let position = HEADER_BYTES;
     let indexBytes = 0;
-    for (const buf of encodeSnapshotBody(state.snapshotData())) {
+    for (const buf of encodeSnapshotBody(snapshotDataOf(state, positions))) {
       sha.update(buf);
-      fs.writeSync(fd, buf, 0, buf.length, position);
+      out.writeAt(buf, position);
       position += buf.length;
       indexBytes = buf.length;
     }
@@ -330,7 +365,7 @@ export function writeSnapshot(layout: Layout, storeId: string, state: StoreState
       storeId,
       seq: state.lastSeq,
       hash: state.lastHash,
-      logBytes: state.logBytes,
+      logBytes: positions.bytes,
       createdAt: new Date().toISOString(),
       bodyBytes: position - HEADER_BYTES,
       bodySha256: sha.digest("hex"),
@@ -338,16 +373,8 @@ export function writeSnapshot(layout: Layout, storeId: string, state: StoreState
     };
     const headerText = JSON.stringify(header);
     if (headerText.length >= HEADER_BYTES) throw new Error("snapshot header too long");
-    fs.writeSync(fd, Buffer.from(`${headerText.padEnd(HEADER_BYTES - 1)}\n`, "utf8"), 0, HEADER_BYTES, 0);
-    fs.fsyncSync(fd);
-  } catch (error) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(temp, join(layout.snapshotsDir, name));
-  fsyncDir(layout.snapshotsDir);
+    out.writeAt(Buffer.from(`${headerText.padEnd(HEADER_BYTES - 1)}\n`, "utf8"), 0);
+  });
   pruneSnapshots(layout);
   return name;
 }
@@ -367,8 +394,8 @@ export function pruneSnapshots(layout: Layout): void {
 }
 
 export interface LoadedSnapshot {
-  /** The state from the newest usable snapshot (undefined when none is usable), at `seq`. */
-  readonly state: StoreState | undefined;
+  /** The state and log positions of the newest usable snapshot (undefined: none), at `seq`. */
+  readonly loaded: { readonly state: StoreState; readonly positions: LogPositions } | undefined;
   readonly seq: number;
   /** Seq of the newest snapshot that was ignored, -1 when none was. */
   readonly newestIgnored: number;
@@ -390,7 +417,7 @@ export function loadNewestSnapshot(
   for (const seq of snapshotSeqs(layout)) {
     const path = join(layout.snapshotsDir, `state-${seq}.json`);
     try {
-      return { state: readSnapshot(path, seq, storeId, logFd, logSize), seq, newestIgnored };
+      return { loaded: readSnapshot(path, seq, storeId, logFd, logSize), seq, newestIgnored };
     } catch (error) {
       // Pruned by another process since the listing: just try the next one.
       if (errnoCode(error) === "ENOENT") continue;
@@ -400,7 +427,7 @@ export function loadNewestSnapshot(
       );
     }
   }
-  return { state: undefined, seq: -1, newestIgnored };
+  return { loaded: undefined, seq: -1, newestIgnored };
 }
 
 /**
@@ -437,13 +464,13 @@ function readSnapshot(
   storeId: string,
   logFd: number,
   logSize: number,
-): StoreState {
+): { readonly state: StoreState; readonly positions: LogPositions } {
   const fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
   const file = new SnapshotFile(fd, HEADER_BYTES);
   try {
-    const state = readSnapshotFrom(fd, file, seq, storeId, logFd, logSize);
-    state.holdRecordSource(file);
-    return state;
+    const loaded = readSnapshotFrom(fd, file, seq, storeId, logFd, logSize);
+    loaded.state.holdRecordSource(file);
+    return loaded;
   } catch (error) {
     file.close();
     throw error;
@@ -457,7 +484,7 @@ function readSnapshotFrom(
   storeId: string,
   logFd: number,
   logSize: number,
-): StoreState {
+): { readonly state: StoreState; readonly positions: LogPositions } {
   const head = readAt(fd, 0, HEADER_BYTES);
   const nl = head.indexOf(10);
   if (nl !== HEADER_BYTES - 1) throw new Error("it has no header line");
@@ -500,5 +527,5 @@ function readSnapshotFrom(
       `the audit log does not hold its seq ${header.seq} at byte ${header.logBytes - length - 1}`,
     );
   }
-  return StoreState.fromSnapshot(data, header);
+  return fromSnapshotData(data, header);
 }
