@@ -24,7 +24,7 @@ import {
   encodeSnapshotBody,
   fromSnapshotData,
   snapshotDataOf,
-} from "../../src/store/file/snapshot.js";
+} from "../../src/store/file/snapshot-body.js";
 import type { StoreView, TicketFilter, TriageStore } from "../../src/store/index.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, tempDir } from "./fixtures/helpers.js";

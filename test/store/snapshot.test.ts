@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FileStore } from "../../src/store/index.js";
 import { RawJson, type RecordSource } from "../../src/store/core/records.js";
+import { SnapshotFile } from "../../src/store/file/snapshot.js";
 import {
   decodeSnapshotBody,
   decodeSnapshotIndex,
   encodeSnapshotBody,
   fromSnapshotData,
   snapshotDataOf,
-  SnapshotFile,
-} from "../../src/store/file/snapshot.js";
+} from "../../src/store/file/snapshot-body.js";
 import { StoreState } from "../../src/store/core/state.js";
 import { StateView } from "../../src/store/core/view.js";
 import { LogPositions } from "../../src/store/file/positions.js";

@@ -3,7 +3,8 @@ import type { DomainError } from "../../domain/errors.js";
 import type { TxOutcome } from "../types.js";
 import { InvalidAuditEventError, unavailable } from "./errors.js";
 import { decodeLine, encodeEvent, unknownKeys } from "./event-codec.js";
-import { checkEvent, type ReducerContext } from "./reducer.js";
+import { checkEvent } from "./apply.js";
+import type { ReducerContext } from "./reducer.js";
 import type { StoreState } from "./state.js";
 
 // The backend-neutral half of a transaction: what a body's outcome asks for, and the event a

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { decodeLine } from "../core/event-codec.js";
-import { checkEvent } from "../core/reducer.js";
+import { checkEvent } from "../core/apply.js";
 import type { LogAppender } from "./commit.js";
 import { livenessOf, readAt, truncateDurably } from "./fs-util.js";
 import type { ImportBatches } from "./imports.js";
