@@ -4,9 +4,9 @@ import { fsyncDir } from "./fs-util.js";
 
 // The one way the store writes a whole file: to a temp file beside it, fsynced, renamed over the
 // target, and the directory fsynced. A reader sees the old file or the new one, never half of
-// one, and once this returns the new file survives a crash (POSIX makes the rename durable only
-// with the directory's fsync, which write-file-atomic does not do). The content is written
-// through a callback, in pieces: a large base, import batch or snapshot is never one string.
+// one, and once this returns the new file survives a crash (POSIX makes a rename durable only
+// with an fsync of its directory). The content is written through a callback, in pieces: a large
+// base, import batch or snapshot is never one string, and a snapshot's header goes in front last.
 
 /** Where the content goes: appended in order, or at a given byte (a header written last). */
 export interface DurableOutput {
