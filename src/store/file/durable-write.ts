@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { dirname } from "node:path";
 import { fsyncDir } from "./fs-util.js";
@@ -52,4 +53,24 @@ export function writeDurably(target: string, temp: string, content: (out: Durabl
     throw error;
   }
   fsyncDir(dirname(target));
+}
+
+/**
+ * writeDurably for text written in order, in pieces (`write` is called once per piece).
+ * Returns the sha256 of the bytes written, which the hash chain records.
+ */
+export function writeHashedDurably(
+  target: string,
+  temp: string,
+  content: (write: (text: string) => void) => void,
+): string {
+  const sha = createHash("sha256");
+  writeDurably(target, temp, (out) =>
+    content((text) => {
+      const buf = Buffer.from(text, "utf8");
+      sha.update(buf);
+      out.write(buf);
+    }),
+  );
+  return sha.digest("hex");
 }

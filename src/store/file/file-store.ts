@@ -120,8 +120,6 @@ export class FileStore implements TriageStore {
   private readonly logger: StoreLogger;
   private readonly lockTimeoutMs: number;
   private readonly snapshotEvery: number;
-  /** Seq of the newest snapshot this store loaded or wrote (-1: none). */
-  private snapshotSeq: number;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private snapshotTimer: NodeJS.Timeout | undefined;
@@ -134,7 +132,6 @@ export class FileStore implements TriageStore {
     this.lock = new RuntimeLock(layout, (m) => logger.warn(m));
     this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
-    this.snapshotSeq = writer.log.snapshotSeq;
   }
 
   /** Opens (and on first start initializes) the runtime under `options.dataRoot`. */
@@ -195,8 +192,8 @@ export class FileStore implements TriageStore {
     if (replaceIgnored) {
       store.maybeSnapshot(true);
     } else if (
-      log.state.lastSeq - store.snapshotSeq >= store.snapshotEvery ||
-      (store.snapshotSeq < 0 && log.state.tickets.count() >= first.minTickets)
+      log.state.lastSeq - log.snapshotSeq >= store.snapshotEvery ||
+      (log.snapshotSeq < 0 && log.state.tickets.count() >= first.minTickets)
     ) {
       // A long replay, or a large runtime's first start: snapshot soon, after the first answers.
       store.scheduleSnapshot(first.delayMs);
@@ -318,7 +315,7 @@ export class FileStore implements TriageStore {
     log.refresh();
     const started = Date.now();
     const name = writeSnapshot(this.layout, log.manifest.storeId, log.state, log.positions);
-    this.snapshotSeq = log.state.lastSeq;
+    log.snapshotSeq = log.state.lastSeq;
     this.logger.info(`wrote snapshots/${name} (seq ${log.state.lastSeq}) in ${Date.now() - started} ms`);
     return name;
   }
@@ -344,22 +341,24 @@ export class FileStore implements TriageStore {
   /** Snapshots are a cache: failing to write one is a warning, never an error. */
   private maybeSnapshot(force = false): void {
     if (this.snapshotEvery <= 0 || this.closed) return;
-    if (!force && this.writer.log.state.lastSeq - this.snapshotSeq < this.snapshotEvery) return;
+    const { log } = this.writer;
+    if (!force && log.state.lastSeq - log.snapshotSeq < this.snapshotEvery) return;
     this.snapshotUnlessRecent(force);
   }
 
   /** Writes a snapshot unless another process wrote one fewer than snapshotEvery events ago. */
   private snapshotUnlessRecent(force: boolean): void {
-    const lastSeq = this.writer.log.state.lastSeq;
+    const { log } = this.writer;
+    const lastSeq = log.state.lastSeq;
     try {
       const newest = snapshotSeqs(this.layout)[0] ?? -1;
       if (!force && newest >= 0 && lastSeq - newest < this.snapshotEvery) {
-        this.snapshotSeq = Math.max(this.snapshotSeq, newest);
+        log.snapshotSeq = Math.max(log.snapshotSeq, newest);
         return;
       }
       this.checkpoint();
     } catch (error) {
-      this.snapshotSeq = lastSeq;
+      log.snapshotSeq = lastSeq;
       this.logger.warn(
         `could not write a state snapshot (the store works without it): ${(error as Error).message}`,
       );

@@ -8,8 +8,8 @@ import { ticketSchema, type Ticket } from "../../domain/schemas.js";
 import type { BatchRead } from "../core/reducer.js";
 import { reachStep } from "../core/steps.js";
 import type { StagedImportBatch } from "../types.js";
-import { writeDurably } from "./durable-write.js";
-import { errnoCode, fsyncDir, livenessOf, type Liveness } from "./fs-util.js";
+import { writeHashedDurably } from "./durable-write.js";
+import { errnoCode, fsyncDir, livenessOf, namesIn, type Liveness } from "./fs-util.js";
 import type { Layout } from "./layout.js";
 
 // Batch files of `tickets-imported` events. An import of 50,000 tickets does not fit on one
@@ -77,14 +77,8 @@ export class ImportBatches {
       fsyncDir(this.layout.root);
     }
     const name = `${this.ownHostTag}-${process.pid}-${randomBytes(8).toString("hex")}.json`;
-    const sha = createHash("sha256");
-    writeDurably(join(dir, name), join(dir, `.${name}.tmp`), (out) => {
-      // One ticket per line, written in chunks: a large batch is never one string in memory.
-      const write = (text: string): void => {
-        const buf = Buffer.from(text, "utf8");
-        sha.update(buf);
-        out.write(buf);
-      };
+    // One ticket per line, written in chunks: a large batch is never one string in memory.
+    const sha256 = writeHashedDurably(join(dir, name), join(dir, `.${name}.tmp`), (write) => {
       write("[");
       for (let i = 0; i < parsed.length; i += WRITE_CHUNK) {
         const lines = parsed.slice(i, i + WRITE_CHUNK).map((t) => JSON.stringify(t));
@@ -94,7 +88,7 @@ export class ImportBatches {
     });
     const batch: StagedImportBatch = {
       file: `imports/${name}`,
-      sha256: sha.digest("hex"),
+      sha256,
       count: parsed.length,
     };
     this.cache = { file: batch.file, sha256: batch.sha256, tickets: parsed };
@@ -164,15 +158,8 @@ export class ImportBatches {
    * (`inUse` false) and written by a dead process, or older than ORPHAN_GRACE_MS.
    */
   orphans(inUse: (file: string) => boolean, now = Date.now()): string[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.layout.importsDir);
-    } catch (error) {
-      if (errnoCode(error) === "ENOENT") return [];
-      throw error;
-    }
     const out: string[] = [];
-    for (const name of names) {
+    for (const name of namesIn(this.layout.importsDir)) {
       const temp = TEMP_NAME.exec(name);
       const batch = BATCH_NAME.exec(name);
       let owner: Liveness;

@@ -1,11 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { DomainError } from "../../domain/errors.js";
 import { seedSchema, type Ticket } from "../../domain/schemas.js";
 import { decodeLine, encodeEvent, GENESIS_HASH } from "../core/event-codec.js";
 import { reachStep } from "../core/steps.js";
-import { writeDurably } from "./durable-write.js";
+import { writeDurably, writeHashedDurably } from "./durable-write.js";
 import { errnoCode, fsyncDir } from "./fs-util.js";
 import { STORE_FORMAT, type Layout, type Manifest } from "./layout.js";
 import type { RuntimeLock } from "./lock.js";
@@ -119,14 +119,9 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
  * the whole base is never one string in memory. Returns its sha256.
  */
 function writeBase(layout: Layout, tickets: readonly Ticket[]): string {
-  const sha = createHash("sha256");
-  writeDurably(layout.baseTickets, `${layout.baseTickets}.${process.pid}-${randomUUID()}.tmp`, (out) => {
+  const temp = `${layout.baseTickets}.${process.pid}-${randomUUID()}.tmp`;
+  return writeHashedDurably(layout.baseTickets, temp, (write) => {
     const batch = 2000;
-    const write = (text: string): void => {
-      const buf = Buffer.from(text, "utf8");
-      sha.update(buf);
-      out.write(buf);
-    };
     write("[");
     for (let i = 0; i < tickets.length; i += batch) {
       const part = tickets.slice(i, i + batch).map((t) => JSON.stringify(t));
@@ -134,7 +129,6 @@ function writeBase(layout: Layout, tickets: readonly Ticket[]): string {
     }
     write("]");
   });
-  return sha.digest("hex");
 }
 
 function validateSeed(raw: readonly unknown[]): Ticket[] {

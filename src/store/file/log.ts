@@ -75,11 +75,26 @@ interface Loaded {
   readonly ignoredSnapshotSeq: number;
 }
 
-/** The folded log of one runtime directory, kept up to date with the file. */
+/**
+ * The folded log of one runtime directory, kept up to date with the file. Its fields are read
+ * by the other parts of the file store; only this class sets them, except `snapshotSeq`, which
+ * the store moves forward when it writes or finds a newer snapshot.
+ */
 export class LogReader {
-  private handle: LogHandle;
-  private loaded: Loaded;
-  private generationValue = 1;
+  /** The state folded from the log, caught up by refresh(); another object after reload(). */
+  state!: StoreState;
+  /** Where each folded event's line is in audit.jsonl. */
+  positions!: LogPositions;
+  manifest!: Manifest;
+  /** What followed the last folded line when the runtime was (re)loaded. */
+  loadTail!: Tail;
+  /** Seq of the newest snapshot loaded or written for this runtime (-1: none). */
+  snapshotSeq = -1;
+  /** Seq of the newest snapshot the last (re)load could not use (-1: none). */
+  ignoredSnapshotSeq = -1;
+  /** Changes whenever the runtime is replaced underneath us (reset), so derived indexes rebuild. */
+  generation = 1;
+  private handle!: LogHandle;
   /** The last bad tail seen by a read, so repeated reads neither re-parse nor re-warn. */
   private badTailSeen: { size: number; mtimeMs: number; tail: Tail } | undefined;
 
@@ -89,8 +104,7 @@ export class LogReader {
     private readonly batches: ImportBatches,
     loaded: Loaded,
   ) {
-    this.loaded = loaded;
-    this.handle = loaded.log;
+    this.adopt(loaded);
   }
 
   /**
@@ -106,30 +120,6 @@ export class LogReader {
     return new LogReader(layout, logger, batches, load(layout, logger, batches, base));
   }
 
-  get state(): StoreState {
-    return this.loaded.state;
-  }
-  get positions(): LogPositions {
-    return this.loaded.positions;
-  }
-  get manifest(): Manifest {
-    return this.loaded.manifest;
-  }
-  /** What followed the last folded line when the runtime was (re)loaded. */
-  get loadTail(): Tail {
-    return this.loaded.tail;
-  }
-  /** Seq of the snapshot the state was (re)loaded from, -1 when none. */
-  get snapshotSeq(): number {
-    return this.loaded.snapshotSeq;
-  }
-  get ignoredSnapshotSeq(): number {
-    return this.loaded.ignoredSnapshotSeq;
-  }
-  /** Changes whenever the runtime is replaced underneath us (reset). */
-  get generation(): number {
-    return this.generationValue;
-  }
   /** The open log file (read only). */
   get fd(): number {
     return this.handle.fd;
@@ -206,14 +196,23 @@ export class LogReader {
     this.closeFile();
     // The old state is not released: a view taken before the reload may still read it; its
     // snapshot file closes when that state is collected.
-    this.loaded = loaded;
-    this.handle = loaded.log;
+    this.adopt(loaded);
     this.badTailSeen = undefined;
-    this.generationValue++;
+    this.generation++;
     this.logger.info(
-      `the runtime in ${this.layout.root} was replaced; reloaded it (generation ${this.generationValue})`,
+      `the runtime in ${this.layout.root} was replaced; reloaded it (generation ${this.generation})`,
     );
     return loaded.tail;
+  }
+
+  private adopt(loaded: Loaded): void {
+    this.handle = loaded.log;
+    this.state = loaded.state;
+    this.positions = loaded.positions;
+    this.manifest = loaded.manifest;
+    this.loadTail = loaded.tail;
+    this.snapshotSeq = loaded.snapshotSeq;
+    this.ignoredSnapshotSeq = loaded.ignoredSnapshotSeq;
   }
 
   /** Forgets the bad tail seen last (the bytes after the last line were just cut off). */

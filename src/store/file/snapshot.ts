@@ -6,7 +6,7 @@ import { decodeLine } from "../core/event-codec.js";
 import type { RecordSource } from "../core/records.js";
 import type { StoreState } from "../core/state.js";
 import { writeDurably } from "./durable-write.js";
-import { errnoCode, livenessOf, currentProcess, readAt } from "./fs-util.js";
+import { currentProcess, errnoCode, livenessOf, namesIn, readAt } from "./fs-util.js";
 import type { Layout } from "./layout.js";
 import type { LogPositions } from "./positions.js";
 import {
@@ -63,14 +63,7 @@ const headerSchema = z.object({
 type SnapshotHeader = z.infer<typeof headerSchema>;
 
 export function snapshotSeqs(layout: Layout): number[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(layout.snapshotsDir);
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return [];
-    throw error;
-  }
-  return names
+  return namesIn(layout.snapshotsDir)
     .map((n) => SNAPSHOT_NAME.exec(n)?.[1])
     .filter((s): s is string => s !== undefined)
     .map(Number)
