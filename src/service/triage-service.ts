@@ -24,13 +24,14 @@ import {
 } from "../domain/policy/index.js";
 import { describeSecretFindings, findSecrets } from "../domain/secrets/index.js";
 import { detectSignals } from "../domain/signals/index.js";
-import type {
-  AuditEvent,
-  AuditEventDraft,
-  Channel,
-  KnowledgeArticle,
-  Recommendation,
-  Ticket,
+import {
+  ticketSchema,
+  type AuditEvent,
+  type AuditEventDraft,
+  type Channel,
+  type KnowledgeArticle,
+  type Recommendation,
+  type Ticket,
 } from "../domain/schemas.js";
 import type { AuditAction, AuditEventOf } from "../domain/audit-events.js";
 import type { Page, StoreView, TriageStore, TxOutcome } from "../store/index.js";
@@ -608,11 +609,8 @@ export class TriageService {
     ticket: Ticket;
     auditEvent: AuditEvent;
   } {
-    const ticket = event.data?.ticket;
-    // The service records the ticket after every approval it commits.
-    if (ticket === undefined)
-      throw new Error(`approval #${event.seq} records no ticket to answer a retry with`);
-    return { ticket, auditEvent: event };
+    // The service records the ticket after every approval it commits; it is checked when read.
+    return { ticket: ticketSchema.parse(event.data?.ticket), auditEvent: event };
   }
 
   // ---------- helpers ----------
