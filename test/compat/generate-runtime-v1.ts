@@ -38,6 +38,7 @@ import { createMemoryLogger } from "../../src/logging.js";
 import { ImportService } from "../../src/service/import-service.js";
 import { openFileStore, verifyAuditLog } from "../../src/store/index.js";
 import { validSubmission } from "../hostile/support.js";
+import { crashEnv } from "../support/crash.js";
 import {
   answersOf,
   approval,
@@ -109,7 +110,8 @@ function killedDelivery(
     ["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args],
     {
       cwd: REPO,
-      env: { ...process.env, TRIAGE_CRASH_POINTS: "1", TRIAGE_CRASH_AT: "handoff.attempt-recorded" },
+      // (At 4180094 the server itself armed its crash points: TRIAGE_CRASH_POINTS=1.)
+      env: { ...process.env, TRIAGE_CRASH_POINTS: "1", ...crashEnv("handoff.attempt-recorded") },
       encoding: "utf8",
     },
   );
