@@ -7,7 +7,7 @@
 // codec and hash chain, the transaction rules), and does no file I/O; file/ is the file-backed
 // store (the log, the commit protocol with its journal and lock, recovery, snapshots).
 export type * from "./types.js";
-export { InvalidAuditEventError } from "./core/errors.js";
+export { InvalidAuditEventError } from "./core/transaction.js";
 export { GENESIS_HASH } from "./core/event-codec.js";
 export type { Inconsistency } from "./core/state.js";
 export { reachStep, STEP_CHANNEL, STEPS, type Step } from "./core/steps.js";

@@ -1,4 +1,4 @@
-import { NO_ORDINALS } from "./page.js";
+import { NO_ORDINALS } from "./sorted.js";
 
 // Which events concern which ticket, so a ticket's audit history is a page of sequence numbers
 // without reading the log. Events are kept by the backend (the file store: byte ranges of

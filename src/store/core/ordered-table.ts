@@ -1,6 +1,5 @@
 import type { Page, PageRequest } from "../types.js";
-import { normalizePage, NO_ORDINALS, pageOf } from "./page.js";
-import { insertSorted, removeSorted } from "./sorted.js";
+import { insertSorted, normalizePage, NO_ORDINALS, pageOf, removeSorted } from "./sorted.js";
 
 // Records kept in the order they were added, found by id, and listed oldest first filtered by
 // ticket and by one status-like key: the recommendations (by resolution) and the handoff outbox

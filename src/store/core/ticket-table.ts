@@ -2,7 +2,7 @@ import type { SlaState } from "../../domain/enums.js";
 import type { Ticket } from "../../domain/schemas.js";
 import type { OpenTicketStats, Page, PageRequest, SlaCounts, TicketFilter } from "../types.js";
 import { Bitset, pageOfIntersection } from "./bitset.js";
-import { normalizePage } from "./page.js";
+import { normalizePage } from "./sorted.js";
 import { TicketSlot, ticketFieldsOf, type IdKey, type RawJson, type TicketFields } from "./records.js";
 import { isOpen, OpenStats, SlaIndex } from "./ticket-aggregates.js";
 

@@ -1,7 +1,6 @@
 import { parseAuditEvent, type AuditEvent, type AuditEventDraft } from "../../domain/audit-events.js";
-import type { DomainError } from "../../domain/errors.js";
+import { DomainError } from "../../domain/errors.js";
 import type { TxOutcome } from "../types.js";
-import { InvalidAuditEventError, unavailable } from "./errors.js";
 import { decodeLine, encodeEvent, unknownKeys } from "./event-codec.js";
 import { checkEvent } from "./apply.js";
 import type { ReducerContext } from "./reducer.js";
@@ -9,9 +8,19 @@ import type { StoreState } from "./state.js";
 
 // The backend-neutral half of a transaction: what a body's outcome asks for, and the event a
 // draft becomes after the state's last one (its line, its hash in the chain, checked exactly as a
-// replay will read it back). A backend runs the body against its caught-up state under its own
+// replay will read it back), with the store's two errors. A backend runs the body against its caught-up state under its own
 // exclusion, then claims the sequence number, makes the line durable and applies the event with
 // applyEvent (file/commit.ts does this with a lock, a journal claim and an append).
+
+/** A transaction body tried to commit an event that is malformed or does not apply. A bug. */
+export class InvalidAuditEventError extends Error {
+  override readonly name = "InvalidAuditEventError";
+}
+
+/** The store cannot serve the request now (STORE_UNAVAILABLE); the message says what to do. */
+export function unavailable(message: string, details: Record<string, unknown> = {}): DomainError {
+  return new DomainError("STORE_UNAVAILABLE", message, details);
+}
 
 /** What a body's outcome asks the backend to do. */
 export type Decision<T> =

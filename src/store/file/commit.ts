@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
 import type { AuditEvent, AuditEventDraft } from "../../domain/audit-events.js";
 import { DomainError } from "../../domain/errors.js";
-import { unavailable } from "../core/errors.js";
 import { reachStep } from "../core/steps.js";
-import { decide, prepareEvent } from "../core/transaction.js";
+import { decide, prepareEvent, unavailable } from "../core/transaction.js";
 import { StateView } from "../core/view.js";
 import type { StoreView, TxOutcome } from "../types.js";
 import { errnoCode, sleep, truncateDurably } from "./fs-util.js";

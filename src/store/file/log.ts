@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { parseAuditEvent, type AuditEvent } from "../../domain/audit-events.js";
 import type { DomainError } from "../../domain/errors.js";
 import type { Ticket } from "../../domain/schemas.js";
-import { unavailable } from "../core/errors.js";
+import { unavailable } from "../core/transaction.js";
 import { decodeLine, sha256Hex, type DecodeProblem } from "../core/event-codec.js";
 import { applyEvent } from "../core/apply.js";
 import type { ReducerContext } from "../core/reducer.js";
