@@ -13,9 +13,9 @@ import { CATEGORIES, PRIORITIES, STATUSES, TEAMS, type ApprovableField } from ".
 import type { DomainError } from "../src/domain/errors.js";
 import { computeEscalation, planApproval } from "../src/domain/policy/index.js";
 import type { AuditEventDraft, Recommendation, Ticket } from "../src/domain/schemas.js";
-import { encodeEvent } from "../src/store/event-codec.js";
-import { openFileStore, type FileStore } from "../src/store/file-store.js";
-import type { StoreView, TxOutcome } from "../src/store/types.js";
+import { encodeEvent } from "../src/store/core/event-codec.js";
+import { openFileStore, type FileStore } from "../src/store/index.js";
+import type { StoreView, TxOutcome } from "../src/store/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -259,11 +259,15 @@ async function bench(n: number): Promise<Row[]> {
 
     const audit: number[] = [];
     for (let i = 0; i < READS / 20; i++)
-      audit.push(time(() => s.listAuditEvents({ ticketId: pick(ids, i) }, { offset: 0, limit: 20 })));
+      audit.push(
+        await timeAsync(() => s.listAuditEvents({ ticketId: pick(ids, i) }, { offset: 0, limit: 20 })),
+      );
     rows.push({ name: "listAuditEvents (one ticket, limit 20)", ...mapP(percentiles(audit)) });
     const auditGlobal: number[] = [];
     for (let i = 0; i < READS / 20; i++)
-      auditGlobal.push(time(() => s.listAuditEvents({}, { offset: (i * 7919) % (2 * pairs), limit: 50 })));
+      auditGlobal.push(
+        await timeAsync(() => s.listAuditEvents({}, { offset: (i * 7919) % (2 * pairs), limit: 50 })),
+      );
     rows.push({ name: "listAuditEvents (global page, limit 50)", ...mapP(percentiles(auditGlobal)) });
 
     const submit: number[] = [];

@@ -13,7 +13,7 @@ const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   domain: { layers: ["domain"], packages: /^zod$/ },
   store: {
     layers: ["domain", "store", "root"],
-    packages: /^(node:.*|proper-lockfile|write-file-atomic|zod)$/,
+    packages: /^(node:.*|proper-lockfile|zod)$/,
   },
   service: { layers: ["domain", "store", "service", "root"], packages: /^(node:.*|zod|gray-matter)$/ },
   mcp: {
@@ -40,6 +40,53 @@ function layerOf(file: string): Layer {
   const [top = "", second = ""] = relative(SRC, file).split("/");
   if (top === "ui") return second === "card" ? "view" : "ui";
   return (["domain", "store", "service", "mcp", "cli"] as const).find((l) => l === top) ?? "root";
+}
+
+/**
+ * Folders whose public surface is their index.ts: code outside the folder imports only that
+ * module (playwright-mcp's per-folder DEPS lists, in one table). Tests and scripts may reach
+ * inside (white-box tests of the parts); src/ may not. A folder joins the list once nothing
+ * outside it reaches past its index.
+ */
+const DOORS = ["store", "domain/secrets", "domain/text"];
+
+/**
+ * Folders with a narrower rule than their layer's. store/core is what every store backend
+ * shares: it does no file I/O and knows nothing of the file backend.
+ */
+const FOLDER_RULES: { folder: string; packages: RegExp; notInto: string[] }[] = [
+  { folder: "store/core", packages: /^(node:crypto|node:diagnostics_channel|zod)$/, notInto: ["store/file"] },
+];
+
+const within = (file: string, folder: string): boolean =>
+  relative(join(SRC, folder), file).split("/")[0] !== "..";
+
+/** Why importing `spec` from `file` goes around a folder's door, if it does. */
+function doorViolation(file: string, spec: string): string | undefined {
+  if (!spec.startsWith(".")) return undefined;
+  const target = resolve(dirname(file), spec);
+  for (const folder of DOORS) {
+    if (within(file, folder) || !within(target, folder)) continue;
+    if (relative(join(SRC, folder), target) !== "index.js")
+      return `${spec} (import src/${folder}/index.js instead)`;
+  }
+  return undefined;
+}
+
+/** What a folder's own rule forbids in `file`'s imports. */
+function folderViolations(file: string, specs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const rule of FOLDER_RULES) {
+    if (!within(file, rule.folder)) continue;
+    for (const spec of specs) {
+      if (!spec.startsWith(".")) {
+        if (!rule.packages.test(spec)) out.push(`${spec} (src/${rule.folder} may not use it)`);
+      } else if (rule.notInto.some((f) => within(resolve(dirname(file), spec), f))) {
+        out.push(`${spec} (src/${rule.folder} may not import ${rule.notInto.join(", ")})`);
+      }
+    }
+  }
+  return out;
 }
 
 function imports(file: string): string[] {
@@ -73,6 +120,15 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
+  it.each(all.map((f) => [relative(SRC, f), f]))(
+    "%s enters other folders only through their index.ts",
+    (_name, file) => {
+      const specs = imports(file);
+      const violations = specs.map((spec) => doorViolation(file, spec)).filter((v) => v !== undefined);
+      expect([...violations, ...folderViolations(file, specs)]).toEqual([]);
+    },
+  );
+
   it("detects a violation (the check itself can fail)", () => {
     const rule = ALLOWED.domain;
     expect(rule.packages.test("node:fs")).toBe(false);
@@ -89,5 +145,21 @@ describe("architecture", () => {
       if (layer !== "view") expect(ALLOWED[layer].layers, layer).not.toContain("view");
     }
     expect(all.some((f) => layerOf(f) === "ui")).toBe(true);
+  });
+
+  it("detects an import around a folder's door, and what store/core may not use (the checks can fail)", () => {
+    const service = join(SRC, "service/x.ts");
+    expect(doorViolation(service, "../store/file/log.js")).toBe(
+      "../store/file/log.js (import src/store/index.js instead)",
+    );
+    expect(doorViolation(service, "../store/types.js")).toBeDefined();
+    expect(doorViolation(service, "../store/index.js")).toBeUndefined();
+    // Inside the folder, its parts import each other freely.
+    expect(doorViolation(join(SRC, "store/file/commit.ts"), "../core/state.js")).toBeUndefined();
+    const core = join(SRC, "store/core/x.ts");
+    expect(folderViolations(core, ["node:fs", "../file/log.js", "./state.js", "zod"])).toEqual([
+      "node:fs (src/store/core may not use it)",
+      "../file/log.js (src/store/core may not import store/file)",
+    ]);
   });
 });

@@ -11,9 +11,9 @@ import type { ApprovableField, Team } from "../../src/domain/enums.js";
 import { assess, assessmentReasons, computeEscalation, planApproval } from "../../src/domain/policy/index.js";
 import type { AuditEventDraft, Recommendation, Ticket } from "../../src/domain/schemas.js";
 import { detectSignals } from "../../src/domain/signals/index.js";
-import { encodeEvent } from "../../src/store/event-codec.js";
-import { openFileStore } from "../../src/store/file-store.js";
-import { layoutOf } from "../../src/store/layout.js";
+import { encodeEvent } from "../../src/store/core/event-codec.js";
+import { openFileStore } from "../../src/store/index.js";
+import { layoutOf } from "../../src/store/index.js";
 import { createRandom } from "./stats.js";
 
 export const APPROVED_FIELDS: readonly ApprovableField[] = ["category", "priority", "team"];

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createPrng } from "../fixtures/prng.js";
 import type { AuditEvent } from "../../src/domain/schemas.js";
-import { CRASH_POINTS, type CrashPoint } from "../../src/store/crash-points.js";
+import { STEPS as CRASH_POINTS, type Step as CrashPoint } from "../../src/store/index.js";
 import {
   crashEnv,
   createWorkspace,

@@ -148,12 +148,8 @@ export function serverEnv(
   };
 }
 
-export function crashEnv(
-  point: string,
-  extra: Readonly<Record<string, string>> = {},
-): Record<string, string> {
-  return { TRIAGE_CRASH_POINTS: "1", TRIAGE_CRASH_AT: point, ...extra };
-}
+/** The crash hook's variables: the server dies (or pauses) at step `point` (test/support/crash.ts). */
+export { crashEnv } from "../../test/support/crash.js";
 
 // ---------- the server over stdio ----------
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HandoffState } from "../../src/domain/handoffs.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../src/domain/schemas.js";
-import { verifyAuditLog, type VerifyResult } from "../../src/store/verify.js";
+import { verifyAuditLog, type VerifyResult } from "../../src/store/index.js";
 
 export interface ServedState {
   readonly tickets: readonly Ticket[];

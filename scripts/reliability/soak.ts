@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { createPrng, type Prng } from "../fixtures/prng.js";
 import { APPROVABLE_FIELDS } from "../../src/domain/enums.js";
 import type { AuditEvent } from "../../src/domain/schemas.js";
-import { LOCK_STALE_MS } from "../../src/store/lock.js";
+import { LOCK_STALE_MS } from "../../src/store/index.js";
 import {
   crashEnv,
   createWorkspace,

@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, resolveDataRoot } from "../config.js";
 import { RUNBOOK } from "../paths.js";
-import { RuntimeNotInitializedError, verifyAuditLog } from "../store/verify.js";
+import { RuntimeNotInitializedError, verifyAuditLog } from "../store/index.js";
 import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type CommandIo } from "./command.js";
 
 // Verifies a runtime's audit log: every line's schema and hash, the sequence numbers, the hash

@@ -22,7 +22,7 @@ import {
 import { DEFAULT_COLUMNS, IMPORT_FIELDS } from "../service/import/columns.js";
 import { IMPORT_DEFAULTS, IMPORT_LIMITS } from "../service/import/mapping.js";
 import { openTriage } from "../service/runtime.js";
-import { layoutOf } from "../store/layout.js";
+import { layoutOf } from "../store/index.js";
 import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
 import type { Command, CommandIo, ParsedArgs } from "./command.js";
 

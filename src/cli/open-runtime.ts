@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "../config.js";
 import type { Logger } from "../logging.js";
 import { openTriage, type Triage } from "../service/runtime.js";
-import { layoutOf } from "../store/layout.js";
+import { layoutOf } from "../store/index.js";
 
 /** What a maintenance CLI needs to open the runtime a server uses. */
 export interface OpenRuntimeIo {

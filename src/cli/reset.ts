@@ -17,9 +17,14 @@ import type { Command, CommandIo, ParsedArgs } from "./command.js";
 import { ConfigError, resolveDataRoot } from "../config.js";
 import { DomainError } from "../domain/errors.js";
 import { currentHost, defaultDataRoot, PACKAGE_ROOT, type Host } from "../paths.js";
-import { layoutOf, manifestSchema, type Layout } from "../store/layout.js";
-import { RuntimeLock, type HeldLock } from "../store/lock.js";
-import { livePresences } from "../store/presence.js";
+import {
+  layoutOf,
+  livePresences,
+  manifestSchema,
+  RuntimeLock,
+  type HeldLock,
+  type Layout,
+} from "../store/index.js";
 
 export const USAGE = `Usage: npm run reset -- [--data-root DIR] [--yes]
 
@@ -76,7 +81,7 @@ function storeNames(layout: Layout): { names: Set<string>; temporary: RegExp[] }
       name(layout.lockDir),
       name(layout.lockTarget),
     ]),
-    // write-file-atomic's temp files of store.json, and an interrupted initialization's log.
+    // Temp files of store.json (store.json.<digits>) and of an interrupted initialization's log.
     temporary: [/^store\.json\.\d+$/, /^audit\.jsonl\.init-\d+\.tmp$/],
   };
 }

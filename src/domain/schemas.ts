@@ -125,21 +125,9 @@ export const recommendationSchema = proposalSchema.extend({
 });
 export type Recommendation = z.infer<typeof recommendationSchema>;
 
-export const AUDIT_ACTIONS = [
-  "runtime-initialized",
-  "recommendation-submitted",
-  "recommendation-approved",
-  "recommendation-rejected",
-  "approval-rejected",
-  "ticket-created",
-  "note-added",
-  "tickets-imported",
-  "handoff-attempted",
-  "handoff-delivered",
-  "handoff-failed",
-] as const;
-export const auditActionSchema = z.enum(AUDIT_ACTIONS);
-export type AuditAction = z.infer<typeof auditActionSchema>;
+// Audit events (the envelope, every action and what its data holds) are declared in
+// audit-events.ts, which builds on the record schemas above.
+export type { AuditAction, AuditEvent, AuditEventDraft } from "./audit-events.js";
 
 /** A field-level change recorded by an approval. */
 export const fieldChangeSchema = z.object({
@@ -170,30 +158,3 @@ export const idempotencyRecordSchema = z.object({
   key: z.string(),
   payloadHash: z.string(),
 });
-
-/**
- * One audit event. The audit log is also the store's commit log: every event carries what
- * replay needs (`data`), a sequence number and the hash chain (`prevHash`, `hash`).
- */
-export const auditEventSchema = z.object({
-  seq: z.number().int().nonnegative(),
-  id: uuidSchema,
-  timestamp: isoDateTimeSchema,
-  action: auditActionSchema,
-  ticketId: ticketIdSchema.nullable(),
-  actor: z.string(),
-  channel: channelSchema.optional(),
-  recommendationId: uuidSchema.optional(),
-  /** Ticket revision the event was validated against, and the revision after it. */
-  fromRevision: z.number().int().nonnegative().optional(),
-  toRevision: z.number().int().nonnegative().optional(),
-  changes: z.array(fieldChangeSchema).optional(),
-  reason: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
-export type AuditEvent = z.infer<typeof auditEventSchema>;
-
-/** An event as the service builds it; the store assigns seq, hashes and the id. */
-export type AuditEventDraft = Omit<AuditEvent, "seq" | "id" | "prevHash" | "hash">;

@@ -6,12 +6,8 @@ import {
   teamSchema,
   ESCALATION_REASONS,
 } from "../domain/enums.js";
-import {
-  auditEventSchema,
-  knowledgeArticleSchema,
-  recommendationSchema,
-  ticketSchema,
-} from "../domain/schemas.js";
+import { auditEventSchema } from "../domain/audit-events.js";
+import { knowledgeArticleSchema, recommendationSchema, ticketSchema } from "../domain/schemas.js";
 import { similarTicketSchema } from "../domain/similarity/similar-ticket.js";
 
 // Output schemas as published in tools/list. They describe exactly what handlers return; the

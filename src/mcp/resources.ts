@@ -108,10 +108,10 @@ export function registerResources(server: McpServer, service: TriageService, log
       description: `The ticket's audit events as JSON, oldest first (the first ${AUDIT_RESOURCE_LIMIT}; use get_audit_events to page).`,
       mimeType: "application/json",
     },
-    (uri, vars) => {
+    async (uri, vars) => {
       try {
         const ticketId = single(vars.id, TICKET_ID_PATTERN, "ticket");
-        const page = service.auditEvents({ ticketId, offset: 0, limit: AUDIT_RESOURCE_LIMIT });
+        const page = await service.auditEvents({ ticketId, offset: 0, limit: AUDIT_RESOURCE_LIMIT });
         return json(uri.href, { events: page.items, total: page.total });
       } catch (error) {
         throw mcpErrorFrom(error, uri.href, logger);

@@ -3,7 +3,8 @@ import { DomainError, type ErrorCode } from "../domain/errors.js";
 import type { ApproveRecommendationInput, RejectRecommendationInput } from "../domain/inputs.js";
 import type { PreflightRequest } from "../domain/policy/index.js";
 import { reviewPacketOf, type ReviewPacket } from "../domain/review-packet.js";
-import type { AuditEvent, Channel, Ticket } from "../domain/schemas.js";
+import { isAuditAction, parseAuditEvent } from "../domain/audit-events.js";
+import { ticketSchema, type AuditEvent, type Channel, type Ticket } from "../domain/schemas.js";
 import type { TriageStore } from "../store/index.js";
 import type { TriageService } from "./triage-service.js";
 
@@ -208,14 +209,16 @@ export class ApprovalService {
   ): Promise<ApprovalOutcome | undefined> {
     const prior = this.store.view().idempotency(idempotencyKey);
     if (prior === undefined) return undefined;
-    const event = await Promise.resolve(this.store.getAuditEvent(prior.seq));
-    if (event === undefined || event.recommendationId !== recommendationId) return undefined;
-    if (event.action === "recommendation-approved" && event.data?.ticket !== undefined) {
-      return { kind: "approved", ticket: event.data.ticket as Ticket, auditEvent: event };
+    const stored = await this.store.getAuditEvent(prior.seq);
+    if (stored === undefined || stored.recommendationId !== recommendationId) return undefined;
+    const parsed = parseAuditEvent(stored);
+    if (!("event" in parsed)) return undefined;
+    const event = parsed.event;
+    if (isAuditAction(event, "recommendation-approved") && event.data?.ticket !== undefined) {
+      return { kind: "approved", ticket: ticketSchema.parse(event.data.ticket), auditEvent: stored };
     }
-    if (event.action === "recommendation-rejected") {
-      const feedback = typeof event.data?.feedback === "string" ? event.data.feedback : "";
-      return { kind: "rejected", auditEvent: event, feedback };
+    if (isAuditAction(event, "recommendation-rejected")) {
+      return { kind: "rejected", auditEvent: stored, feedback: event.data.feedback };
     }
     return undefined;
   }

@@ -5,9 +5,8 @@ import { DomainError } from "../domain/errors.js";
 import type { Handoff, HandoffState, HandoffStatus } from "../domain/handoffs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { ListHandoffsInput } from "../domain/inputs.js";
-import type { AuditEvent, AuditEventDraft } from "../domain/schemas.js";
-import { crashPoint } from "../store/crash-points.js";
-import type { Page, StoreView, TriageStore } from "../store/types.js";
+import { isAuditAction, parseAuditEvent, type AuditEventDraft } from "../domain/audit-events.js";
+import { reachStep, type Page, type StoreView, type TriageStore } from "../store/index.js";
 
 // Delivery of the handoff outbox. Handoffs are only ever created by an approval (the payload is
 // built there and stored in the approval event); this module posts them, one audited attempt at a
@@ -297,7 +296,7 @@ export class HandoffService {
     const pending = allHandoffs(view, "pending");
     for (const handoff of inFlight) {
       const url = webhookFor(run.webhooks, handoff.team);
-      const holder = this.inFlightHolder(handoff, run);
+      const holder = await this.inFlightHolder(handoff, run);
       if (holder.live) {
         report(resultOf(handoff, "in-progress", holder.message, url));
       } else if (options.retryInFlight !== true) {
@@ -395,11 +394,11 @@ export class HandoffService {
         : resultOf(handoff, "skipped", `another deliverer took it first (now ${attempted.status})`, url);
     }
     const { attempt } = attempted;
-    // Test hook: the attempt is durable, nothing has left the machine yet.
-    crashPoint("handoff.attempt-recorded");
+    // The attempt is durable, nothing has left the machine yet.
+    reachStep("handoff.attempt-recorded");
     const posted = await post(attempted.handoff, url, run);
-    // Test hook: the receiver has the message, its outcome is not recorded yet.
-    crashPoint("handoff.posted");
+    // The receiver has the message, its outcome is not recorded yet.
+    reachStep("handoff.posted");
     const final = !posted.ok && attempt >= run.maxAttempts;
     const finishedAt = run.now();
     const nextAttemptAt =
@@ -547,9 +546,9 @@ export class HandoffService {
    * this host, or (when it cannot be checked) an attempt younger than the request timeout plus a
    * grace period.
    */
-  private inFlightHolder(handoff: HandoffState, run: Run): { live: boolean; message: string } {
+  private async inFlightHolder(handoff: HandoffState, run: Run): Promise<{ live: boolean; message: string }> {
     const current = handoff.attempts.at(-1);
-    const deliverer = this.delivererOf(handoff);
+    const deliverer = await this.delivererOf(handoff);
     if (deliverer !== undefined && deliverer.host === run.deliverer.host) {
       if (processAlive(deliverer.pid)) {
         return {
@@ -573,23 +572,20 @@ export class HandoffService {
   }
 
   /** The deliverer recorded on the handoff's latest `handoff-attempted` event, if any. */
-  private delivererOf(handoff: HandoffState): Deliverer | undefined {
+  private async delivererOf(handoff: HandoffState): Promise<Deliverer | undefined> {
     const attempt = handoff.attempts.length;
     const pageSize = 50;
-    const total = this.store.listAuditEvents({ ticketId: handoff.ticketId }, { offset: 0, limit: 0 }).total;
+    const filter = { ticketId: handoff.ticketId };
+    const { total } = await this.store.listAuditEvents(filter, { offset: 0, limit: 0 });
     for (let end = total; end > 0; end -= pageSize) {
       const offset = Math.max(0, end - pageSize);
-      const events = this.store.listAuditEvents(
-        { ticketId: handoff.ticketId },
-        { offset, limit: end - offset },
-      ).items;
-      for (let i = events.length - 1; i >= 0; i--) {
-        const event = events[i] as AuditEvent;
-        if (event.action !== "handoff-attempted") continue;
-        const data = event.data ?? {};
-        if (data.handoffId !== handoff.id || data.attempt !== attempt) continue;
-        const parsed = delivererSchema.safeParse(data.deliverer);
-        return parsed.success ? parsed.data : undefined;
+      const { items } = await this.store.listAuditEvents(filter, { offset, limit: end - offset });
+      for (const stored of items.reverse()) {
+        if (stored.action !== "handoff-attempted") continue;
+        const parsed = parseAuditEvent(stored);
+        if (!("event" in parsed) || !isAuditAction(parsed.event, "handoff-attempted")) continue;
+        const { data } = parsed.event;
+        if (data.handoffId === handoff.id && data.attempt === attempt) return data.deliverer;
       }
     }
     return undefined;
@@ -606,8 +602,6 @@ interface Run {
   readonly webhooks: WebhookConfig;
   readonly deliverer: Deliverer;
 }
-
-const delivererSchema = z.object({ pid: z.number().int().positive(), host: z.string() });
 
 function clockOf(now: DeliverOptions["now"], fallback: () => Date): () => Date {
   if (now === undefined) return fallback;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { isAuditAction, type AuditAction, type AuditEventOf } from "../domain/audit-events.js";
 import { DomainError } from "../domain/errors.js";
-import type { AuditEvent } from "../domain/schemas.js";
-import type { StoreView, TriageStore, TxOutcome } from "../store/types.js";
+import type { StoreView, TxOutcome } from "../store/index.js";
 
 // Safe retries for every write use case. Keys live in the audit log (`data.idempotency`), so a
 // retry finds its original event in any process and after any restart.
@@ -36,24 +36,22 @@ export function withIdempotency(
 
 /**
  * Runs `body` unless `key` was already used: then the original result is returned (same
- * arguments, rebuilt from the original event by `replay`) or the call is refused (different
- * arguments, or a key of another kind of call). A key whose event was an audited refusal
- * (`approval-rejected`) repeats that refusal.
+ * arguments, rebuilt from the original event by `replay`, which the store reads) or the call is
+ * refused (different arguments, or a key of another kind of call). A key whose event was an
+ * audited refusal (`approval-rejected`) repeats that refusal.
  */
-export function idempotent<T>(
-  store: Pick<TriageStore, "getAuditEvent">,
+export function idempotent<A extends AuditAction, T>(
   view: StoreView,
   key: string | undefined,
-  action: AuditEvent["action"],
+  action: A,
   input: object,
-  replay: (event: AuditEvent) => T,
+  replay: (event: AuditEventOf<A>) => T,
   body: () => TxOutcome<T>,
 ): TxOutcome<T> {
   if (key === undefined) return body();
   const prior = view.idempotency(key);
   if (prior === undefined) return body();
-  const event = store.getAuditEvent(prior.seq);
-  if (prior.payloadHash !== payloadHash(input) || event === undefined) {
+  if (prior.payloadHash !== payloadHash(input)) {
     return {
       refusal: new DomainError(
         "CONFLICT",
@@ -62,18 +60,28 @@ export function idempotent<T>(
       ),
     };
   }
-  if (event.action === "approval-rejected") {
-    const code = typeof event.data?.code === "string" ? event.data.code : "CONFLICT";
-    const message = (event.reason ?? "").replace(/^[A-Z_]+: /, "");
-    return { refusal: new DomainError(code as DomainError["code"], message) };
-  }
-  if (event.action !== action) {
+  if (prior.action !== action && prior.action !== "approval-rejected") {
     return {
       refusal: new DomainError(
         "CONFLICT",
-        `idempotencyKey ${key} belongs to a ${event.action} event (#${event.seq}). Use a new key.`,
+        `idempotencyKey ${key} belongs to a ${prior.action} event (#${prior.seq}). Use a new key.`,
       ),
     };
   }
-  return { value: replay(event) };
+  return {
+    replay: prior.seq,
+    answer: (event) => {
+      if (isAuditAction(event, "approval-rejected")) {
+        const message = (event.reason ?? "").replace(/^[A-Z_]+: /, "");
+        throw new DomainError(event.data?.code ?? "CONFLICT", message);
+      }
+      if (!isAuditAction(event, action)) {
+        throw new DomainError(
+          "CONFLICT",
+          `idempotencyKey ${key} belongs to a ${event.action} event (#${event.seq}). Use a new key.`,
+        );
+      }
+      return replay(event);
+    },
+  };
 }

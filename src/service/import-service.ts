@@ -3,7 +3,7 @@ import { basename, resolve } from "node:path";
 import { DomainError } from "../domain/errors.js";
 import { LIMITS } from "../domain/inputs.js";
 import type { AuditEventDraft, Ticket } from "../domain/schemas.js";
-import type { ImportTxOutcome, StagedImportBatch, StoreView, TriageStore } from "../store/types.js";
+import type { ImportTxOutcome, StagedImportBatch, StoreView, TriageStore } from "../store/index.js";
 import { ImportRequestError } from "./import/errors.js";
 import { DEFAULT_COLUMNS, IMPORT_FIELDS, parseColumnOverride, resolveColumns } from "./import/columns.js";
 import { RowMapper, type ImportCandidate } from "./import/mapping.js";

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { DomainError } from "../domain/errors.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { AddTicketNoteInput, CreateTicketInput } from "../domain/inputs.js";
-import type { AuditEvent, Ticket, TicketNote } from "../domain/schemas.js";
+import type { AuditEventOf } from "../domain/audit-events.js";
+import type { Ticket, TicketNote } from "../domain/schemas.js";
 import { maskSecrets, type SecretKind } from "../domain/secrets/index.js";
 import { slaDeadline } from "../domain/sla-table.js";
 import type { Logger } from "../logging.js";
-import { noteAddedDataSchema, ticketCreatedDataSchema } from "../store/event-data.js";
-import type { StoreView, TriageStore } from "../store/types.js";
+import type { StoreView, TriageStore } from "../store/index.js";
 import { idempotent, withIdempotency } from "./idempotency.js";
 import type { SimilarTicket } from "../domain/similarity/similar-ticket.js";
 import { refuseSecrets } from "./triage-service.js";
@@ -100,7 +100,7 @@ export class IntakeService {
     // kept in the audit log.
     const hashed = { ...masked, actor: namedActor };
     const created = await this.store.transact((view) =>
-      idempotent(this.store, view, idempotencyKey, "ticket-created", hashed, createdResult, () => {
+      idempotent(view, idempotencyKey, "ticket-created", hashed, createdResult, () => {
         const id = `${this.idPrefix}-${view.nextTicketNumber(this.idPrefix)}`;
         if (!TICKET_ID_PATTERN.test(id) || view.getTicket(id) !== undefined) {
           return {
@@ -165,7 +165,6 @@ export class IntakeService {
     refuseSecrets({ author: request.author, body: request.body });
     return this.store.transact((view) =>
       idempotent(
-        this.store,
         view,
         idempotencyKey,
         "note-added",
@@ -255,13 +254,15 @@ function sourceRecord(source: TicketSource): TicketSource {
   };
 }
 
-function createdResult(event: AuditEvent): { ticket: Ticket; maskedSecrets: MaskedSecret[] } {
-  const data = ticketCreatedDataSchema.parse(event.data);
-  return { ticket: data.ticket, maskedSecrets: data.maskedSecrets as MaskedSecret[] };
+function createdResult(event: AuditEventOf<"ticket-created">): {
+  ticket: Ticket;
+  maskedSecrets: MaskedSecret[];
+} {
+  return { ticket: event.data.ticket, maskedSecrets: event.data.maskedSecrets };
 }
 
-function noteResult(view: StoreView, event: AuditEvent): AddedNote {
-  const { note } = noteAddedDataSchema.parse(event.data);
+function noteResult(view: StoreView, event: AuditEventOf<"note-added">): AddedNote {
+  const { note } = event.data;
   const ticket = event.ticketId === null ? undefined : view.getTicket(event.ticketId);
   if (ticket === undefined) throw notFoundTicket(view, event.ticketId ?? "");
   return { note, ticket };

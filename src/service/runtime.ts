@@ -9,8 +9,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { BUNDLED } from "../paths.js";
 import { TicketIndex } from "../domain/similarity/ticket-index.js";
-import { openFileStore } from "../store/file-store.js";
-import type { TriageStore } from "../store/types.js";
+import { openFileStore, type TriageStore } from "../store/index.js";
 
 export interface Triage {
   readonly service: TriageService;

@@ -26,15 +26,17 @@ import {
 import { describeSecretFindings, findSecrets } from "../domain/secrets/index.js";
 import { detectSignals } from "../domain/signals/index.js";
 import type { SimilarTicket } from "../domain/similarity/similar-ticket.js";
-import type {
-  AuditEvent,
-  AuditEventDraft,
-  Channel,
-  KnowledgeArticle,
-  Recommendation,
-  Ticket,
+import {
+  ticketSchema,
+  type AuditEvent,
+  type AuditEventDraft,
+  type Channel,
+  type KnowledgeArticle,
+  type Recommendation,
+  type Ticket,
 } from "../domain/schemas.js";
-import type { Page, StoreView, TriageStore, TxOutcome } from "../store/types.js";
+import type { AuditAction, AuditEventOf } from "../domain/audit-events.js";
+import type { Page, StoreView, TriageStore, TxOutcome } from "../store/index.js";
 
 export interface KnowledgeHit {
   readonly article: KnowledgeArticle;
@@ -283,7 +285,7 @@ export class TriageService {
     };
   }
 
-  auditEvents(input: GetAuditEventsInput): Page<AuditEvent> {
+  async auditEvents(input: GetAuditEventsInput): Promise<Page<AuditEvent>> {
     if (input.ticketId !== undefined) this.requireTicket(this.store.view(), input.ticketId);
     return this.store.listAuditEvents(
       { ticketId: input.ticketId },
@@ -636,23 +638,27 @@ export class TriageService {
    * arguments) or the call is refused (different arguments). Keys live in the audit log, so they
    * survive restarts and are shared by every process on the runtime.
    */
-  private idempotent<T>(
+  private idempotent<A extends AuditAction, T>(
     view: StoreView,
     key: string | undefined,
-    action: AuditEvent["action"],
+    action: A,
     input: object,
-    replay: (event: AuditEvent) => T,
+    replay: (event: AuditEventOf<A>) => T,
     body: () => TxOutcome<T>,
   ): TxOutcome<T> {
-    return idempotent(this.store, view, key, action, input, replay, body);
+    return idempotent(view, key, action, input, replay, body);
   }
 
-  private submittedResult(event: AuditEvent): Recommendation {
-    return event.data?.recommendation as Recommendation;
+  private submittedResult(event: AuditEventOf<"recommendation-submitted">): Recommendation {
+    return event.data.recommendation;
   }
 
-  private approvedResult(event: AuditEvent): { ticket: Ticket; auditEvent: AuditEvent } {
-    return { ticket: event.data?.ticket as Ticket, auditEvent: event };
+  private approvedResult(event: AuditEventOf<"recommendation-approved">): {
+    ticket: Ticket;
+    auditEvent: AuditEvent;
+  } {
+    // The service records the ticket after every approval it commits; it is checked when read.
+    return { ticket: ticketSchema.parse(event.data?.ticket), auditEvent: event };
   }
 
   // ---------- helpers ----------

@@ -1,36 +1,25 @@
-// The store's public surface. The service depends on types.ts only (TriageStore); the rest is
-// for wiring (openFileStore), operations (verifyAuditLog) and tests (crash points).
+// The store's one door: code outside src/store imports this module only (the architecture test
+// enforces it). The service depends on types.ts (TriageStore, StoreView, TxOutcome); the rest is
+// for wiring (openFileStore), operations (verifyAuditLog, the runtime lock and presence records
+// that `reset` checks, the layout of a runtime directory) and the crash tests (the steps).
+//
+// Inside: core/ is what any backend shares (the state and its tables, the reducer, the event
+// codec and hash chain, the transaction rules), and does no file I/O; file/ is the file-backed
+// store (the log, the commit protocol with its journal and lock, recovery, snapshots).
 export type * from "./types.js";
-export {
-  FileStore,
-  InvalidAuditEventError,
-  openFileStore,
-  type FileStoreOptions,
-  type StoreLogger,
-} from "./file-store.js";
-export type { SeedResult, SeedSource } from "./init.js";
-export type { Inconsistency } from "./state.js";
+export { InvalidAuditEventError } from "./core/transaction.js";
+export { GENESIS_HASH } from "./core/event-codec.js";
+export type { Inconsistency } from "./core/state.js";
+export { reachStep, STEP_CHANNEL, STEPS, type Step } from "./core/steps.js";
+export { FileStore, openFileStore, type FileStoreOptions, type StoreLogger } from "./file/file-store.js";
+export { ORPHAN_GRACE_MS } from "./file/imports.js";
+export type { SeedResult, SeedSource } from "./file/init.js";
+export { layoutOf, manifestSchema, type Layout } from "./file/layout.js";
+export { LOCK_STALE_MS, RuntimeLock, type HeldLock } from "./file/lock.js";
+export { livePresences } from "./file/presence.js";
 export {
   RuntimeNotInitializedError,
   verifyAuditLog,
   type VerifyProblem,
   type VerifyResult,
-} from "./verify.js";
-export { CRASH_POINTS, type CrashPoint } from "./crash-points.js";
-export {
-  approvalHandoffSchema,
-  handoffAttemptedDataSchema,
-  handoffDeliveredDataSchema,
-  handoffFailedDataSchema,
-  noteAddedDataSchema,
-  ticketCreatedDataSchema,
-  ticketsImportedDataSchema,
-  type HandoffAttemptedData,
-  type HandoffDeliveredData,
-  type HandoffFailedData,
-  type NoteAddedData,
-  type TicketCreatedData,
-  type TicketsImportedData,
-} from "./event-data.js";
-export { ORPHAN_GRACE_MS } from "./imports.js";
-export { GENESIS_HASH } from "./event-codec.js";
+} from "./file/verify.js";

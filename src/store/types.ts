@@ -1,5 +1,6 @@
 import type { DomainError } from "../domain/errors.js";
-import type { AuditAction, AuditEvent, AuditEventDraft, Recommendation, Ticket } from "../domain/schemas.js";
+import type { AuditAction, AuditEvent, AuditEventDraft, TypedAuditEvent } from "../domain/audit-events.js";
+import type { Recommendation, Ticket } from "../domain/schemas.js";
 import type { Priority, Resolution, Category, SlaState, Status, Team } from "../domain/enums.js";
 import type { HandoffState, HandoffStatus } from "../domain/handoffs.js";
 
@@ -122,14 +123,18 @@ export interface RecommendationStats {
 
 /**
  * What a transaction body returns: an event to commit (with a result for the caller), a
- * refusal, or a value when nothing needs committing (an idempotent retry, say): the lock is
- * released, nothing is appended and `value` is returned. A refusal may carry an event too (for
- * example `approval-rejected`), which is committed before the error is thrown to the caller.
+ * refusal, a value when nothing needs committing (the lock is released, nothing is appended and
+ * `value` is returned), or the replay of a committed event (an idempotent retry): the store reads
+ * event `replay`, parses its data and returns what `answer` makes of it (`answer` may throw a
+ * DomainError to repeat a refusal). A body never reads audit events itself: a store may have to
+ * fetch them asynchronously. A refusal may carry an event too (for example `approval-rejected`),
+ * which is committed before the error is thrown to the caller.
  */
 export type TxOutcome<T> =
   | { readonly event: AuditEventDraft; readonly result: (committed: AuditEvent) => T }
   | { readonly refusal: DomainError; readonly event?: AuditEventDraft }
-  | { readonly value: T };
+  | { readonly value: T }
+  | { readonly replay: number; readonly answer: (original: TypedAuditEvent) => T };
 
 /** A batch file written under imports/ for a `tickets-imported` event: its `data.batch`. */
 export interface StagedImportBatch {
@@ -156,10 +161,13 @@ export interface TriageStore {
   readonly dataRoot: string;
   /** Fresh view: includes every event committed by any process before this call. */
   view(): StoreView;
-  /** Audit events, oldest first; filtered by ticket when `ticketId` is given. */
-  listAuditEvents(filter: { readonly ticketId?: string | undefined }, page: PageRequest): Page<AuditEvent>;
+  /** Audit events as stored, oldest first; filtered by ticket when `ticketId` is given. */
+  listAuditEvents(
+    filter: { readonly ticketId?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<AuditEvent>>;
   /** The audit event with sequence number `seq`, read back and validated; undefined if there is none. */
-  getAuditEvent(seq: number): AuditEvent | undefined;
+  getAuditEvent(seq: number): Promise<AuditEvent | undefined>;
   /**
    * Runs `body` under the cross-process lock against fully caught-up state, then commits its
    * event atomically (all of its effects or none of them) and durably before resolving.

@@ -17,6 +17,7 @@ import {
   writeHandoffData,
   type Receiver,
 } from "../service/handoff-fixtures.js";
+import { crashEnv as crashAt } from "../support/crash.js";
 
 // `handoffs deliver` as a separate process against a real HTTP server on 127.0.0.1, including a
 // kill -9 at each step of a delivery and two deliverers at once.
@@ -189,11 +190,7 @@ describe("handoffs deliver (CLI)", () => {
 });
 
 describe("restart in the middle of a delivery", () => {
-  const crashEnv = (env: Record<string, string>, at: string) => ({
-    ...env,
-    TRIAGE_CRASH_POINTS: "1",
-    TRIAGE_CRASH_AT: at,
-  });
+  const crashEnv = (env: Record<string, string>, at: string) => ({ ...env, ...crashAt(at) });
 
   it("killed after the attempt is recorded, before the POST: nothing was sent, nothing is resent until the operator asks, then once", async () => {
     const { triage, env } = await runtime();

@@ -79,7 +79,7 @@ describe("npm run import (child process)", () => {
       expect(run.stdout).toContain('"Open" -> new 1');
       expect(server.service.listTickets({ offset: 0, limit: 1 }).total).toBe(before + 4);
       expect(server.service.getTicket("TKT-3010").externalId).toBe("ZD-104");
-      const event = server.store.getAuditEvent(1);
+      const event = await server.store.getAuditEvent(1);
       expect(event).toMatchObject({ action: "tickets-imported", actor: "ops.lead" });
 
       // Again: nothing to do, still exit 0.

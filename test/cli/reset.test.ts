@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ResetRefused, resetRuntime, runReset } from "../../src/cli/reset.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage } from "../../src/service/runtime.js";
-import { layoutOf } from "../../src/store/layout.js";
-import { RuntimeLock } from "../../src/store/lock.js";
+import { layoutOf } from "../../src/store/index.js";
+import { RuntimeLock } from "../../src/store/index.js";
 import { TEST_NOW, writeTestData, type TestData } from "../support/data.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -219,8 +219,7 @@ describe("reset", () => {
     writeFileSync(
       script,
       [
-        `import { layoutOf } from ${JSON.stringify(resolve(ROOT, "src/store/layout.ts"))};`,
-        `import { RuntimeLock } from ${JSON.stringify(resolve(ROOT, "src/store/lock.ts"))};`,
+        `import { layoutOf, RuntimeLock } from ${JSON.stringify(resolve(ROOT, "src/store/index.ts"))};`,
         `const held = await new RuntimeLock(layoutOf(process.argv[2]), () => {}).acquire(5000);`,
         `process.stdout.write("locked\\n");`,
         `process.stdin.resume();`,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/tool-runtime.js";
 import { describeTools } from "../../src/mcp/tool-runtime.js";
 import { TOOLS } from "../../src/mcp/tools/index.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { TEST_ARTICLES } from "../support/data.js";
 import { mutatedArgsArb, randomArgsArb, validArb, type JsonSchema, type KnownIds } from "./arbitraries.js";

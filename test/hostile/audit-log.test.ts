@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFil
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { writeTestData, type TestData } from "../support/data.js";
 import { openRuntime, validSubmission } from "./support.js";

@@ -2,7 +2,7 @@ import type * as NodeFs from "node:fs";
 import { existsSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { validSubmission } from "./support.js";
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { writeTestData, type TestData } from "../support/data.js";
 import { validSubmission } from "./support.js";

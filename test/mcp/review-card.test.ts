@@ -43,10 +43,10 @@ function decideArgs(rec: Recommendation, token: string | undefined, extra: Recor
 }
 
 /** A refusal of the card's decision tool: its text, and the audit event it left. */
-function expectRefusedAndAudited(h: Harness, r: { ok: boolean; text: string }, message: string) {
+async function expectRefusedAndAudited(h: Harness, r: { ok: boolean; text: string }, message: string) {
   expect(r.ok).toBe(false);
   expect(r.text).toBe(`CARD_TOKEN_INVALID: ${message}`);
-  const event = lastAuditEvent(h);
+  const event = await lastAuditEvent(h);
   expect(event).toMatchObject({
     action: "approval-rejected",
     actor: "dana",
@@ -201,7 +201,7 @@ describe("the card token", () => {
     const { rec } = await submit(h);
     const decide = vi.spyOn(h.triage.approvals, "decide");
     const r = await h.call(REVIEW_CARD.decideTool, decideArgs(rec, undefined));
-    const event = expectRefusedAndAudited(
+    const event = await expectRefusedAndAudited(
       h,
       r,
       `No card token came with this decision on recommendation ${rec.id}. Decisions are taken only from the review ` +
@@ -225,7 +225,7 @@ describe("the card token", () => {
       REVIEW_CARD.decideTool,
       decideArgs(rec, "", { decision: "reject", approvedFields: [], feedback: "No." }),
     );
-    const event = expectRefusedAndAudited(
+    const event = await expectRefusedAndAudited(
       h,
       r,
       `No card token came with this decision on recommendation ${rec.id}. Decisions are taken only from the review ` +
@@ -247,7 +247,7 @@ describe("the card token", () => {
       REVIEW_CARD.decideTool,
       decideArgs(rec, card?.token, { decision: "reject", approvedFields: [], feedback: "Changed my mind." }),
     );
-    expectRefusedAndAudited(
+    await expectRefusedAndAudited(
       h,
       again,
       `This card was already used for a decision at ${TEST_NOW.toISOString()}; a card decides once. ${RELOAD}`,
@@ -262,7 +262,7 @@ describe("the card token", () => {
     const { card: second } = await submit(h, { priority: "P1" });
     now += CARD_TOKEN_TTL_MS;
     const r = await h.call(REVIEW_CARD.decideTool, decideArgs(rec, card?.token));
-    expectRefusedAndAudited(
+    await expectRefusedAndAudited(
       h,
       r,
       `This card expired at ${new Date(TEST_NOW.getTime() + CARD_TOKEN_TTL_MS).toISOString()} (a card can be ` +
@@ -281,7 +281,7 @@ describe("the card token", () => {
     const { rec: a, card: cardA } = await submit(h);
     const { rec: b } = await submit(h, { priority: "P1" });
     const other = await h.call(REVIEW_CARD.decideTool, decideArgs(b, cardA?.token));
-    expectRefusedAndAudited(
+    await expectRefusedAndAudited(
       h,
       other,
       `This card token was issued for recommendation ${a.id}, not ${b.id}. ${RELOAD}`,
@@ -293,7 +293,11 @@ describe("the card token", () => {
       REVIEW_CARD.decideTool,
       decideArgs(rec, cardA2?.token, { expectedRevision: 1 }),
     );
-    expectRefusedAndAudited(h, revision, `This card token was issued at ticket revision 0, not 1. ${RELOAD}`);
+    await expectRefusedAndAudited(
+      h,
+      revision,
+      `This card token was issued at ticket revision 0, not 1. ${RELOAD}`,
+    );
 
     // A second server on the same runtime (another client's connection) issued its own tokens.
     const elsewhere = await startHarness({
@@ -304,7 +308,7 @@ describe("the card token", () => {
     const { rec: c, card: cardC } = await submit(elsewhere);
     await elsewhere.client.close();
     const foreign = await h.call(REVIEW_CARD.decideTool, decideArgs(c, cardC?.token));
-    expectRefusedAndAudited(
+    await expectRefusedAndAudited(
       h,
       foreign,
       `This card token was not issued by this server (or the server restarted since the card was shown). ${RELOAD}`,
@@ -324,7 +328,7 @@ describe("the card token", () => {
       "STALE_REVISION: TKT-3005 is at revision 1, the recommendation was made at 0. Read the ticket again and " +
         "submit a new recommendation.",
     );
-    expect(lastAuditEvent(h)).toMatchObject({
+    expect(await lastAuditEvent(h)).toMatchObject({
       action: "approval-rejected",
       channel: { type: "app", client: HOST },
       data: { code: "STALE_REVISION" },

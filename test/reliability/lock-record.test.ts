@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
-import { openFileStore, type FileStore } from "../../src/store/file-store.js";
-import { RECORDLESS_STALE_MS } from "../../src/store/lock.js";
+import { openFileStore, type FileStore } from "../../src/store/index.js";
+import { RECORDLESS_STALE_MS } from "../../src/store/file/lock.js";
 import { submitBody } from "../store/fixtures/drafts.js";
 import { makeTickets } from "../store/fixtures/tickets.js";
 

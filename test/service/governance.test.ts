@@ -275,7 +275,7 @@ describe("approval channels and modes", () => {
     expect(error.message).toContain(`in a terminal with \`${reviewCommand(t.store.dataRoot)}\`.`);
     expect(error.message).toMatch(/`npm --prefix \S+ run review -- --data-root \S+`/);
     expect(error.message).not.toMatch(/npx/);
-    const events = t.service.auditEvents({ ticketId: "TKT-1020", offset: 0, limit: 50 }).items;
+    const events = (await t.service.auditEvents({ ticketId: "TKT-1020", offset: 0, limit: 50 })).items;
     expect(events.at(-1)).toMatchObject({ action: "approval-rejected", channel: { type: "chat" } });
     const ok = await t.service.approve(request, { channel: { type: "operator" } });
     expect(ok.ticket.revision).toBe(rec.sourceRevision + 1);
@@ -338,10 +338,10 @@ describe("idempotent retries", () => {
     open.splice(open.indexOf(first), 1);
 
     const second = await start(root);
-    const eventsBefore = second.service.auditEvents({ offset: 0, limit: 50 }).total;
+    const eventsBefore = (await second.service.auditEvents({ offset: 0, limit: 50 })).total;
     expect(await second.service.submit(input)).toEqual(rec);
     expect(await second.service.approve(approveInput)).toEqual(approved);
-    expect(second.service.auditEvents({ offset: 0, limit: 50 }).total).toBe(eventsBefore);
+    expect((await second.service.auditEvents({ offset: 0, limit: 50 })).total).toBe(eventsBefore);
     expect(second.service.listRecommendations({ ticketId: "TKT-1020", offset: 0, limit: 50 }).total).toBe(1);
     expect(second.service.getTicket("TKT-1020").revision).toBe(rec.sourceRevision + 1);
   });
@@ -369,10 +369,10 @@ describe("idempotent retries", () => {
       idempotencyKey: KEY3,
     };
     const first = await refusal(t.service.approve(input));
-    const total = t.service.auditEvents({ offset: 0, limit: 50 }).total;
+    const total = (await t.service.auditEvents({ offset: 0, limit: 50 })).total;
     const second = await refusal(t.service.approve(input));
     expect(second.code).toBe(first.code);
     expect(second.message).toBe(first.message);
-    expect(t.service.auditEvents({ offset: 0, limit: 50 }).total).toBe(total);
+    expect((await t.service.auditEvents({ offset: 0, limit: 50 })).total).toBe(total);
   });
 });

@@ -60,8 +60,8 @@ async function runtime(): Promise<{ triage: Triage; data: TestData }> {
 
 const at = (ms: number) => new Date(TEST_NOW.getTime() + ms);
 
-function events(triage: Triage, ticketId: string): AuditEvent[] {
-  return triage.store.listAuditEvents({ ticketId }, { offset: 0, limit: 100 }).items;
+async function events(triage: Triage, ticketId: string): Promise<AuditEvent[]> {
+  return (await triage.store.listAuditEvents({ ticketId }, { offset: 0, limit: 100 })).items;
 }
 
 function outcomes(report: DeliveryReport): string[] {
@@ -73,7 +73,7 @@ describe("the outbox is filled only by approvals of escalated routings", () => {
     const { triage } = await runtime();
     const { rec, handoffs } = await approveRouting(triage, "TKT-4100", OUTAGE);
     expect(handoffs.map((h) => h.kind)).toEqual(["team-notification", "bug-card"]);
-    const approval = events(triage, "TKT-4100").find((e) => e.action === "recommendation-approved");
+    const approval = (await events(triage, "TKT-4100")).find((e) => e.action === "recommendation-approved");
     expect(approval?.data?.handoffs).toHaveLength(2);
     for (const h of handoffs) {
       expect(h).toMatchObject({
@@ -163,10 +163,10 @@ describe("deliver", () => {
         },
       ]);
     }
-    const actions = events(triage, "TKT-4100").map((e) => e.action);
+    const actions = (await events(triage, "TKT-4100")).map((e) => e.action);
     expect(actions.filter((a) => a === "handoff-attempted")).toHaveLength(2);
     expect(actions.filter((a) => a === "handoff-delivered")).toHaveLength(2);
-    const attempted = events(triage, "TKT-4100").find((e) => e.action === "handoff-attempted");
+    const attempted = (await events(triage, "TKT-4100")).find((e) => e.action === "handoff-attempted");
     expect(attempted?.data).toMatchObject({ attempt: 1, deliverer: { pid: process.pid, host: hostname() } });
 
     // A second run finds nothing to do.
@@ -226,7 +226,7 @@ describe("deliver", () => {
       [2, "failed", 500],
       [3, "delivered", 200],
     ]);
-    const trail = events(triage, "TKT-4200").filter((e) => e.action.startsWith("handoff-"));
+    const trail = (await events(triage, "TKT-4200")).filter((e) => e.action.startsWith("handoff-"));
     expect(trail.map((e) => e.action)).toEqual([
       "handoff-attempted",
       "handoff-failed",
@@ -254,7 +254,7 @@ describe("deliver", () => {
     expect(second.results[0]?.nextAttemptAt).toBeUndefined();
     expect(second).toMatchObject({ finalFailures: 1, needsAttention: true });
     expect(triage.handoffs.get(h!.id).status).toBe("failed");
-    const last = events(triage, "TKT-4201").at(-1);
+    const last = (await events(triage, "TKT-4201")).at(-1);
     expect(last?.data).toMatchObject({ final: true, httpStatus: 503 });
 
     const later = await triage.handoffs.deliver({ webhooks, now: at(3_600_000), maxAttempts: 10 });
@@ -396,7 +396,7 @@ describe("in-flight handoffs (the outcome of an attempt was never recorded)", ()
     });
     expect(resent.results[0]).toMatchObject({ outcome: "delivered", attempt: 2 });
     expectEachOnce(receiver.requests, [key]);
-    const trail = events(triage, "TKT-4204").filter((e) => e.action.startsWith("handoff-"));
+    const trail = (await events(triage, "TKT-4204")).filter((e) => e.action.startsWith("handoff-"));
     expect(trail.map((e) => [e.action, e.actor])).toEqual([
       ["handoff-attempted", "handoff-deliverer"],
       ["handoff-failed", "ops.lead"],

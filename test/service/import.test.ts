@@ -11,7 +11,7 @@ import {
   type ImportRequest,
 } from "../../src/service/import-service.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { generateCsv } from "../fixtures-import/generate.js";
 import { TEST_NOW, testTickets, writeTestData, type TestData } from "../support/data.js";
 
@@ -51,7 +51,7 @@ function writeTemp(data: TestData, name: string, text: string): string {
 const auditBytes = (data: TestData) => readFileSync(join(data.dataRoot, "audit.jsonl"));
 const importFiles = (data: TestData) =>
   existsSync(join(data.dataRoot, "imports")) ? readdirSync(join(data.dataRoot, "imports")) : [];
-const lastEvent = (triage: Triage): AuditEvent | undefined => {
+const lastEvent = (triage: Triage): Promise<AuditEvent | undefined> => {
   const view = triage.store.view();
   return triage.store.getAuditEvent(view.lastSeq);
 };
@@ -131,7 +131,7 @@ describe("import: CSV with the default column mapping", () => {
     ]);
 
     // One audit event for the whole file, whose batch file holds the tickets.
-    const event = lastEvent(triage);
+    const event = await lastEvent(triage);
     expect(event).toMatchObject({
       seq: report.audit?.seq,
       action: "tickets-imported",
@@ -588,7 +588,7 @@ describe("import: 50,000 generated rows", () => {
 
     expect(triage.service.listTickets({ offset: 0, limit: 1 }).total).toBe(totalBefore + 50_000);
     expect(other.service.listTickets({ offset: 0, limit: 1 }).total).toBe(totalBefore + 50_000);
-    const events = other.store.listAuditEvents({}, { offset: 0, limit: 100 });
+    const events = await other.store.listAuditEvents({}, { offset: 0, limit: 100 });
     expect(events.items.filter((e) => e.action === "tickets-imported")).toHaveLength(1);
     // Quoted cells (CRLF inside, escaped quotes, commas) came through; line ends as LF.
     const view = other.store.view();

@@ -92,7 +92,7 @@ describe("IntakeService", () => {
   it("records a CLI source without a client", async () => {
     const t = await open(newData());
     await t.intake.createTicket(input(), CLI);
-    const event = t.store.listAuditEvents({ ticketId: "TKT-3007" }, { offset: 0, limit: 5 }).items[0];
+    const event = (await t.store.listAuditEvents({ ticketId: "TKT-3007" }, { offset: 0, limit: 5 })).items[0];
     expect(event?.actor).toBe("unknown-client");
     expect(event?.data?.source).toEqual({ kind: "cli", session: "cli-session-1" });
   });

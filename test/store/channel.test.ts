@@ -3,8 +3,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import type { AuditEvent, Channel } from "../../src/domain/schemas.js";
-import { decodeLine, encodeEvent, GENESIS_HASH, type UnhashedEvent } from "../../src/store/event-codec.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import {
+  decodeLine,
+  encodeEvent,
+  GENESIS_HASH,
+  type UnhashedEvent,
+} from "../../src/store/core/event-codec.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, rejectBody, submitBody, withExtras } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, readLog, tempDir } from "./fixtures/helpers.js";
 
@@ -68,10 +73,10 @@ describe("approval channel on audit events", () => {
 
     const reopened = await open(root);
     expect(reopened.inconsistencies).toEqual([]);
-    expect(reopened.getAuditEvent(2)?.channel).toEqual(ELICITATION);
-    expect(reopened.listAuditEvents({ ticketId: "TKT-2" }, { offset: 0, limit: 10 }).items[1]).toEqual(
-      events[4],
-    );
+    expect((await reopened.getAuditEvent(2))?.channel).toEqual(ELICITATION);
+    expect(
+      (await reopened.listAuditEvents({ ticketId: "TKT-2" }, { offset: 0, limit: 10 })).items[1],
+    ).toEqual(events[4]);
     await reopened.close();
   });
 

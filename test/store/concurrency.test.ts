@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import type { Recommendation } from "../../src/domain/schemas.js";
-import { TEST_HOOKS } from "../../src/store/file-store.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
 import {
   cleanupTempDirs,
@@ -15,8 +14,18 @@ import {
   type ChildRun,
 } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
+import {
+  attemptWithoutLock,
+  claimOnly,
+  closeUnlockedWriters,
+  transactWithoutLock,
+} from "./fixtures/unlocked.js";
+import { crashEnv } from "../support/crash.js";
 
-afterAll(cleanupTempDirs);
+afterAll(() => {
+  closeUnlockedWriters();
+  cleanupTempDirs();
+});
 
 const SEED = makeTickets(20);
 const K = 4;
@@ -122,16 +131,16 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
     const seq = a.view().lastSeq;
 
     // a decides on the state at `seq`; b commits seq+1 in between; a then claims seq+1.
-    const attempt = a[TEST_HOOKS].attemptWithoutLock((view) => {
+    const attempt = attemptWithoutLock(a, (view) => {
       const outcome = approveBody(recA.id)(view);
-      const committed = b[TEST_HOOKS].attemptWithoutLock(approveBody(recB.id));
+      const committed = attemptWithoutLock(b, approveBody(recB.id));
       expect(committed.kind).toBe("committed");
       return outcome;
     });
     expect(attempt.kind).toBe("retry");
     expect(readLog(root)).toHaveLength(seq + 2);
 
-    const error = await a[TEST_HOOKS].transactWithoutLock(approveBody(recA.id)).catch((e: unknown) => e);
+    const error = await transactWithoutLock(a, approveBody(recA.id)).catch((e: unknown) => e);
     expect((error as DomainError).code).toBe("STALE_REVISION");
     const approvals = readLog(root).filter((e) => e.action === "recommendation-approved");
     expect(approvals.map((e) => e.recommendationId)).toEqual([recB.id]);
@@ -148,9 +157,9 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
     const recB = await a.transact(submitBody("TKT-6"));
 
     // b claims the next seq and stops there (as if frozen); a's claim of the same seq fails.
-    const attempt = a[TEST_HOOKS].attemptWithoutLock((view) => {
+    const attempt = attemptWithoutLock(a, (view) => {
       const outcome = approveBody(recA.id)(view);
-      b[TEST_HOOKS].claimOnly(approveBody(recB.id));
+      claimOnly(b, approveBody(recB.id));
       return outcome;
     });
     expect(attempt).toMatchObject({
@@ -159,7 +168,7 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
     });
     // b's claim is orphaned (same thread, nothing in flight): a finishes b's commit, then
     // re-runs its own body against the new state and is refused.
-    const error = await a[TEST_HOOKS].transactWithoutLock(approveBody(recA.id)).catch((e: unknown) => e);
+    const error = await transactWithoutLock(a, approveBody(recA.id)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe("STALE_REVISION");
     expect(
@@ -180,17 +189,15 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
     const marker = join(tempDir("race-marker"), "claimed");
     const child = runChild(
       { dataRoot: root, ops: [{ op: "approve", recId: recB.id }] },
-      {
-        TRIAGE_CRASH_POINTS: "1",
-        TRIAGE_CRASH_AT: "tx.claimed",
+      crashEnv("tx.claimed", {
         TRIAGE_CRASH_ACTION: "pause",
         TRIAGE_CRASH_MARKER: marker,
         TRIAGE_PAUSE_MS: "600",
-      },
+      }),
     );
     while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 5));
     // The child holds the lock and its claim; a ignores the lock, as a wrongly reclaiming writer would.
-    const error = await a[TEST_HOOKS].transactWithoutLock(approveBody(recA.id)).catch((e: unknown) => e);
+    const error = await transactWithoutLock(a, approveBody(recA.id)).catch((e: unknown) => e);
     expect((error as DomainError).code).toBe("STALE_REVISION");
     const run = await child.done;
     expect(run.lines.find((l) => "op" in l)).toMatchObject({ op: "approve", ok: true });

@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Recommendation } from "../../src/domain/schemas.js";
-import { CRASH_POINTS } from "../../src/store/crash-points.js";
-import type { FileStore } from "../../src/store/file-store.js";
+import { STEPS as CRASH_POINTS } from "../../src/store/index.js";
+import type { FileStore } from "../../src/store/index.js";
 import { submitBody } from "./fixtures/drafts.js";
 import {
   cleanupTempDirs,
@@ -16,6 +16,7 @@ import {
   type ChildRun,
 } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
+import { crashEnv } from "../support/crash.js";
 
 // A child process performs one mutation and is SIGKILLed at a named step. Reopening must give
 // a consistent store in which the event is entirely present or entirely absent: absent when the
@@ -50,10 +51,6 @@ async function limit<T>(tasks: (() => Promise<T>)[], concurrency: number): Promi
     }),
   );
   return out;
-}
-
-function crashEnv(step: string): Record<string, string> {
-  return { TRIAGE_CRASH_POINTS: "1", TRIAGE_CRASH_AT: step };
 }
 
 describe("a kill at every step of a transaction", () => {

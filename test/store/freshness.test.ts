@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFile
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { cleanupTempDirs, open, runChild, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
 
@@ -18,8 +18,8 @@ describe("freshness across instances and processes", () => {
     await b.transact(approveBody(rec.id));
     expect(a.view().getTicket("TKT-2")?.revision).toBe(3);
     expect(a.view().lastSeq).toBe(2);
-    expect(a.listAuditEvents({ ticketId: "TKT-2" }, { offset: 0, limit: 10 }).total).toBe(2);
-    expect(a.getAuditEvent(2)).toMatchObject({
+    expect((await a.listAuditEvents({ ticketId: "TKT-2" }, { offset: 0, limit: 10 })).total).toBe(2);
+    expect(await a.getAuditEvent(2)).toMatchObject({
       seq: 2,
       action: "recommendation-approved",
       ticketId: "TKT-2",
@@ -63,7 +63,7 @@ describe("freshness across instances and processes", () => {
     appendFileSync(logPath, line.slice(0, 40));
     expect(reader.view().lastSeq).toBe(0);
     expect(reader.view().getRecommendation(rec.id)).toBeUndefined();
-    expect(reader.listAuditEvents({}, { offset: 0, limit: 10 }).total).toBe(1);
+    expect((await reader.listAuditEvents({}, { offset: 0, limit: 10 })).total).toBe(1);
     appendFileSync(logPath, `${line.slice(40)}\n`);
     expect(reader.view().lastSeq).toBe(1);
     expect(reader.view().getRecommendation(rec.id)).toEqual(rec);

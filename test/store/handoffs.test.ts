@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HandoffState } from "../../src/domain/handoffs.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/file-store.js";
+import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
 import { submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, expectConsistent, open, readLog, tempDir } from "./fixtures/helpers.js";
 import {
@@ -110,7 +110,9 @@ describe("the handoff outbox", () => {
     ]);
     expect(view.listHandoffs({ status: "pending" }, { offset: 0, limit: 10 }).total).toBe(0);
     expect(
-      store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 20 }).items.map((e) => e.action),
+      (await store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 20 })).items.map(
+        (e) => e.action,
+      ),
     ).toEqual([
       "recommendation-submitted",
       "recommendation-approved",

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import type { Recommendation } from "../../src/domain/schemas.js";
-import { encodeEvent } from "../../src/store/event-codec.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/file-store.js";
-import { SNAPSHOT_FORMAT } from "../../src/store/snapshot.js";
-import type { IdempotencyEntry, StoreView, TxOutcome } from "../../src/store/types.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { encodeEvent } from "../../src/store/core/event-codec.js";
+import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
+import { SNAPSHOT_FORMAT } from "../../src/store/file/snapshot.js";
+import type { IdempotencyEntry, StoreView, TxOutcome } from "../../src/store/index.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, NOW, rejectBody, submitBody, withExtras } from "./fixtures/drafts.js";
 import { cleanupTempDirs, memoryLogger, open, readLog, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
@@ -207,7 +207,7 @@ function idempotentSubmit(
     }
     const outcome = inner(view);
     if ("refusal" in outcome) return outcome;
-    if ("value" in outcome) throw new Error("submitBody returns no value outcome");
+    if ("value" in outcome || "replay" in outcome) throw new Error("submitBody returns no value outcome");
     return { event: outcome.event, result: (e) => ({ recId: outcome.result(e).id, replayed: false }) };
   };
 }

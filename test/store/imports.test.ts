@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isDomainError } from "../../src/domain/errors.js";
 import type { Ticket } from "../../src/domain/schemas.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/file-store.js";
-import { ORPHAN_GRACE_MS } from "../../src/store/imports.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
+import { ORPHAN_GRACE_MS } from "../../src/store/index.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
 import {
   cleanupTempDirs,
@@ -31,6 +31,7 @@ import {
   type ImportResult,
 } from "./fixtures/intake.js";
 import { makeTickets } from "./fixtures/tickets.js";
+import { crashEnv } from "../support/crash.js";
 
 afterAll(cleanupTempDirs);
 
@@ -314,13 +315,11 @@ describe("orphan batches", () => {
     const marker = join(root, "..", `${root.split("/").at(-1) ?? "x"}.staged`);
     const child = runChild(
       { dataRoot: root, ops: [{ op: "stage-commit", count: 7, sourceSha256: fakeSha(1) }] },
-      {
-        TRIAGE_CRASH_POINTS: "1",
-        TRIAGE_CRASH_AT: "import.batch-staged",
+      crashEnv("import.batch-staged", {
         TRIAGE_CRASH_ACTION: "pause",
         TRIAGE_CRASH_MARKER: marker,
         TRIAGE_PAUSE_MS: "1500",
-      },
+      }),
     );
     while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 5));
     rmSync(marker);

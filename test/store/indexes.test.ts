@@ -16,9 +16,16 @@ import { compareTicketIds } from "../../src/domain/ids.js";
 import { SLA_AT_RISK_WINDOW_MS, slaStateOf } from "../../src/domain/policy/index.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { TriageService } from "../../src/service/triage-service.js";
-import { decodeSnapshotBody, encodeSnapshotBody } from "../../src/store/snapshot.js";
-import { StateView, StoreState } from "../../src/store/state.js";
-import type { StoreView, TicketFilter, TriageStore } from "../../src/store/types.js";
+import { StoreState } from "../../src/store/core/state.js";
+import { StateView } from "../../src/store/core/view.js";
+import { LogPositions } from "../../src/store/file/positions.js";
+import {
+  decodeSnapshotBody,
+  encodeSnapshotBody,
+  fromSnapshotData,
+  snapshotDataOf,
+} from "../../src/store/file/snapshot-body.js";
+import type { StoreView, TicketFilter, TriageStore } from "../../src/store/index.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, tempDir } from "./fixtures/helpers.js";
 import { createBody, importBody, noteBody } from "./fixtures/intake.js";
@@ -306,14 +313,14 @@ function apply(state: StoreState, model: Map<string, Ticket>, op: Op): void {
     case "create": {
       if (model.has(op.spec.id)) return;
       const ticket = ticketOf(op.spec);
-      state.addTicket(ticket);
+      state.tickets.add(ticket);
       model.set(ticket.id, ticket);
       return;
     }
     case "import": {
       const fresh = new Map<string, Ticket>();
       for (const spec of op.specs) if (!model.has(spec.id)) fresh.set(spec.id, ticketOf(spec));
-      state.addTickets([...fresh.values()]);
+      state.tickets.addMany([...fresh.values()]);
       for (const [id, ticket] of fresh) model.set(id, ticket);
       return;
     }
@@ -328,7 +335,7 @@ function apply(state: StoreState, model: Map<string, Ticket>, op: Op): void {
         ...(op.team === undefined ? {} : { team: op.team }),
         revision: t.revision + 1,
       };
-      state.replaceTicket(next);
+      state.tickets.replace(next);
       model.set(t.id, next);
       return;
     }
@@ -336,7 +343,7 @@ function apply(state: StoreState, model: Map<string, Ticket>, op: Op): void {
       const t = picked(op.pick);
       if (t === undefined) return;
       const next: Ticket = { ...t, sla: { responseDueAt: op.due, breached: op.breached } };
-      state.replaceTicket(next);
+      state.tickets.replace(next);
       model.set(t.id, next);
       return;
     }
@@ -350,7 +357,7 @@ function apply(state: StoreState, model: Map<string, Ticket>, op: Op): void {
         createdAt: t.createdAt,
       };
       const next: Ticket = { ...t, notes: [...(t.notes ?? []), note] };
-      state.replaceTicket(next);
+      state.tickets.replace(next);
       model.set(t.id, next);
       return;
     }
@@ -388,14 +395,14 @@ describe("open-ticket aggregates and the SLA index", () => {
           expectMatchesBruteForce(new StateView(state, 0), tickets, nows);
           // Indexes are rebuilt from the tickets when a snapshot is loaded: same answers.
           const body = Buffer.concat(
-            [...encodeSnapshotBody(state.snapshotData())].map((c) =>
+            [...encodeSnapshotBody(snapshotDataOf(state, new LogPositions()))].map((c) =>
               typeof c === "string" ? Buffer.from(c, "utf8") : c,
             ),
           );
-          const reloaded = StoreState.fromSnapshot(decodeSnapshotBody(body), {
+          const { state: reloaded } = fromSnapshotData(decodeSnapshotBody(body), {
             seq: state.lastSeq,
             hash: state.lastHash,
-            logBytes: state.logBytes,
+            logBytes: 0,
           });
           expectMatchesBruteForce(new StateView(reloaded, 0), tickets, nows);
           // Records loaded as bytes, then changed: the indexes follow the index fields.

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Ticket } from "../../src/domain/schemas.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/file-store.js";
+import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
 import {
   cleanupTempDirs,
@@ -20,7 +20,7 @@ afterAll(cleanupTempDirs);
 const SEED = makeTickets(20);
 
 /** What a reader can observe about tickets, to compare a live store with a reopened one. */
-function observe(store: FileStore): unknown {
+async function observe(store: FileStore): Promise<unknown> {
   const view = store.view();
   return {
     lastSeq: view.lastSeq,
@@ -30,7 +30,7 @@ function observe(store: FileStore): unknown {
     fresh: view.listTickets({ status: "new" }, { offset: 0, limit: 1000 }).items.map((t) => t.id),
     next: ["TKT", "ABC", "ZD"].map((p) => view.nextTicketNumber(p)),
     external: view.ticketIdByExternalId("zd-77"),
-    audit: store.listAuditEvents({}, { offset: 0, limit: 1000 }),
+    audit: await store.listAuditEvents({}, { offset: 0, limit: 1000 }),
   };
 }
 
@@ -59,24 +59,26 @@ describe("ticket-created", () => {
     expect(view.listTickets({}, { offset: 0, limit: 1 }).items[0]?.id).toBe("ABC-1");
     expectIndexesMatch(view, [...SEED.map((t) => t.id), "TKT-21", "ABC-1", "ZD-77", "TKT-22"]);
     expect(
-      store.listAuditEvents({ ticketId: "ABC-1" }, { offset: 0, limit: 10 }).items.map((e) => e.action),
+      (await store.listAuditEvents({ ticketId: "ABC-1" }, { offset: 0, limit: 10 })).items.map(
+        (e) => e.action,
+      ),
     ).toEqual(["ticket-created"]);
     // Created tickets go through triage like seed tickets.
     const rec = await store.transact(submitBody("TKT-21"));
     await store.transact(approveBody(rec.id));
     expect(store.view().getTicket("TKT-21")?.revision).toBe(1);
     expectConsistent(store, SEED);
-    const expected = observe(store);
+    const expected = await observe(store);
     await store.close();
 
     const replayed = await open(root, { tickets: SEED, snapshotEvery: 0 });
-    expect(observe(replayed)).toEqual(expected);
+    expect(await observe(replayed)).toEqual(expected);
     expectIndexesMatch(replayed.view());
     replayed.checkpoint();
     await replayed.close();
 
     const fromSnapshot = await open(root, { tickets: SEED });
-    expect(observe(fromSnapshot)).toEqual(expected);
+    expect(await observe(fromSnapshot)).toEqual(expected);
     expectIndexesMatch(fromSnapshot.view());
     await fromSnapshot.close();
   });

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import { RUNBOOK } from "../../src/paths.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";

@@ -4,9 +4,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
-import { encodeEvent } from "../../src/store/event-codec.js";
-import { TEST_HOOKS, type FileStore } from "../../src/store/file-store.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { encodeEvent } from "../../src/store/core/event-codec.js";
+import { verifyAuditLog, type FileStore } from "../../src/store/index.js";
 import { submitBody } from "./fixtures/drafts.js";
 import {
   cleanupTempDirs,
@@ -19,8 +18,13 @@ import {
   tempDir,
 } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
+import { claimOnly, closeUnlockedWriters } from "./fixtures/unlocked.js";
+import { crashEnv } from "../support/crash.js";
 
-afterAll(cleanupTempDirs);
+afterAll(() => {
+  closeUnlockedWriters();
+  cleanupTempDirs();
+});
 
 const SEED = makeTickets(20);
 
@@ -41,7 +45,7 @@ async function storeWithEvents(logger = memoryLogger()): Promise<{ root: string;
 
 /** Leaves a claim for the next seq as a writer that died right after claiming would. */
 function leaveClaim(store: FileStore, ticketId: string, pid: number): { seq: number; line: string } {
-  const seq = store[TEST_HOOKS].claimOnly(submitBody(ticketId));
+  const seq = claimOnly(store, submitBody(ticketId));
   const path = join(store.dataRoot, "journal", `${seq}.json`);
   const claim = JSON.parse(readFileSync(path, "utf8")) as { pid: number; line: string };
   writeFileSync(path, JSON.stringify({ ...claim, pid }));
@@ -59,7 +63,7 @@ describe("recovery of a torn last line", () => {
     appendFileSync(join(root, "audit.jsonl"), '{"seq":3,"id":"0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f","timest');
     // The writer side has not repaired it yet: reads ignore the fragment.
     expect(store.view().lastSeq).toBe(2);
-    expect(store.listAuditEvents({}, { offset: 0, limit: 10 }).items).toHaveLength(3);
+    expect((await store.listAuditEvents({}, { offset: 0, limit: 10 })).items).toHaveLength(3);
     expect(verifyAuditLog(root)).toMatchObject({ ok: false, problem: "torn", seq: 3, line: 4 });
 
     const logger = memoryLogger();
@@ -220,10 +224,7 @@ describe("the runtime lock", () => {
     const root = tempDir("lock");
     const run = await runChild(
       { dataRoot: root, ops: [{ op: "submit", ticketId: "TKT-1" }] },
-      {
-        TRIAGE_CRASH_POINTS: "1",
-        TRIAGE_CRASH_AT: "tx.locked",
-      },
+      crashEnv("tx.locked"),
     ).done;
     expect(run.signal).toBe("SIGKILL");
     expect(existsSync(join(root, "store.lock/owner.json"))).toBe(true);

@@ -2,15 +2,19 @@ import { spawnSync } from "node:child_process";
 import { existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { FileStore } from "../../src/store/file-store.js";
-import { RawJson, type RecordSource } from "../../src/store/records.js";
+import type { FileStore } from "../../src/store/index.js";
+import { RawJson, type RecordSource } from "../../src/store/core/records.js";
+import { SnapshotFile } from "../../src/store/file/snapshot.js";
 import {
   decodeSnapshotBody,
   decodeSnapshotIndex,
   encodeSnapshotBody,
-  SnapshotFile,
-} from "../../src/store/snapshot.js";
-import { StoreState } from "../../src/store/state.js";
+  fromSnapshotData,
+  snapshotDataOf,
+} from "../../src/store/file/snapshot-body.js";
+import { StoreState } from "../../src/store/core/state.js";
+import { StateView } from "../../src/store/core/view.js";
+import { LogPositions } from "../../src/store/file/positions.js";
 import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, expectConsistent, memoryLogger, open, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
@@ -20,7 +24,7 @@ afterAll(cleanupTempDirs);
 const SEED = makeTickets(40);
 
 /** Everything a reader can observe, for comparing two ways of building the same state. */
-function observe(store: FileStore): unknown {
+async function observe(store: FileStore): Promise<unknown> {
   const view = store.view();
   return {
     lastSeq: view.lastSeq,
@@ -31,8 +35,8 @@ function observe(store: FileStore): unknown {
     recs: view.listRecommendations({}, { offset: 0, limit: 1000 }),
     pending: view.listRecommendations({ resolution: "pending" }, { offset: 0, limit: 1000 }),
     stats: view.recommendationStats(),
-    audit: store.listAuditEvents({}, { offset: 0, limit: 1000 }),
-    auditOf7: store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 1000 }),
+    audit: await store.listAuditEvents({}, { offset: 0, limit: 1000 }),
+    auditOf7: await store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 1000 }),
   };
 }
 
@@ -60,7 +64,7 @@ describe("state snapshots", () => {
     const { root, store, logger } = await busyRuntime(5);
     expect(snapshots(root)).toEqual(["state-14.json", "state-19.json"]);
     expect(logger.infos.join("\n")).toMatch(/wrote snapshots\/state-19\.json/);
-    const expected = observe(store);
+    const expected = await observe(store);
     await store.close();
 
     // From the snapshot at seq 19 plus the tail (seq 20).
@@ -70,7 +74,7 @@ describe("state snapshots", () => {
       /seq 20 \(from snapshots\/state-19\.json \+ 1 newer events\)/,
     );
     expect(reopenLogger.warnings).toEqual([]);
-    expect(observe(fromSnapshot)).toEqual(expected);
+    expect(await observe(fromSnapshot)).toEqual(expected);
     expectConsistent(fromSnapshot, SEED);
     await fromSnapshot.transact(submitBody("TKT-30"));
     await fromSnapshot.close();
@@ -85,7 +89,7 @@ describe("state snapshots", () => {
 
   it("a corrupt snapshot is ignored with a warning and the state is rebuilt from the log", async () => {
     const { root, store } = await busyRuntime(0);
-    const expected = observe(store);
+    const expected = await observe(store);
     store.checkpoint();
     await store.close();
     const file = join(root, "snapshots", "state-20.json");
@@ -97,7 +101,7 @@ describe("state snapshots", () => {
     expect(logger.warnings.join("\n")).toMatch(
       /ignoring snapshot .*state-20\.json: its checksum does not match/,
     );
-    expect(observe(reopened)).toEqual(expected);
+    expect(await observe(reopened)).toEqual(expected);
     await reopened.close();
   });
 
@@ -145,7 +149,7 @@ describe("state snapshots", () => {
       logger,
       firstSnapshot: { minTickets: 40, delayMs: 0 },
     });
-    const expected = observe(store);
+    const expected = await observe(store);
     for (let i = 0; i < 100 && snapshots(root).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(snapshots(root)).toEqual(["state-0.json"]);
     await store.close();
@@ -154,7 +158,7 @@ describe("state snapshots", () => {
     expect(reopenLogger.infos.join("\n")).toMatch(
       /seq 0 \(from snapshots\/state-0\.json \+ 0 newer events\)/,
     );
-    expect(observe(reopened)).toEqual(expected);
+    expect(await observe(reopened)).toEqual(expected);
     // Records loaded from the snapshot are read from its file; pruning the file does not lose them.
     rmSync(join(root, "snapshots"), { recursive: true });
     expect(reopened.view().getTicket("TKT-39")).toEqual(SEED.find((t) => t.id === "TKT-39"));
@@ -181,8 +185,10 @@ describe("state snapshots", () => {
 
   it("loading parses the index line only; a record is read when first needed, and kept once read", async () => {
     const { store } = await busyRuntime(0);
-    const state = (store as unknown as { state: StoreState }).state;
-    const body = Buffer.concat([...encodeSnapshotBody(state.snapshotData())]);
+    const { log } = (store as unknown as { writer: { log: { state: StoreState; positions: LogPositions } } })
+      .writer;
+    const state = new StateView(log.state, 0);
+    const body = Buffer.concat([...encodeSnapshotBody(snapshotDataOf(log.state, log.positions))]);
     await store.close();
     const reads: number[] = [];
     const source: RecordSource = {
@@ -193,10 +199,10 @@ describe("state snapshots", () => {
     };
     const end = body.length - 1;
     const start = body.lastIndexOf(10, end - 1) + 1;
-    const head = { seq: state.lastSeq, hash: state.lastHash, logBytes: state.logBytes };
-    const loaded = StoreState.fromSnapshot(
-      decodeSnapshotIndex(body.toString("utf8", start, end), source, start),
-      head,
+    const head = { seq: state.lastSeq, hash: log.state.lastHash, logBytes: log.positions.bytes };
+    const loaded = new StateView(
+      fromSnapshotData(decodeSnapshotIndex(body.toString("utf8", start, end), source, start), head).state,
+      0,
     );
     expect(reads).toEqual([]);
     // Indexes, counters and id lookups answer from the index line alone.
@@ -216,7 +222,7 @@ describe("state snapshots", () => {
     loaded.ticketsByInsertion(0);
     expect(reads).toHaveLength(1 + 2 * (SEED.length - 1));
     // The whole-body decoder agrees.
-    const whole = StoreState.fromSnapshot(decodeSnapshotBody(body), head);
+    const whole = new StateView(fromSnapshotData(decodeSnapshotBody(body), head).state, 0);
     expect(whole.ticketsByInsertion(0)).toEqual(state.ticketsByInsertion(0));
     expect(whole.listRecommendations({}, { offset: 0, limit: 100 })).toEqual(
       state.listRecommendations({}, { offset: 0, limit: 100 }),
@@ -225,7 +231,7 @@ describe("state snapshots", () => {
 
   it("refuses an index that does not add up to its records", () => {
     const state = StoreState.fromBase(SEED.slice(0, 3));
-    const body = Buffer.concat([...encodeSnapshotBody(state.snapshotData())]);
+    const body = Buffer.concat([...encodeSnapshotBody(snapshotDataOf(state, new LogPositions()))]);
     const end = body.length - 1;
     const start = body.lastIndexOf(10, end - 1) + 1;
     const index = JSON.parse(body.toString("utf8", start, end)) as { tickets: { bytes: number[] } };

@@ -3,9 +3,9 @@ import { CATEGORIES, PRIORITIES, STATUSES, TEAMS } from "../../src/domain/enums.
 import { DomainError } from "../../src/domain/errors.js";
 import { compareTicketIds } from "../../src/domain/ids.js";
 import type { AuditEventDraft, Ticket } from "../../src/domain/schemas.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/file-store.js";
-import type { TicketFilter } from "../../src/store/types.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
+import type { TicketFilter } from "../../src/store/index.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, NOW, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, expectConsistent, open, readLog, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
@@ -194,7 +194,7 @@ describe("transact", () => {
     expectConsistent(store, seed);
   });
 
-  it("hands out frozen objects: a caller cannot change the store's state", () => {
+  it("hands out frozen objects: a caller cannot change the store's state", async () => {
     const view = store.view();
     const ticket = view.getTicket("TKT-1") as Ticket;
     expect(() => {
@@ -210,9 +210,9 @@ describe("transact", () => {
     page.items.pop();
     expect(view.listTickets({}, { offset: 0, limit: 3 }).items).toHaveLength(3);
     // Audit events are parsed per call; changing one changes nothing stored.
-    const events = store.listAuditEvents({}, { offset: 0, limit: 1 }).items;
+    const events = (await store.listAuditEvents({}, { offset: 0, limit: 1 })).items;
     (events[0] as { actor: string }).actor = "someone else";
-    expect(store.listAuditEvents({}, { offset: 0, limit: 1 }).items[0]?.actor).toBe("system");
+    expect((await store.listAuditEvents({}, { offset: 0, limit: 1 })).items[0]?.actor).toBe("system");
   });
 });
 
@@ -294,20 +294,20 @@ describe("reads", () => {
     expect(view.ticketsByInsertion(428).map((t) => t.id)).toEqual(["ZD-30", "ZD-29"]);
   });
 
-  it("pages audit events globally and per ticket, oldest first, matching the log", () => {
+  it("pages audit events globally and per ticket, oldest first, matching the log", async () => {
     const log = readLog(store.dataRoot);
-    const global = store.listAuditEvents({}, { offset: 3, limit: 7 });
+    const global = await store.listAuditEvents({}, { offset: 3, limit: 7 });
     expect(global.total).toBe(log.length);
     expect(global.items).toEqual(log.slice(3, 10));
-    const all = store.listAuditEvents({}, { offset: 0, limit: 10_000 });
+    const all = await store.listAuditEvents({}, { offset: 0, limit: 10_000 });
     expect(all.items).toEqual(log);
-    const forTicket = store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 50 });
+    const forTicket = await store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 0, limit: 50 });
     expect(forTicket.items).toEqual(log.filter((e) => e.ticketId === "TKT-7"));
     expect(forTicket.total).toBe(2);
-    expect(store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 1, limit: 50 }).items).toEqual(
+    expect((await store.listAuditEvents({ ticketId: "TKT-7" }, { offset: 1, limit: 50 })).items).toEqual(
       forTicket.items.slice(1),
     );
-    expect(store.listAuditEvents({ ticketId: "TKT-399" }, { offset: 0, limit: 5 })).toEqual({
+    expect(await store.listAuditEvents({ ticketId: "TKT-399" }, { offset: 0, limit: 5 })).toEqual({
       items: [],
       total: 0,
       offset: 0,
@@ -315,17 +315,17 @@ describe("reads", () => {
     });
   });
 
-  it("reads one audit event by seq, exactly as logged; undefined for seqs that do not exist", () => {
+  it("reads one audit event by seq, exactly as logged; undefined for seqs that do not exist", async () => {
     const log = readLog(store.dataRoot);
-    for (const event of log) expect(store.getAuditEvent(event.seq)).toEqual(event);
+    for (const event of log) expect(await store.getAuditEvent(event.seq)).toEqual(event);
     const last = log.length - 1;
     for (const seq of [-1, last + 1, 10_000, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(store.getAuditEvent(seq), String(seq)).toBeUndefined();
+      expect(await store.getAuditEvent(seq), String(seq)).toBeUndefined();
     }
     // A fresh object each time: changing it changes nothing stored.
-    const copy = store.getAuditEvent(3) as { actor: string };
+    const copy = (await store.getAuditEvent(3)) as { actor: string };
     copy.actor = "mallory";
-    expect(store.getAuditEvent(3)).toEqual(log[3]);
+    expect(await store.getAuditEvent(3)).toEqual(log[3]);
   });
 
   it("lists recommendations by ticket and resolution, and keeps stats", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Bitset, pageOfIntersection, popcount32 } from "../../src/store/bitset.js";
+import { Bitset, pageOfIntersection, popcount32 } from "../../src/store/core/bitset.js";
 import {
   canonicalBody,
   decodeLine,
@@ -7,8 +7,8 @@ import {
   GENESIS_HASH,
   hashOfBody,
   type UnhashedEvent,
-} from "../../src/store/event-codec.js";
-import { insertSorted, removeSorted } from "../../src/store/sorted.js";
+} from "../../src/store/core/event-codec.js";
+import { insertSorted, removeSorted } from "../../src/store/core/sorted.js";
 
 // A small deterministic generator, so failures reproduce.
 function rng(seed: number): () => number {

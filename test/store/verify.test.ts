@@ -3,8 +3,8 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
-import { encodeEvent, type UnhashedEvent } from "../../src/store/event-codec.js";
-import { verifyAuditLog } from "../../src/store/verify.js";
+import { encodeEvent, type UnhashedEvent } from "../../src/store/core/event-codec.js";
+import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, REPO, tempDir } from "./fixtures/helpers.js";
 

@@ -99,9 +99,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** The newest audit event of the harness's runtime. */
-export function lastAuditEvent(h: Pick<Harness, "triage">): AuditEvent {
-  const { total } = h.triage.service.auditEvents({ offset: 0, limit: 1 });
-  const event = h.triage.service.auditEvents({ offset: total - 1, limit: 1 }).items[0];
+export async function lastAuditEvent(h: Pick<Harness, "triage">): Promise<AuditEvent> {
+  const { total } = await h.triage.service.auditEvents({ offset: 0, limit: 1 });
+  const event = (await h.triage.service.auditEvents({ offset: total - 1, limit: 1 })).items[0];
   if (event === undefined) throw new Error("the audit log is empty");
   return event;
 }

@@ -136,7 +136,7 @@ describe.skipIf(!HAS_CHROMIUM)("the review card in Chromium", () => {
     expect(ticket).toMatchObject({ revision: 1, priority: "P2", team: "billing" });
     expect(ticket.category).toBeUndefined();
     expect(ticket.customerResponse).toBeUndefined();
-    const event = lastAuditEvent(h);
+    const event = await lastAuditEvent(h);
     expect(event).toMatchObject({
       action: "recommendation-approved",
       actor: "dana.reviewer",
@@ -170,7 +170,7 @@ describe.skipIf(!HAS_CHROMIUM)("the review card in Chromium", () => {
     expect(h.triage.service.getTicket("TKT-3005").customerResponse).toBe(
       "We have refunded the second charge of 42 EUR; it reaches your card within 5 days.",
     );
-    expect(lastAuditEvent(h).data).toMatchObject({ customerResponseEdited: true });
+    expect((await lastAuditEvent(h)).data).toMatchObject({ customerResponseEdited: true });
   });
 
   it("rejects with the reviewer's feedback; hostile ticket text renders as text", async () => {
@@ -204,7 +204,7 @@ describe.skipIf(!HAS_CHROMIUM)("the review card in Chromium", () => {
       resolvedBy: "sam",
     });
     expect(h.triage.service.getTicket(id).revision).toBe(0);
-    expect(lastAuditEvent(h)).toMatchObject({
+    expect(await lastAuditEvent(h)).toMatchObject({
       action: "recommendation-rejected",
       channel: { type: "app", client: HOST },
     });
@@ -238,7 +238,7 @@ describe.skipIf(!HAS_CHROMIUM)("the review card in Chromium", () => {
     const ticket = h.triage.service.getTicket("TKT-3005");
     expect(ticket.revision).toBe(1);
     expect(ticket.priority).toBeUndefined();
-    expect(lastAuditEvent(h)).toMatchObject({ action: "approval-rejected", channel: { type: "app" } });
+    expect(await lastAuditEvent(h)).toMatchObject({ action: "approval-rejected", channel: { type: "app" } });
 
     // Shown again, the card says the recommendation can no longer be approved.
     await card.getByRole("button", { name: "Show the card again" }).click();

@@ -11,8 +11,8 @@ export const getAuditEvents = defineTool({
   kind: "read",
   input: getAuditEventsInput,
   output: auditPageOutput,
-  handler: (args, { service }) => {
-    const page = service.auditEvents(args);
+  handler: async (args, { service }) => {
+    const page = await service.auditEvents(args);
     return { events: page.items, total: page.total, offset: page.offset, limit: page.limit };
   },
 });

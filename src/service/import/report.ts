@@ -1,4 +1,4 @@
-import type { StagedImportBatch } from "../../store/types.js";
+import type { StagedImportBatch } from "../../store/index.js";
 import type { ColumnReport, ImportField } from "./columns.js";
 import type { DelimiterChoice } from "./csv.js";
 import type { RowError, ValueMapping, WarningSummary } from "./stats.js";

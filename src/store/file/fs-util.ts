@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, openSync, readSync, statSync } from "node:fs";
+import {
+  closeSync,
+  fdatasyncSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -15,6 +24,27 @@ export function fsyncDir(dir: string): void {
     if (code !== "EISDIR" && code !== "EINVAL" && code !== "EPERM" && code !== "EBADF") throw error;
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Cuts a file back to `bytes`, durably (a torn or failed append of audit.jsonl). */
+export function truncateDurably(path: string, bytes: number): void {
+  const fd = openSync(path, "r+");
+  try {
+    ftruncateSync(fd, bytes);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The names in `dir`; none when it does not exist (yet). */
+export function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return [];
+    throw error;
   }
 }
 

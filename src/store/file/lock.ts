@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
-import { DomainError } from "../domain/errors.js";
+import { DomainError } from "../../domain/errors.js";
 import { currentProcess, errnoCode, livenessOf, sleep, type ProcessIdentity } from "./fs-util.js";
 import type { Layout } from "./layout.js";
 
@@ -20,7 +20,7 @@ import type { Layout } from "./layout.js";
 // Two processes reclaiming the same stale lock at the same instant can both end up believing
 // they hold it (a known proper-lockfile race, narrowed here by re-reading the owner before the
 // rmdir). The commit protocol does not rely on the lock alone: sequence numbers are claimed
-// with an exclusive create in journal/, see file-store.ts.
+// with an exclusive create in journal/, see commit.ts.
 
 const OWNER_FILE = "owner.json";
 /** A lock whose heartbeat stopped this long ago is stale (the owner is hung or gone). */

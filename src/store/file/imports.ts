@@ -2,13 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { DomainError } from "../domain/errors.js";
-import { ticketSchema, type Ticket } from "../domain/schemas.js";
-import { crashPoint } from "./crash-points.js";
-import { IMPORT_FILE_PATTERN } from "./event-data.js";
-import { errnoCode, fsyncDir, livenessOf, type Liveness } from "./fs-util.js";
+import { IMPORT_FILE_PATTERN } from "../../domain/audit-events.js";
+import { DomainError } from "../../domain/errors.js";
+import { ticketSchema, type Ticket } from "../../domain/schemas.js";
+import type { BatchRead } from "../core/reducer.js";
+import { reachStep } from "../core/steps.js";
+import type { StagedImportBatch } from "../types.js";
+import { writeHashedDurably } from "./durable-write.js";
+import { errnoCode, fsyncDir, livenessOf, namesIn, type Liveness } from "./fs-util.js";
 import type { Layout } from "./layout.js";
-import type { StagedImportBatch } from "./types.js";
 
 // Batch files of `tickets-imported` events. An import of 50,000 tickets does not fit on one
 // audit line, so the tickets go to imports/<name>.json (a JSON array of Ticket), written aside,
@@ -30,11 +32,6 @@ export const ORPHAN_GRACE_MS = 60_000;
 const BATCH_NAME = /^([0-9a-f]{8})-(\d+)-[0-9a-f]+\.json$/;
 const TEMP_NAME = /^\.(([0-9a-f]{8})-(\d+)-[0-9a-f]+\.json)\.tmp$/;
 const WRITE_CHUNK = 2000;
-
-export type BatchRead =
-  | { readonly tickets: readonly Ticket[] }
-  /** `damaged`: the file is missing or not the one the event recorded (not a bad event). */
-  | { readonly problem: string; readonly damaged: boolean };
 
 function hostTag(host: string): string {
   return createHash("sha256").update(host).digest("hex").slice(0, 8);
@@ -80,41 +77,22 @@ export class ImportBatches {
       fsyncDir(this.layout.root);
     }
     const name = `${this.ownHostTag}-${process.pid}-${randomBytes(8).toString("hex")}.json`;
-    const temp = join(dir, `.${name}.tmp`);
-    const sha = createHash("sha256");
-    const fd = fs.openSync(temp, "wx");
-    try {
-      // One ticket per line, written in chunks: a large batch is never one string in memory.
-      let position = 0;
-      const write = (text: string): void => {
-        const buf = Buffer.from(text, "utf8");
-        sha.update(buf);
-        let done = 0;
-        while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
-        position += buf.length;
-      };
+    // One ticket per line, written in chunks: a large batch is never one string in memory.
+    const sha256 = writeHashedDurably(join(dir, name), join(dir, `.${name}.tmp`), (write) => {
       write("[");
       for (let i = 0; i < parsed.length; i += WRITE_CHUNK) {
         const lines = parsed.slice(i, i + WRITE_CHUNK).map((t) => JSON.stringify(t));
         write(`${i === 0 ? "\n" : ",\n"}${lines.join(",\n")}`);
       }
       write(parsed.length === 0 ? "]\n" : "\n]\n");
-      fs.fsyncSync(fd);
-    } catch (error) {
-      fs.closeSync(fd);
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
-    fs.closeSync(fd);
-    fs.renameSync(temp, join(dir, name));
-    fsyncDir(dir);
+    });
     const batch: StagedImportBatch = {
       file: `imports/${name}`,
-      sha256: sha.digest("hex"),
+      sha256,
       count: parsed.length,
     };
     this.cache = { file: batch.file, sha256: batch.sha256, tickets: parsed };
-    crashPoint("import.batch-staged");
+    reachStep("import.batch-staged");
     return batch;
   }
 
@@ -180,15 +158,8 @@ export class ImportBatches {
    * (`inUse` false) and written by a dead process, or older than ORPHAN_GRACE_MS.
    */
   orphans(inUse: (file: string) => boolean, now = Date.now()): string[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.layout.importsDir);
-    } catch (error) {
-      if (errnoCode(error) === "ENOENT") return [];
-      throw error;
-    }
     const out: string[] = [];
-    for (const name of names) {
+    for (const name of namesIn(this.layout.importsDir)) {
       const temp = TEMP_NAME.exec(name);
       const batch = BATCH_NAME.exec(name);
       let owner: Liveness;

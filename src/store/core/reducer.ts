@@ -1,38 +1,22 @@
 import { z } from "zod";
-import { DomainError } from "../domain/errors.js";
-import type { HandoffAttempt, HandoffState } from "../domain/handoffs.js";
-import { RUNBOOK } from "../paths.js";
+import type { AuditAction, AuditEvent, AuditEventOf } from "../../domain/audit-events.js";
+import type { HandoffAttempt, HandoffState } from "../../domain/handoffs.js";
 import {
   categorySchema,
   prioritySchema,
   statusSchema,
   teamSchema,
   type ApprovableField,
-} from "../domain/enums.js";
-import {
-  idempotencyRecordSchema,
-  recommendationSchema,
-  type AuditAction,
-  type AuditEvent,
-  type Recommendation,
-  type Ticket,
-} from "../domain/schemas.js";
-import {
-  approvalHandoffsSchema,
-  handoffAttemptedDataSchema,
-  handoffDeliveredDataSchema,
-  handoffFailedDataSchema,
-  noteAddedDataSchema,
-  ticketCreatedDataSchema,
-  ticketsImportedDataSchema,
-} from "./event-data.js";
-import type { BatchRead } from "./imports.js";
-import type { EventLocation, StoreState } from "./state.js";
+} from "../../domain/enums.js";
+import type { Recommendation, Ticket } from "../../domain/schemas.js";
+import type { StoreState } from "./state.js";
 
 // How each audit action changes the state: one entry per action, so a new action is added in
-// one place (the `satisfies` below fails to compile until it is). `prepare` checks the event
-// against the current state and returns either a problem or the change to apply; the write path
-// refuses to commit an event with a problem, and replay records it as an inconsistency.
+// one place (REDUCERS' type fails to compile until it is). Every event's `data` is parsed by its
+// action's schema (domain/audit-events.ts) before its entry sees it, so entries read typed data.
+// Each entry checks the event against the current state and returns either a problem or the
+// change to apply; the write path refuses to commit an event with a problem, and replay records
+// it as an inconsistency (apply.ts). Nothing here does I/O: any backend folds through it.
 
 /**
  * A problem is `damaged` when the event is fine but a file it relies on (an import batch) is
@@ -42,13 +26,25 @@ export interface Problem {
   readonly problem: string;
   readonly damaged?: boolean;
 }
-type Prepared = Problem | { readonly apply: () => void };
+export type Prepared = Problem | { readonly apply: () => void };
 
-/** What reducers may read besides the state: import batch files (imports.ts). */
+/** The tickets of an import batch, or why they cannot be read. */
+export type BatchRead =
+  | { readonly tickets: readonly Ticket[] }
+  /** `damaged`: the file is missing or not the one the event recorded (not a bad event). */
+  | { readonly problem: string; readonly damaged: boolean };
+
+/** What reducers may read besides the state: the tickets of import batches, wherever kept. */
 export interface ReducerContext {
   readBatch(file: string, sha256: string): BatchRead;
 }
-type Handler = (state: StoreState, event: AuditEvent, context: ReducerContext) => Prepared;
+
+export type Reducer<A extends AuditAction> = (
+  state: StoreState,
+  event: AuditEventOf<A>,
+  context: ReducerContext,
+) => Prepared;
+type Reducers = { readonly [A in AuditAction]: Reducer<A> };
 
 const noChange: Prepared = { apply: () => undefined };
 
@@ -71,23 +67,10 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-/** The event's data parsed with `schema`, or the first issue as a problem. */
-function parseData<T>(
-  schema: z.ZodType<T>,
-  value: unknown,
-  label = "data",
-): { readonly problem: string } | { readonly data: T } {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return { data: parsed.data };
-  const issue = parsed.error.issues[0];
-  const path = issue === undefined || issue.path.length === 0 ? "" : `.${issue.path.join(".")}`;
-  return { problem: `${label}${path} is invalid: ${issue?.message ?? "?"}` };
-}
-
 /** The handoff an outbox event names, checked against the event's ticket. */
 function namedHandoff(
   state: StoreState,
-  event: AuditEvent,
+  event: Pick<AuditEvent, "ticketId">,
   handoffId: string,
 ): { readonly problem: string } | { readonly handoff: HandoffState } {
   const handoff = state.getHandoff(handoffId);
@@ -103,7 +86,7 @@ function namedHandoff(
 /** The handoff and its attempt in flight that an outcome event reports on. */
 function inFlightAttempt(
   state: StoreState,
-  event: AuditEvent,
+  event: Pick<AuditEvent, "ticketId">,
   handoffId: string,
   attempt: number,
 ): { readonly problem: string } | { readonly handoff: HandoffState; readonly current: HandoffAttempt } {
@@ -131,7 +114,7 @@ function withoutNextAttempt(handoff: HandoffState): HandoffState {
 
 function pendingRecommendation(
   state: StoreState,
-  event: AuditEvent,
+  event: Pick<AuditEvent, "ticketId" | "recommendationId">,
 ): { readonly problem: string } | { readonly rec: Recommendation } {
   if (event.recommendationId === undefined) return { problem: "it names no recommendationId" };
   const rec = state.getRecommendation(event.recommendationId);
@@ -144,21 +127,14 @@ function pendingRecommendation(
   return { rec };
 }
 
-export const REDUCERS = {
+export const REDUCERS: Reducers = {
   // Tickets come from base/tickets.json; the event only records the initialization.
   "runtime-initialized": (_state, event) =>
     event.seq === 0 ? noChange : { problem: "runtime-initialized is only valid as seq 0" },
 
   "recommendation-submitted": (state, event) => {
-    const parsed = recommendationSchema.safeParse(event.data?.recommendation);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return {
-        problem: `data.recommendation is invalid at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "?"}`,
-      };
-    }
-    const rec = parsed.data;
-    if (event.ticketId === null || state.getTicket(event.ticketId) === undefined) {
+    const rec = event.data.recommendation;
+    if (event.ticketId === null || state.tickets.get(event.ticketId) === undefined) {
       return { problem: `ticket ${String(event.ticketId)} does not exist` };
     }
     if (rec.ticketId !== event.ticketId) return { problem: `the recommendation is for ${rec.ticketId}` };
@@ -176,7 +152,7 @@ export const REDUCERS = {
   "recommendation-approved": (state, event) => {
     const found = pendingRecommendation(state, event);
     if ("problem" in found) return found;
-    const ticket = event.ticketId === null ? undefined : state.getTicket(event.ticketId);
+    const ticket = event.ticketId === null ? undefined : state.tickets.get(event.ticketId);
     if (ticket === undefined) return { problem: `ticket ${String(event.ticketId)} does not exist` };
     if (event.fromRevision !== ticket.revision) {
       return {
@@ -209,7 +185,7 @@ export const REDUCERS = {
     return {
       apply: () => {
         for (const handoff of outbox.handoffs) state.addHandoff(handoff);
-        state.replaceTicket(next as Ticket);
+        state.tickets.replace(next as Ticket);
         state.replaceRecommendation({
           ...rec,
           resolution: "approved",
@@ -224,9 +200,8 @@ export const REDUCERS = {
   "recommendation-rejected": (state, event) => {
     const found = pendingRecommendation(state, event);
     if ("problem" in found) return found;
-    const feedback = event.data?.feedback;
-    if (typeof feedback !== "string" || feedback.trim() === "")
-      return { problem: "data.feedback is missing or blank" };
+    const { feedback } = event.data;
+    if (feedback.trim() === "") return { problem: "data.feedback is missing or blank" };
     const rec = found.rec;
     return {
       apply: () =>
@@ -244,13 +219,11 @@ export const REDUCERS = {
   "approval-rejected": () => noChange,
 
   "ticket-created": (state, event) => {
-    const parsed = parseData(ticketCreatedDataSchema, event.data);
-    if ("problem" in parsed) return parsed;
-    const { ticket } = parsed.data;
+    const { ticket } = event.data;
     if (event.ticketId !== ticket.id) {
       return { problem: `ticketId ${String(event.ticketId)} is not the created ticket's id ${ticket.id}` };
     }
-    if (state.getTicket(ticket.id) !== undefined) return { problem: `ticket ${ticket.id} already exists` };
+    if (state.tickets.get(ticket.id) !== undefined) return { problem: `ticket ${ticket.id} already exists` };
     if (ticket.revision !== 0)
       return { problem: `a created ticket starts at revision 0, not ${ticket.revision}` };
     if (event.toRevision !== undefined && event.toRevision !== 0) {
@@ -261,15 +234,13 @@ export const REDUCERS = {
     }
     const problem = externalIdProblem(state, [ticket]);
     if (problem !== undefined) return { problem };
-    return { apply: () => state.addTicket(ticket) };
+    return { apply: () => state.tickets.add(ticket) };
   },
 
   // A note is not a triage field: the revision stays, so "revision = seed + approvals" holds.
   "note-added": (state, event) => {
-    const parsed = parseData(noteAddedDataSchema, event.data);
-    if ("problem" in parsed) return parsed;
-    const { note } = parsed.data;
-    const ticket = event.ticketId === null ? undefined : state.getTicket(event.ticketId);
+    const { note } = event.data;
+    const ticket = event.ticketId === null ? undefined : state.tickets.get(event.ticketId);
     if (ticket === undefined) return { problem: `ticket ${String(event.ticketId)} does not exist` };
     if (note.author !== event.actor) {
       return { problem: `the note's author ${note.author} is not the event's actor ${event.actor}` };
@@ -282,16 +253,18 @@ export const REDUCERS = {
     }
     return {
       apply: () =>
-        state.replaceTicket({ ...ticket, notes: [...(ticket.notes ?? []), note], updatedAt: note.createdAt }),
+        state.tickets.replace({
+          ...ticket,
+          notes: [...(ticket.notes ?? []), note],
+          updatedAt: note.createdAt,
+        }),
     };
   },
 
   "tickets-imported": (state, event, context) => {
     if (event.ticketId !== null)
       return { problem: "tickets-imported names no single ticket (ticketId null)" };
-    const parsed = parseData(ticketsImportedDataSchema, event.data);
-    if ("problem" in parsed) return parsed;
-    const { batch, source } = parsed.data;
+    const { batch, source } = event.data;
     const earlier = state.importedSource(source.sha256);
     if (earlier !== undefined) {
       return {
@@ -310,13 +283,14 @@ export const REDUCERS = {
     for (const ticket of tickets) {
       if (ids.has(ticket.id)) return { problem: `${batch.file} lists ticket ${ticket.id} twice` };
       ids.add(ticket.id);
-      if (state.getTicket(ticket.id) !== undefined) return { problem: `ticket ${ticket.id} already exists` };
+      if (state.tickets.get(ticket.id) !== undefined)
+        return { problem: `ticket ${ticket.id} already exists` };
     }
     const problem = externalIdProblem(state, tickets);
     if (problem !== undefined) return { problem };
     return {
       apply: () => {
-        state.addTickets(tickets);
+        state.tickets.addMany(tickets);
         state.recordImport({ seq: event.seq, file: batch.file, sourceSha256: source.sha256 });
       },
     };
@@ -325,9 +299,7 @@ export const REDUCERS = {
   // Committed before the request leaves the machine: a handoff found in-flight after a crash
   // may have been delivered, so it is never attempted again automatically.
   "handoff-attempted": (state, event) => {
-    const parsed = parseData(handoffAttemptedDataSchema, event.data);
-    if ("problem" in parsed) return parsed;
-    const { handoffId, attempt } = parsed.data;
+    const { handoffId, attempt } = event.data;
     const found = namedHandoff(state, event, handoffId);
     if ("problem" in found) return found;
     const { handoff } = found;
@@ -352,9 +324,7 @@ export const REDUCERS = {
   },
 
   "handoff-delivered": (state, event) => {
-    const parsed = parseData(handoffDeliveredDataSchema, event.data);
-    if ("problem" in parsed) return parsed;
-    const { handoffId, attempt, httpStatus } = parsed.data;
+    const { handoffId, attempt, httpStatus } = event.data;
     const found = inFlightAttempt(state, event, handoffId, attempt);
     if ("problem" in found) return found;
     const { handoff, current } = found;
@@ -376,9 +346,7 @@ export const REDUCERS = {
 
   // Not final: back to pending (retried later). Final: failed for good.
   "handoff-failed": (state, event) => {
-    const parsed = parseData(handoffFailedDataSchema, event.data);
-    if ("problem" in parsed) return parsed;
-    const { handoffId, attempt, httpStatus, error, final, nextAttemptAt } = parsed.data;
+    const { handoffId, attempt, httpStatus, error, final, nextAttemptAt } = event.data;
     const found = inFlightAttempt(state, event, handoffId, attempt);
     if ("problem" in found) return found;
     const { handoff, current } = found;
@@ -400,7 +368,7 @@ export const REDUCERS = {
         }),
     };
   },
-} satisfies Record<AuditAction, Handler>;
+};
 
 /** A ticket may only bring an external id no other ticket (existing or in the same event) has. */
 function externalIdProblem(state: StoreState, tickets: readonly Ticket[]): string | undefined {
@@ -408,7 +376,7 @@ function externalIdProblem(state: StoreState, tickets: readonly Ticket[]): strin
   for (const ticket of tickets) {
     const externalId = ticket.externalId;
     if (externalId === undefined) continue;
-    const holder = state.ticketIdByExternalId(externalId);
+    const holder = state.tickets.idByExternalId(externalId);
     if (holder !== undefined)
       return `external id ${externalId} of ${ticket.id} is already ticket ${holder}'s`;
     if (seen.has(externalId)) return `external id ${externalId} is listed twice`;
@@ -420,16 +388,12 @@ function externalIdProblem(state: StoreState, tickets: readonly Ticket[]): strin
 /** The handoffs an approval enqueues (`data.handoffs`), as new outbox entries. */
 function approvalOutbox(
   state: StoreState,
-  event: AuditEvent,
+  event: AuditEventOf<"recommendation-approved">,
 ): { readonly problem: string } | { readonly handoffs: HandoffState[] } {
-  const raw = event.data?.handoffs;
-  if (raw === undefined) return { handoffs: [] };
-  const parsed = parseData(approvalHandoffsSchema, raw, "data.handoffs");
-  if ("problem" in parsed) return parsed;
   const handoffs: HandoffState[] = [];
   const ids = new Set<string>();
   const keys = new Set<string>();
-  for (const h of parsed.data) {
+  for (const h of event.data?.handoffs ?? []) {
     if (h.ticketId !== event.ticketId)
       return { problem: `handoff ${h.id} is for ${h.ticketId}, not ${String(event.ticketId)}` };
     if (h.recommendationId !== event.recommendationId) {
@@ -449,86 +413,4 @@ function approvalOutbox(
     handoffs.push({ ...h, createdBySeq: event.seq, status: "pending", attempts: [] });
   }
   return { handoffs };
-}
-
-/** The idempotency record an event carries in `data.idempotency`, when it carries a valid one. */
-export function idempotencyRecordOf(event: AuditEvent): z.infer<typeof idempotencyRecordSchema> | undefined {
-  const raw = event.data?.idempotency;
-  if (raw === undefined) return undefined;
-  const parsed = idempotencyRecordSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
-}
-
-// Every action goes through here: the action's own check, plus the idempotency index. A key
-// belongs to the first event that used it; a second event with the same key would make a retry
-// ambiguous, so it does not fit the state (refused at commit, an inconsistency in replay).
-function prepare(state: StoreState, event: AuditEvent, context: ReducerContext): Prepared {
-  const record = idempotencyRecordOf(event);
-  if (record !== undefined) {
-    const first = state.idempotency(record.key);
-    if (first !== undefined) {
-      return {
-        problem: `idempotency key ${record.key} was already used by seq ${first.seq} (${first.action})`,
-      };
-    }
-  }
-  const handler: Handler = REDUCERS[event.action];
-  const prepared = handler(state, event, context);
-  if (record === undefined || "problem" in prepared) return prepared;
-  return {
-    apply: () => {
-      prepared.apply();
-      state.recordIdempotency(record.key, {
-        seq: event.seq,
-        action: event.action,
-        payloadHash: record.payloadHash,
-      });
-    },
-  };
-}
-
-/** The problem `event` would have if applied to `state` now, or undefined when it applies cleanly. */
-export function checkEvent(
-  state: StoreState,
-  event: AuditEvent,
-  context: ReducerContext,
-): Problem | undefined {
-  const prepared = prepare(state, event, context);
-  return "problem" in prepared ? prepared : undefined;
-}
-
-/** A committed event's import batch is missing or altered: the state cannot be built. */
-export function batchDamage(event: AuditEvent, problem: string): DomainError {
-  return new DomainError(
-    "STORE_UNAVAILABLE",
-    `The tickets imported by audit event seq ${event.seq} cannot be loaded: ${problem}. ` +
-      `Restore the file from a backup (${RUNBOOK} says how), or run audit:verify for details.`,
-    { seq: event.seq },
-  );
-}
-
-/**
- * Folds one event into the state. The event is always recorded (it is in the log); an
- * inconsistent event changes nothing else and is reported through `onInconsistency`. A damaged
- * runtime (an import batch missing or altered) throws STORE_UNAVAILABLE before anything is
- * recorded: skipping the event would silently drop its tickets.
- */
-export function applyEvent(
-  state: StoreState,
-  event: AuditEvent,
-  location: EventLocation,
-  context: ReducerContext,
-  onInconsistency: (message: string) => void,
-): void {
-  const prepared = prepare(state, event, context);
-  if ("problem" in prepared && prepared.damaged === true) throw batchDamage(event, prepared.problem);
-  state.recordEvent(event, location);
-  if ("problem" in prepared) {
-    state.inconsistencies.push({ seq: event.seq, action: event.action, problem: prepared.problem });
-    onInconsistency(
-      `audit event seq ${event.seq} (${event.action}) is inconsistent with the state before it and was not applied: ${prepared.problem}`,
-    );
-    return;
-  }
-  prepared.apply();
 }

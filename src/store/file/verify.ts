@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { decodeLine, GENESIS_HASH, sha256Hex } from "./event-codec.js";
-import { importBatchRefSchema } from "./event-data.js";
+import { importBatchRefSchema, parseAuditEvent } from "../../domain/audit-events.js";
+import { decodeLine, GENESIS_HASH, sha256Hex } from "../core/event-codec.js";
 import { errnoCode, forEachLine } from "./fs-util.js";
 import { layoutOf, manifestSchema, type Layout, type Manifest } from "./layout.js";
 
@@ -170,15 +170,20 @@ export function verifyAuditLog(dataRoot: string): VerifyResult {
         );
       }
       if (event.seq === 0) {
-        if (event.action !== "runtime-initialized") {
-          return fail(0, "invalid", `seq 0 must be runtime-initialized, not ${event.action}`);
+        const typed = parseAuditEvent(event);
+        if (!("event" in typed) || typed.event.action !== "runtime-initialized") {
+          const why = "problem" in typed ? typed.problem : `it is ${event.action}`;
+          return fail(
+            0,
+            "invalid",
+            `seq 0 must be runtime-initialized with its store id and base hash: ${why}`,
+          );
         }
-        if (event.data?.storeId !== manifest.storeId) {
+        if (typed.event.data.storeId !== manifest.storeId) {
           return fail(0, "invalid", "seq 0 belongs to another store than store.json");
         }
-        const recorded = event.data.baseSha256;
         const actual = sha256Hex(fs.readFileSync(layout.baseTickets));
-        if (recorded !== actual) {
+        if (typed.event.data.baseSha256 !== actual) {
           return fail(0, "base-altered", "base/tickets.json does not match the hash recorded at seq 0");
         }
       }

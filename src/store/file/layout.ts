@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { isoDateTimeSchema } from "../domain/schemas.js";
-import { uuidSchema } from "../domain/ids.js";
+import { isoDateTimeSchema } from "../../domain/schemas.js";
+import { uuidSchema } from "../../domain/ids.js";
 
 /** Files of a runtime directory. See docs/architecture.md for what each one means. */
 export interface Layout {

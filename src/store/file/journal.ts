@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { currentProcess, errnoCode, livenessOf, type Liveness } from "./fs-util.js";
+import { currentProcess, errnoCode, livenessOf, namesIn, type Liveness } from "./fs-util.js";
 import type { Layout } from "./layout.js";
 
 // journal/<seq>.json is a commit claim: whoever creates it owns sequence number <seq>. It holds
@@ -80,15 +80,8 @@ export class Journal {
 
   /** Everything in journal/ except the quarantine directory, claims in seq order. */
   entries(now = Date.now()): JournalEntry[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.layout.journalDir);
-    } catch (error) {
-      if (errnoCode(error) === "ENOENT") return [];
-      throw error;
-    }
     const out: JournalEntry[] = [];
-    for (const name of names) {
+    for (const name of namesIn(this.layout.journalDir)) {
       if (name === "quarantine") continue;
       const path = join(this.layout.journalDir, name);
       if (TEMP_NAME.test(name)) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { auditEventSchema, type AuditEvent } from "../domain/schemas.js";
+import { auditEventSchema, type AuditEvent } from "../../domain/audit-events.js";
 
 // The audit log's wire format. A line is the JSON of the event with its keys in one fixed order
 // and `hash` last; the hash covers the line without `hash`. Because the order is fixed, a

@@ -1,9 +1,9 @@
-import type { EscalationReason, Resolution } from "../domain/enums.js";
-import type { Recommendation, Ticket } from "../domain/schemas.js";
+import type { EscalationReason, Resolution } from "../../domain/enums.js";
+import type { Recommendation, Ticket } from "../../domain/schemas.js";
 import { deepFreeze } from "./sorted.js";
 import { dueOf, isOpen, type SlaSlot } from "./ticket-aggregates.js";
 
-// The slots StoreState keeps per ticket and per recommendation.
+// The slots the state keeps per ticket and per recommendation.
 //
 // A slot carries the few fields the indexes and counters need, and the record itself either
 // parsed (deeply frozen, shared with callers) or as its JSON bytes in a loaded snapshot, parsed
@@ -174,20 +174,7 @@ export function recommendationFieldsOf(rec: Recommendation): RecommendationField
 }
 
 export class RecommendationSlot extends LazyRecord<Recommendation, RecommendationFields> {
-  constructor(
-    fields: RecommendationFields,
-    source: Recommendation | RawJson,
-    /** Position in submission order; resolution and per-ticket lists hold ordinals. */
-    readonly ordinal: number,
-  ) {
-    super(fields, source);
-  }
-
   get rec(): Recommendation {
     return this.read();
-  }
-
-  set(rec: Recommendation): void {
-    this.replace(rec, recommendationFieldsOf(rec));
   }
 }

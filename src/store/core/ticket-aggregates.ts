@@ -1,8 +1,9 @@
-import type { SlaState } from "../domain/enums.js";
-import { SLA_AT_RISK_WINDOW_MS } from "../domain/policy/sla.js";
-import type { Ticket } from "../domain/schemas.js";
+import type { SlaState } from "../../domain/enums.js";
+import { SLA_AT_RISK_WINDOW_MS } from "../../domain/policy/sla.js";
+import type { Ticket } from "../../domain/schemas.js";
 import { Bitset } from "./bitset.js";
-import type { OpenTicketStats, SlaCounts } from "./types.js";
+import { lowerBound } from "./sorted.js";
+import type { OpenTicketStats, SlaCounts } from "../types.js";
 
 // Aggregates the queue metrics and the SLA filter need, kept up to date as tickets enter and
 // change, so neither has to scan every ticket. Both reproduce the scans they replace exactly:
@@ -87,17 +88,6 @@ function upperBound(list: readonly number[], value: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((list[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerBound(list: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list[mid] as number) < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import writeFileAtomic from "write-file-atomic";
-import { DomainError } from "../domain/errors.js";
-import { seedSchema, type Ticket } from "../domain/schemas.js";
-import { RUNBOOK } from "../paths.js";
-import { crashPoint } from "./crash-points.js";
-import { decodeLine, encodeEvent, GENESIS_HASH } from "./event-codec.js";
+import { DomainError } from "../../domain/errors.js";
+import { seedSchema, type Ticket } from "../../domain/schemas.js";
+import { decodeLine, encodeEvent, GENESIS_HASH } from "../core/event-codec.js";
+import { reachStep } from "../core/steps.js";
+import { writeDurably, writeHashedDurably } from "./durable-write.js";
+import { RUNBOOK } from "../../paths.js";
 import { errnoCode, fsyncDir } from "./fs-util.js";
 import { STORE_FORMAT, type Layout, type Manifest } from "./layout.js";
 import type { RuntimeLock } from "./lock.js";
@@ -70,9 +70,8 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
 
     fs.mkdirSync(layout.baseDir, { recursive: true });
     const baseSha256 = writeBase(layout, tickets);
-    fsyncDir(layout.baseDir);
     fsyncDir(layout.root);
-    crashPoint("init.base-written");
+    reachStep("init.base-written");
 
     const storeId = randomUUID();
     const createdAt = options.clock().toISOString();
@@ -88,13 +87,13 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
     });
     const first = decodeLine(line);
     if (!first.ok) throw new Error(`the initialization event is invalid: ${first.detail}`);
-    // The log appears complete or not at all: written aside, fsynced, renamed into place.
-    const temp = `${layout.auditLog}.init-${process.pid}.tmp`;
-    writeFileAtomic.sync(temp, `${line}\n`, { fsync: true });
-    fs.renameSync(temp, layout.auditLog);
+    // The log appears complete or not at all.
+    writeDurably(layout.auditLog, `${layout.auditLog}.init-${process.pid}.tmp`, (out) =>
+      out.write(`${line}\n`),
+    );
     fs.mkdirSync(layout.journalDir, { recursive: true });
     fsyncDir(layout.root);
-    crashPoint("init.log-written");
+    reachStep("init.log-written");
 
     const manifest: Manifest = {
       format: STORE_FORMAT,
@@ -104,8 +103,10 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
       tickets: tickets.length,
       seed: seedMetadata,
     };
-    writeFileAtomic.sync(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { fsync: true });
-    fsyncDir(layout.root);
+    // The temp file's name, store.json.<digits>, is what an interrupted initialization leaves.
+    writeDurably(layout.manifest, `${layout.manifest}.${process.pid}`, (out) =>
+      out.write(`${JSON.stringify(manifest, null, 2)}\n`),
+    );
     options.info(`initialized the runtime in ${layout.root} with ${tickets.length} tickets`);
     options.initialized?.({ tickets, sha256: baseSha256 });
     return true;
@@ -115,36 +116,20 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
 }
 
 /**
- * Writes base/tickets.json (exactly the bytes of JSON.stringify(tickets)) through a temp file,
- * fsync and rename, in batches: the whole base is never one string in memory. Returns its sha256.
+ * Writes base/tickets.json (exactly the bytes of JSON.stringify(tickets)) durably, in batches:
+ * the whole base is never one string in memory. Returns its sha256.
  */
 function writeBase(layout: Layout, tickets: readonly Ticket[]): string {
   const temp = `${layout.baseTickets}.${process.pid}-${randomUUID()}.tmp`;
-  const sha = createHash("sha256");
-  const fd = fs.openSync(temp, "wx");
-  try {
+  return writeHashedDurably(layout.baseTickets, temp, (write) => {
     const batch = 2000;
-    const write = (text: string): void => {
-      const buf = Buffer.from(text, "utf8");
-      sha.update(buf);
-      let done = 0;
-      while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done);
-    };
     write("[");
     for (let i = 0; i < tickets.length; i += batch) {
       const part = tickets.slice(i, i + batch).map((t) => JSON.stringify(t));
       write((i === 0 ? "" : ",") + part.join(","));
     }
     write("]");
-    fs.fsyncSync(fd);
-  } catch (error) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(temp, layout.baseTickets);
-  return sha.digest("hex");
+  });
 }
 
 function validateSeed(raw: readonly unknown[]): Ticket[] {
@@ -202,7 +187,7 @@ function removeInitLeftovers(layout: Layout, warn: (message: string) => void): v
     }
   }
   for (const name of fs.readdirSync(layout.root)) {
-    // write-file-atomic temp files of store.json, and our own log temp files.
+    // Temp files of store.json (store.json.<digits>) and of the log.
     if (/^store\.json\.\d+$/.test(name) || /^audit\.jsonl\.init-\d+\.tmp$/.test(name)) {
       fs.rmSync(join(layout.root, name), { force: true });
       removed.push(name);
