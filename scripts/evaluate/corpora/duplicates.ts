@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { compareTicketIds } from "../../../src/domain/ids.js";
 import { TicketIndex } from "../../../src/domain/similarity/ticket-index.js";
+import { createRandom } from "../../bench/stats.js";
 import { pairHalf, type Half } from "./halves.js";
 import type { DuplicateCorpus, Issue } from "./load.js";
 import { plainTfIdf } from "./tfidf-baseline.js";
@@ -69,23 +70,12 @@ function outcomes(pairs: DuplicateCorpus["pairs"], rank: Ranker): PairOutcome[] 
   });
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const RESAMPLES = 10_000;
 
 /** Percentile bootstrap 95% interval of the mean, resampling pairs with a fixed seed. */
 export function bootstrapInterval(values: readonly number[]): readonly [number, number] {
   if (values.length === 0) return [0, 0];
-  const random = mulberry32(14);
+  const random = createRandom(14);
   const means = new Float64Array(RESAMPLES);
   for (let r = 0; r < RESAMPLES; r++) {
     let sum = 0;
