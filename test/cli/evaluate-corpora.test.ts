@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runEvaluate, runEvaluateCommand, type EvaluateDeps } from "../../scripts/evaluate/cli.js";
-import { halfOf } from "../../scripts/evaluate/corpora/halves.js";
+import { halfOf, pairHalf } from "../../scripts/evaluate/corpora/halves.js";
 import type { CorpusRow } from "../../scripts/evaluate/corpora/load.js";
 import { detectSignals } from "../../src/domain/signals/index.js";
 
@@ -133,7 +133,17 @@ interface Output {
       cardsRefused: number;
       cards: number;
     };
-    duplicates: { pairs: number; queries: number; recallAt1: number; recallAt5: number; mrr: number };
+    duplicates: {
+      pairs: number;
+      queries: number;
+      recallAt1: number;
+      recallAt5: number;
+      mrr: number;
+      mrrInterval: [number, number];
+      byHalf: Record<"development" | "held-out", { pairs: number; mrr: number }>;
+      baseline: { pairs: number; recallAt5: number; mrr: number };
+      mrrGainInterval: [number, number];
+    };
   };
   corporaThresholds: null | { passed: boolean };
 }
@@ -172,6 +182,12 @@ describe("npm run evaluate -- --corpora DIR", () => {
     expect(corpora.secrets.cardsRefused).toBe(corpora.secrets.cards);
     // One pair (the link to an absent issue is dropped), queried both ways, found first.
     expect(corpora.duplicates).toMatchObject({ pairs: 1, queries: 2, recallAt1: 1, recallAt5: 1, mrr: 1 });
+    // The pair falls in one fixed half; plain TF-IDF is measured on the same queries.
+    const { byHalf, baseline, mrrInterval } = corpora.duplicates;
+    expect(byHalf.development.pairs + byHalf["held-out"].pairs).toBe(1);
+    expect(baseline).toMatchObject({ pairs: 1, recallAt5: 1, mrr: 1 });
+    expect(mrrInterval).toEqual([1, 1]);
+    expect(corpora.duplicates.mrrGainInterval).toEqual([0, 0]);
   });
 
   it("measures the detector it is given: a blind one loses its recall", async () => {
@@ -207,11 +223,13 @@ describe("npm run evaluate -- --corpora DIR", () => {
     expect(r.stdout).toMatch(/^deepset-en\s+3\s+2\s+1\.000\s+0\.500\s+0\.00%\s+0\/1$/m);
     expect(r.stdout).toMatch(/bipia-email-injected by position/);
     expect(r.stdout).toMatch(/kinds recognised on their own in a sentence\s+\d+\/\d+\s+100\.00%/);
+    expect(r.stdout).toMatch(/^the similarity engine\s+1\s+2\s+1\.000\s+1\.000\s+1\.000\s+1\.000-1\.000/m);
+    expect(r.stdout).toMatch(/^plain TF-IDF\s+1\s+2\s+/m);
     expect(r.stdout).toMatch(/corpora\.injection\.attacks\.recall\s+0\.6\s+>= 0\.9\s+FAIL/);
     expect(r.stderr).toContain("corpora.injection.attacks.recall = 0.6, threshold: minimum 0.9");
   });
 
-  it("reads one half: BIPIA by attack index, others by a hash of the id", async () => {
+  it("reads one half: BIPIA by attack index, duplicate pairs and other rows by a hash of the ids", async () => {
     expect(
       halfOf({ id: "m|bipia-train-Clickbait-1|end", label: 1, text: "", source: "bipia-email-injected" }),
     ).toBe("held-out");
@@ -227,6 +245,9 @@ describe("npm run evaluate -- --corpora DIR", () => {
     const rows = (o: Output) => Object.values(o.corpora.injection.bySource).reduce((n, s) => n + s.rows, 0);
     expect(rows(dev) + rows(held)).toBe(10);
     expect(held.corpora.injection.byPosition.middle?.rows).toBe(1);
+    // Duplicate pairs by a hash of their two ids, whichever way round they are named.
+    expect(pairHalf("101", "102")).toBe(pairHalf("102", "101"));
+    expect(dev.corpora.duplicates.pairs + held.corpora.duplicates.pairs).toBe(1);
     expect(dev.corpora.injection.byPosition.middle).toBeUndefined();
   });
 

@@ -5,7 +5,7 @@ import {
   type SimilarTicket,
   type TicketText,
 } from "../../src/domain/similarity/ticket-index.js";
-import { terms } from "../../src/domain/text/index.js";
+import { terms, termOfKey, ticketKeys } from "../../src/domain/text/index.js";
 
 // ------------------------------------------------------------------------------------------------
 // Fixtures: our own tickets. Three near-duplicate groups, unrelated tickets, and "noise" tickets
@@ -89,23 +89,29 @@ const ALL = [...GROUPS, ...UNRELATED, ...NOISE];
 
 // ------------------------------------------------------------------------------------------------
 // Brute-force reference: the documented scoring function, computed from scratch over all tickets.
+// Counts are in half-occurrences (a camelCase part counts half a word).
 
 const SUBJECT_WEIGHT = 3;
 
 function vectorCounts(t: { subject: string; description: string }): Map<string, { s: number; b: number }> {
   const counts = new Map<string, { s: number; b: number }>();
-  for (const term of terms(t.subject)) {
-    const c = counts.get(term) ?? { s: 0, b: 0 };
-    c.s++;
-    counts.set(term, c);
-  }
-  for (const term of terms(t.description)) {
-    const c = counts.get(term) ?? { s: 0, b: 0 };
-    c.b++;
-    counts.set(term, c);
+  for (const [text, field] of [
+    [t.subject, "s"],
+    [t.description, "b"],
+  ] as const) {
+    for (const { key, units } of ticketKeys(text)) {
+      const term = termOfKey(key);
+      if (term === "") continue;
+      const c = counts.get(term) ?? { s: 0, b: 0 };
+      c[field] += units;
+      counts.set(term, c);
+    }
   }
   return counts;
 }
+
+/** The damped term frequency of f occurrences: 1 + ln(f), and f itself below one occurrence. */
+const tf = (f: number): number => (f >= 1 ? 1 + Math.log(f) : f);
 
 function bruteForce(
   corpus: readonly TicketText[],
@@ -122,8 +128,8 @@ function bruteForce(
   const vector = (counts: Map<string, { s: number; b: number }>) => {
     const v = new Map<string, number>();
     for (const [term, { s, b }] of counts) {
-      const wtf = Math.min(255, SUBJECT_WEIGHT * s + b);
-      v.set(term, (1 + Math.log(wtf)) * Math.log(1 + n / (df.get(term) ?? 1)));
+      const wtf = Math.min(255, SUBJECT_WEIGHT * s + b) / 2;
+      v.set(term, tf(wtf) * Math.log(1 + n / (df.get(term) ?? 1)));
     }
     return v;
   };
@@ -289,6 +295,37 @@ describe("TicketIndex: evidence", () => {
   });
 });
 
+describe("TicketIndex: names, identifiers and versions", () => {
+  // Bug reports and tickets name classes, artifacts and advisories; the same name in two tickets
+  // is evidence, even when one writes it as an identifier and the other in words.
+  const NAMES: TicketText[] = [
+    T("BUG-1", "ReadAheadCounters flaky", "The test fails now and then on the build server."),
+    T("BUG-2", "Read ahead counters are wrong", "After a seek the read ahead counters stay at zero."),
+    T("BUG-3", "Flaky build", "The build server fails now and then on the test stage."),
+    T("BUG-4", "Upgrade jackson-databind for CVE-2022-42003", "Bump the version."),
+    T("BUG-5", "Bump jackson-databind", "Fixes CVE-2022-42003 in the current version."),
+    T("BUG-6", "Upgrade jackson-core", "Bump the version of jackson core, no CVE."),
+    T("BUG-7", "Bump databind", "Upgrade the databind version."),
+  ];
+  const index = build([...NAMES, ...NOISE]);
+
+  it("matches a camelCase name with the same words written apart", () => {
+    // Only the parts of "ReadAheadCounters" link these two tickets.
+    const result = index.similar("BUG-1", 5);
+    expect(result.map((c) => c.ticketId)).toContain("BUG-2");
+    const parts = result.find((c) => c.ticketId === "BUG-2")?.sharedTerms ?? [];
+    expect(parts).toEqual(expect.arrayContaining(["read", "ahead", "counters"]));
+  });
+
+  it("ranks the ticket naming the same artifact and advisory first, and names them as written", () => {
+    const [top] = index.similar("BUG-4", 5);
+    expect(top?.ticketId).toBe("BUG-5");
+    expect(top?.sharedTerms[0]).toBe("jackson-databind");
+    expect(top?.sharedTerms).toContain("cve-2022-42003");
+    expect(top?.evidence).toMatch(/^Shared terms: jackson-databind, /);
+  });
+});
+
 describe("TicketIndex: determinism and incremental building", () => {
   it("gives the same answers every time and in a second index built the same way", () => {
     const a = build(ALL);
@@ -404,10 +441,17 @@ const WORDS = (
   "ios release deploy rollback certificate domain dns proxy cache"
 ).split(" ");
 
-function randomCorpus(seed: number): TicketText[] {
+// Names as bug reports and tickets write them: camelCase, compounds, advisories, versions, times.
+const IDENTIFIERS = (
+  "readTimeout S3AInputStream HTTPServer jackson-databind jackson databind CVE-2024-1234 cve sign-in " +
+  "v2.1 2.1 4.1.45.Final latency_ms 08:12:34.567 org.apache.hadoop TRIAGE_DATA_ROOT read timeout " +
+  "input stream iPhone don't-stop us-east-1 2024-01-31 Café-bar"
+).split(" ");
+
+function randomCorpus(seed: number, words: readonly string[] = WORDS): TicketText[] {
   const rnd = mulberry32(seed);
   const zipf = (): string =>
-    WORDS[Math.min(WORDS.length - 1, Math.floor(WORDS.length * rnd() * rnd()))] ?? "x";
+    words[Math.min(words.length - 1, Math.floor(words.length * rnd() * rnd()))] ?? "x";
   const size = 5 + Math.floor(rnd() * 60);
   const out: TicketText[] = [];
   for (let i = 0; i < size; i++) {
@@ -425,6 +469,17 @@ describe("TicketIndex: agrees with a brute-force scorer", () => {
     const index = build(corpus);
     const ids = [...new Set(corpus.map((t) => t.id))];
     for (const id of ids) {
+      const expected = bruteForce(corpus, id, 5);
+      const actual = brief(index.similar(id, 5));
+      expect(actual.map((c) => c.ticketId)).toEqual(expected.map((c) => c.ticketId));
+      actual.forEach((c, i) => expect(c.confidence).toBeCloseTo(expected[i]?.confidence ?? NaN, 9));
+    }
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])("random corpus of identifiers #%i", (seed) => {
+    const corpus = randomCorpus(seed * 7919, [...IDENTIFIERS, ...WORDS.slice(0, 20)]);
+    const index = build(corpus);
+    for (const id of new Set(corpus.map((t) => t.id))) {
       const expected = bruteForce(corpus, id, 5);
       const actual = brief(index.similar(id, 5));
       expect(actual.map((c) => c.ticketId)).toEqual(expected.map((c) => c.ticketId));

@@ -4,6 +4,7 @@ import type { CorpusRow } from "./load.js";
 // can be checked on the other. The split is by a hash of the row id, except for BIPIA, where
 // every attack instruction occurs in 20 e-mails: there the split is by attack (even attack index
 // in the development half, odd in the held-out half), so no held-out attack was ever seen.
+// Duplicate pairs are split by a hash of their two issue ids.
 
 export const HALVES = ["all", "development", "held-out"] as const;
 export type Half = (typeof HALVES)[number];
@@ -32,6 +33,12 @@ export function halfOf(row: CorpusRow): Exclude<Half, "all"> {
     return Number.isInteger(index) && index % 2 === 1 ? "held-out" : "development";
   }
   return fnv1a(row.id) % 2 === 0 ? "development" : "held-out";
+}
+
+/** Duplicate pairs: by an FNV-1a hash of the two issue ids (sorted, joined by a space). */
+export function pairHalf(a: string, b: string): Exclude<Half, "all"> {
+  const [first, second] = a < b ? [a, b] : [b, a];
+  return fnv1a(`${first} ${second}`) % 2 === 0 ? "development" : "held-out";
 }
 
 export function inHalf(row: CorpusRow, half: Half): boolean {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { SignalDetector } from "../types.js";
-import { evaluateDuplicates, type DuplicatesResult } from "./duplicates.js";
+import { evaluateDuplicates, type DuplicateScores, type DuplicatesResult } from "./duplicates.js";
 import type { Half } from "./halves.js";
 import { evaluateInjection, type DetectionScores, type InjectionResult } from "./injection.js";
 import {
@@ -52,7 +52,7 @@ export async function evaluateCorpora(options: CorporaOptions): Promise<CorporaR
     injection,
     server,
     secrets: evaluateSecrets(),
-    duplicates: files.duplicates ? evaluateDuplicates(readDuplicates(options.dir)) : null,
+    duplicates: files.duplicates ? evaluateDuplicates(readDuplicates(options.dir), options.half) : null,
   };
 }
 
@@ -141,14 +141,30 @@ export function renderCorpora(result: CorporaResult): string {
   if (sec.missedKinds.length > 0) lines.push(`missed kinds: ${sec.missedKinds.join(", ")}`);
   const dup = result.duplicates;
   if (dup !== null) {
+    const interval = ([lo, hi]: readonly [number, number]) => `${num(lo)}-${num(hi)}`;
+    const row = (label: string, d: DuplicateScores) => [
+      label,
+      String(d.pairs),
+      String(d.queries),
+      num(d.recallAt1),
+      num(d.recallAt5),
+      num(d.mrr),
+      interval(d.mrrInterval),
+      interval(d.recallAt5Interval),
+    ];
+    const gain = dup.mrr - dup.baseline.mrr;
     lines.push(
       "",
-      `Duplicates (find_similar_tickets' index over ${dup.issues} issues, ${dup.pairs} labelled pairs queried both ways; ` +
-        `built in ${dup.buildMilliseconds} ms, ${dup.microsecondsPerQuery} µs per query)`,
+      `Duplicates (find_similar_tickets' index over ${dup.issues} issues, labelled pairs queried both ways, half: ${dup.half}; ` +
+        `built in ${dup.buildMilliseconds} ms, ${dup.microsecondsPerQuery} µs per query; intervals: bootstrap 95% over pairs)`,
       grid([
-        ["queries", "recall@1", "recall@5", "MRR"],
-        [String(dup.queries), num(dup.recallAt1), num(dup.recallAt5), num(dup.mrr)],
+        ["", "pairs", "queries", "recall@1", "recall@5", "MRR", "MRR interval", "recall@5 interval"],
+        row("the similarity engine", dup),
+        row("  development half", dup.byHalf.development),
+        row("  held-out half", dup.byHalf["held-out"]),
+        row("plain TF-IDF", dup.baseline),
       ]),
+      `MRR gain over plain TF-IDF: ${gain >= 0 ? "+" : ""}${num(gain)} (interval ${interval(dup.mrrGainInterval)})`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -535,36 +535,80 @@ export function literalPrefix(source: string): string {
  * Far cheaper than a regex alternation of a hundred literals, or a substring search per detector.
  */
 class NeedleSet {
-  private readonly byPair = new Map<number, string[]>();
-  private readonly short: readonly string[];
+  private readonly needles: readonly string[];
+  // Needle ids by their first two characters: an ASCII pair indexes `table` (0: none, else 1 +
+  // the index of its list), any other pair is a map key.
+  private readonly table = new Int32Array(128 * 128);
+  private readonly lists: number[][] = [];
+  private readonly other = new Map<number, number[]>();
+  private readonly short: readonly number[];
   private readonly ignoreCase: boolean;
 
   constructor(needles: readonly string[], ignoreCase: boolean) {
     this.ignoreCase = ignoreCase;
-    const unique = [...new Set(needles.map((n) => (ignoreCase ? n.toLowerCase() : n)))].sort();
-    this.short = unique.filter((n) => n.length < 2 || ignoreCase);
-    if (ignoreCase) return;
-    for (const n of unique) {
-      if (n.length < 2) continue;
-      const key = n.charCodeAt(0) * 65536 + n.charCodeAt(1);
-      this.byPair.set(key, [...(this.byPair.get(key) ?? []), n]);
-    }
+    this.needles = [...new Set(needles.map((n) => (ignoreCase ? n.toLowerCase() : n)))].sort();
+    const short: number[] = [];
+    this.needles.forEach((n, id) => {
+      // Case-insensitive sets are a few words: a native search each beats a pass of our own.
+      if (n.length < 2 || ignoreCase) {
+        short.push(id);
+        return;
+      }
+      const a = n.charCodeAt(0);
+      const b = n.charCodeAt(1);
+      if ((a | b) < 128) {
+        const slot = this.table[(a << 7) | b] ?? 0;
+        if (slot === 0) {
+          this.lists.push([id]);
+          this.table[(a << 7) | b] = this.lists.length;
+        } else {
+          this.lists[slot - 1]?.push(id);
+        }
+      } else {
+        const key = a * 65536 + b;
+        this.other.set(key, [...(this.other.get(key) ?? []), id]);
+      }
+    });
+    this.short = short;
   }
 
   present(text: string): Set<string> {
-    const found = new Set<string>();
     const haystack = this.ignoreCase ? text.toLowerCase() : text;
-    for (const n of this.short) if (haystack.includes(n)) found.add(n);
-    if (this.byPair.size === 0) return found;
+    const found = new Uint8Array(this.needles.length);
+    let left = this.needles.length;
+    for (const id of this.short) {
+      if (haystack.includes(this.needles[id] ?? "")) {
+        found[id] = 1;
+        left--;
+      }
+    }
+    const table = this.table;
+    const last = haystack.length - 1;
     let next = haystack.charCodeAt(0);
-    for (let i = 0; i + 1 < haystack.length; i++) {
+    for (let i = 0; left > 0 && i < last; i++) {
       const first = next;
       next = haystack.charCodeAt(i + 1);
-      const candidates = this.byPair.get(first * 65536 + next);
+      let candidates: number[] | undefined;
+      if ((first | next) < 128) {
+        const slot = table[(first << 7) | next] ?? 0;
+        if (slot === 0) continue;
+        candidates = this.lists[slot - 1];
+      } else {
+        candidates = this.other.get(first * 65536 + next);
+      }
       if (candidates === undefined) continue;
-      for (const n of candidates) if (!found.has(n) && haystack.startsWith(n, i)) found.add(n);
+      for (const id of candidates) {
+        if (found[id] === 0 && haystack.startsWith(this.needles[id] ?? "", i)) {
+          found[id] = 1;
+          left--;
+        }
+      }
     }
-    return found;
+    const out = new Set<string>();
+    found.forEach((f, id) => {
+      if (f === 1) out.add(this.needles[id] ?? "");
+    });
+    return out;
   }
 }
 

@@ -138,8 +138,8 @@ function foldCodePoint(ch: string, options: FoldOptions, cache: Map<string, stri
 class MappedFold implements FoldedText {
   constructor(
     readonly text: string,
-    private readonly starts: readonly number[],
-    private readonly ends: readonly number[],
+    private readonly starts: Int32Array,
+    private readonly ends: Int32Array,
     private readonly originalLength: number,
   ) {}
 
@@ -151,6 +151,32 @@ class MappedFold implements FoldedText {
   originalEnd(end: number): number {
     if (end <= 0) return this.starts[0] ?? 0;
     return this.ends[Math.min(end, this.ends.length) - 1] ?? this.originalLength;
+  }
+}
+
+/** Original offsets per folded code unit, in typed arrays that grow as the folded text does. */
+class OffsetMap {
+  starts: Int32Array;
+  ends: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  push(start: number, end: number): void {
+    if (this.length === this.starts.length) {
+      const starts = new Int32Array(this.length * 2 + 16);
+      const ends = new Int32Array(this.length * 2 + 16);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[this.length] = start;
+    this.ends[this.length] = end;
+    this.length++;
   }
 }
 
@@ -168,23 +194,98 @@ class IdentityFold implements FoldedText {
 const SIMPLE_ASCII = /^[\x20-\x7e\t\n]*$/;
 const DOUBLE_SPACE = /[ \t]{2}|\t|\n[ \t\n]|[ \t]\n/;
 
+/**
+ * Plain ASCII whose whitespace runs collapse: the folded text is cut straight from the
+ * lower-cased text, and the offset map (needed only to report a match) is built by the general
+ * fold the first time it is asked for, so both always agree.
+ */
+class CollapsedAsciiFold implements FoldedText {
+  private mapped: FoldedText | null = null;
+
+  constructor(
+    readonly text: string,
+    private readonly original: string,
+    private readonly options: FoldOptions,
+  ) {}
+
+  originalStart(i: number): number {
+    return this.map().originalStart(i);
+  }
+
+  originalEnd(end: number): number {
+    return this.map().originalEnd(end);
+  }
+
+  private map(): FoldedText {
+    this.mapped ??= mappedFold(this.original, this.options);
+    return this.mapped;
+  }
+}
+
+/** Plain ASCII text (SIMPLE_ASCII) with each run of spaces, tabs and line feeds collapsed. */
+function collapseAscii(text: string, lower: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  let i = 0;
+  while (i < text.length) {
+    let c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let newline = false;
+    while (i < text.length && (c === 32 || c === 9 || c === 10)) {
+      newline ||= c === 10;
+      c = text.charCodeAt(++i);
+    }
+    // A lone space or line feed stays as it is; anything else becomes one space or line feed.
+    const first = text.charCodeAt(start);
+    if (i - start === 1 && first !== 9) continue;
+    parts.push(lower.slice(from, start), newline ? "\n" : " ");
+    from = i;
+  }
+  parts.push(lower.slice(from));
+  return parts.join("");
+}
+
 /** Folds `text` for matching; offsets in the result map back to `text`. Linear in its length. */
 export function foldText(text: string, options: FoldOptions): FoldedText {
-  if (SIMPLE_ASCII.test(text) && (!options.collapseWhitespace || !DOUBLE_SPACE.test(text))) {
-    return new IdentityFold(options.caseFold ? text.toLowerCase() : text);
+  if (SIMPLE_ASCII.test(text)) {
+    const lower = options.caseFold ? text.toLowerCase() : text;
+    if (!options.collapseWhitespace || !DOUBLE_SPACE.test(text)) return new IdentityFold(lower);
+    return new CollapsedAsciiFold(collapseAscii(text, lower), text, options);
   }
+  return mappedFold(text, options);
+}
+
+/** The general fold: every code unit mapped, whitespace collapsed, offsets recorded as it goes. */
+function mappedFold(text: string, options: FoldOptions): MappedFold {
   const cache = new Map<string, string>();
   const parts: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let pendingSpace: { start: number; end: number; newline: boolean } | null = null;
+  const offsets = new OffsetMap(text.length + 16);
+  // Lower-cased once; ASCII runs are cut from it when the offsets still line up.
+  const lower = options.caseFold ? text.toLowerCase() : text;
+  const aligned = lower.length === text.length;
+  // A run of whitespace not yet written: [spaceStart, spaceEnd), with a line break or not.
+  let spaceStart = -1;
+  let spaceEnd = -1;
+  let spaceNewline = false;
 
   const flushSpace = () => {
-    if (pendingSpace === null) return;
-    parts.push(pendingSpace.newline ? "\n" : " ");
-    starts.push(pendingSpace.start);
-    ends.push(pendingSpace.end);
-    pendingSpace = null;
+    if (spaceStart < 0) return;
+    parts.push(spaceNewline ? "\n" : " ");
+    offsets.push(spaceStart, spaceEnd);
+    spaceStart = -1;
+  };
+  const addSpace = (start: number, end: number, newline: boolean) => {
+    if (spaceStart < 0) {
+      spaceStart = start;
+      spaceNewline = newline;
+    } else {
+      spaceNewline ||= newline;
+    }
+    spaceEnd = end;
   };
 
   let i = 0;
@@ -194,12 +295,7 @@ export function foldText(text: string, options: FoldOptions): FoldedText {
     if (code < 0x80) {
       if (code === 32 || (code >= 9 && code <= 13)) {
         if (options.collapseWhitespace) {
-          const newline = code === 10 || code === 13;
-          if (pendingSpace === null) pendingSpace = { start: i, end: i + 1, newline };
-          else {
-            pendingSpace.end = i + 1;
-            pendingSpace.newline ||= newline;
-          }
+          addSpace(i, i + 1, code === 10 || code === 13);
           i += 1;
           continue;
         }
@@ -208,43 +304,40 @@ export function foldText(text: string, options: FoldOptions): FoldedText {
       flushSpace();
       const from = i;
       do {
-        starts.push(i);
-        ends.push(i + 1);
+        offsets.push(i, i + 1);
         i += 1;
         const next = i < text.length ? text.charCodeAt(i) : 0x80;
         if (next >= 0x80 || next === 32 || (next >= 9 && next <= 13)) break;
       } while (i < text.length);
-      const run = text.slice(from, i);
-      parts.push(options.caseFold ? run.toLowerCase() : run);
+      if (aligned) parts.push(lower.slice(from, i));
+      else parts.push(options.caseFold ? text.slice(from, i).toLowerCase() : text.slice(from, i));
       continue;
     }
     const cp = text.codePointAt(i) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
     const ch = width === 2 ? text.slice(i, i + 2) : (text[i] ?? "");
     if (options.collapseWhitespace && SPACE.test(ch)) {
-      const newline = ch === "\n" || ch === "\r" || ch === "\u2028" || ch === "\u2029";
-      if (pendingSpace === null) pendingSpace = { start: i, end: i + width, newline };
-      else {
-        pendingSpace.end = i + width;
-        pendingSpace.newline ||= newline;
-      }
+      addSpace(i, i + width, ch === "\n" || ch === "\r" || ch === "\u2028" || ch === "\u2029");
       i += width;
       continue;
     }
     const folded = foldCodePoint(ch, options, cache);
     if (folded.length > 0) {
       flushSpace();
-      for (let k = 0; k < folded.length; k++) {
-        starts.push(i);
-        ends.push(i + width);
-      }
+      for (let k = 0; k < folded.length; k++) offsets.push(i, i + width);
       parts.push(folded);
-    } else if (pendingSpace !== null) {
+    } else if (spaceStart >= 0) {
       // An invisible character inside a run of spaces stays part of that run.
-      pendingSpace.end = i + width;
+      spaceEnd = i + width;
     }
     i += width;
   }
   flushSpace();
-  return new MappedFold(parts.join(""), starts, ends, text.length);
+  const length = offsets.length;
+  return new MappedFold(
+    parts.join(""),
+    offsets.starts.subarray(0, length),
+    offsets.ends.subarray(0, length),
+    text.length,
+  );
 }

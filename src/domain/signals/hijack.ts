@@ -1,4 +1,4 @@
-import { IN_SENTENCE, patternHits, re, type Detector, type Hit } from "./match.js";
+import { IN_SENTENCE, fieldTest, patternHits, re, type Detector, type Hit } from "./match.js";
 import type { SignalRuleId } from "./rules.js";
 import type { FieldContext } from "./text.js";
 
@@ -44,7 +44,7 @@ function hijackHits(ctx: FieldContext, rule: SignalRuleId, patterns: readonly Pa
  * single cheap pass instead of one per pattern). The gate must list a word of each pattern.
  */
 function gated(gate: RegExp, rule: SignalRuleId, patterns: readonly Pattern[]): Detector {
-  return (ctx) => (gate.test(ctx.text) ? hijackHits(ctx, rule, patterns) : []);
+  return (ctx) => (fieldTest(ctx, gate) ? hijackHits(ctx, rule, patterns) : []);
 }
 
 // --- overrides: drop what you were told ---------------------------------------------------------

@@ -1,5 +1,5 @@
 import { isInvisibleFormat, isTagCharacter } from "../secrets/index.js";
-import { matches, patternHits, re, type Detector, type Hit } from "./match.js";
+import { fieldMatches, matches, patternHits, re, type Detector, type Hit } from "./match.js";
 import type { FieldContext } from "./text.js";
 
 // Instruction-like or approval-claiming text. Every pattern needs structure, not a keyword:
@@ -270,7 +270,7 @@ function invisibleCharacters(ctx: FieldContext): Hit[] {
 
 function roleTranscript(ctx: FieldContext): Hit[] {
   const hits: Hit[] = [];
-  for (const m of matches(ROLE_LINE, ctx.text)) {
+  for (const m of fieldMatches(ctx, ROLE_LINE)) {
     const colon = m[0].indexOf(":");
     if (ROLE_CUE.test(m[0].slice(colon + 1))) {
       hits.push({ rule: "injection.role-transcript", start: m.index, end: m.index + m[0].length });

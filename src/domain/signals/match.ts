@@ -1,3 +1,4 @@
+import { requiredLiterals, type Clauses } from "./literals.js";
 import type { SignalRuleId } from "./rules.js";
 import type { FieldContext } from "./text.js";
 
@@ -27,6 +28,33 @@ export function matches(pattern: RegExp, text: string, limit = 500): RegExpExecA
   return out;
 }
 
+// The literals each pattern needs, read once per pattern object. A memo of a pure function of the
+// pattern's source: it changes how fast a rule answers, never what it answers.
+const LITERALS = new WeakMap<RegExp, Clauses>();
+
+/**
+ * False when `pattern` certainly finds nothing in the field's folded text: the text holds none
+ * of the literals every match needs. True means "scan it".
+ */
+export function mayMatch(ctx: FieldContext, pattern: RegExp): boolean {
+  let literals = LITERALS.get(pattern);
+  if (literals === undefined) {
+    literals = requiredLiterals(pattern);
+    LITERALS.set(pattern, literals);
+  }
+  return ctx.grams.allows(literals);
+}
+
+/** `matches` over the field's folded text, skipping a text that cannot match. */
+export function fieldMatches(ctx: FieldContext, pattern: RegExp, limit?: number): RegExpExecArray[] {
+  return mayMatch(ctx, pattern) ? matches(pattern, ctx.text, limit) : [];
+}
+
+/** `pattern.test` over the field's folded text, skipping a text that cannot match. */
+export function fieldTest(ctx: FieldContext, pattern: RegExp): boolean {
+  return mayMatch(ctx, pattern) && pattern.test(ctx.text);
+}
+
 /** Hits for every match of the patterns that `accept` lets through. */
 export function patternHits(
   ctx: FieldContext,
@@ -36,7 +64,7 @@ export function patternHits(
 ): Hit[] {
   const hits: Hit[] = [];
   for (const p of patterns) {
-    for (const m of matches(p, ctx.text)) {
+    for (const m of fieldMatches(ctx, p)) {
       if (accept(m)) hits.push({ rule, start: m.index, end: m.index + m[0].length });
     }
   }

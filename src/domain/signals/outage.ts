@@ -1,4 +1,4 @@
-import { matches, type Detector, type Hit } from "./match.js";
+import { fieldMatches, matches, type Detector, type Hit } from "./match.js";
 import { isHypothetical, isNegated, sentenceIndex, type FieldContext } from "./text.js";
 
 // Outage evidence needs two things near each other: a failure that is ours to fix (5xx,
@@ -86,7 +86,7 @@ function reported(ctx: FieldContext, pos: number): boolean {
 /** Sentence indexes holding a scope phrase. */
 function scopeSentences(ctx: FieldContext): Map<number, RegExpExecArray> {
   const out = new Map<number, RegExpExecArray>();
-  for (const m of matches(SCOPE, ctx.text, 2000)) {
+  for (const m of fieldMatches(ctx, SCOPE, 2000)) {
     if (!reported(ctx, m.index)) continue;
     const i = sentenceIndex(ctx, m.index);
     if (!out.has(i)) out.set(i, m);
@@ -108,23 +108,22 @@ function outage(ctx: FieldContext): Hit[] {
   const scopes = scopeSentences(ctx);
   const used = new Set<number>();
 
-  for (const m of matches(REGION_WIDE, ctx.text, 20)) {
+  for (const m of fieldMatches(ctx, REGION_WIDE, 20)) {
     if (reported(ctx, m.index))
       hits.push({ rule: "outage.region-wide", start: m.index, end: m.index + m[0].length });
   }
-  for (const m of matches(IMPACT, ctx.text, 2000)) {
-    if (!reported(ctx, m.index)) continue;
+  for (const m of fieldMatches(ctx, IMPACT, 2000)) {
+    // The cheap checks first: most failures in a long log have no scope nearby.
     const sentence = sentenceIndex(ctx, m.index);
     if (used.has(sentence)) continue;
     const scope = nearbyScope(scopes, sentence);
-    if (scope === undefined) continue;
+    if (scope === undefined || !reported(ctx, m.index)) continue;
     used.add(sentence);
     hits.push({ rule: "outage.widespread-errors", ...spanOf(m, scope) });
   }
-  for (const m of matches(CROSS_CUSTOMER, ctx.text, 200)) {
-    if (!reported(ctx, m.index)) continue;
+  for (const m of fieldMatches(ctx, CROSS_CUSTOMER, 200)) {
     const sentence = sentenceIndex(ctx, m.index);
-    if (used.has(sentence)) continue;
+    if (used.has(sentence) || !reported(ctx, m.index)) continue;
     const from = ctx.sentenceStarts[Math.max(0, sentence - 1)] ?? 0;
     const to = ctx.sentenceStarts[sentence + 2] ?? ctx.text.length;
     const impact = matches(WEAK_IMPACT, ctx.text.slice(from, to), 1)[0];
@@ -138,7 +137,7 @@ function outage(ctx: FieldContext): Hit[] {
     });
   }
   const stuckUsed = new Set<number>();
-  for (const m of matches(STUCK, ctx.text, 200)) {
+  for (const m of fieldMatches(ctx, STUCK, 200)) {
     if (!reported(ctx, m.index)) continue;
     const sentence = sentenceIndex(ctx, m.index);
     if (stuckUsed.has(sentence)) continue;

@@ -1,5 +1,14 @@
 import { secretCategory, secretStrength } from "../secrets/index.js";
-import { IN_SENTENCE, matches, patternHits, re, type Detector, type Hit } from "./match.js";
+import {
+  IN_SENTENCE,
+  fieldMatches,
+  fieldTest,
+  matches,
+  patternHits,
+  re,
+  type Detector,
+  type Hit,
+} from "./match.js";
 import { isHypothetical, isNegated, sentenceEnd, sentenceStart, type FieldContext } from "./text.js";
 
 // Security evidence a reviewer would act on. Each rule needs the event, not the topic: "rotate
@@ -43,7 +52,7 @@ const NEAR = 150;
 function credentialExposure(ctx: FieldContext): Hit[] {
   const hits: Hit[] = [];
   const done = new Set<number>();
-  for (const noun of matches(CREDENTIAL, ctx.text, 2000)) {
+  for (const noun of fieldMatches(ctx, CREDENTIAL, 2000)) {
     const sStart = sentenceStart(ctx, noun.index);
     if (done.has(sStart)) continue;
     const sEnd = sentenceEnd(ctx, noun.index);
@@ -193,8 +202,8 @@ const PHISHING_CONTEXT =
 
 function phishing(ctx: FieldContext): Hit[] {
   const hits = patternHits(ctx, "security.phishing", PHISHING, (m) => reported(ctx, m.index));
-  if (hits.length > 0 || PHISHING_CONTEXT.test(ctx.text)) {
-    for (const m of matches(CREDENTIALS_ENTERED, ctx.text)) {
+  if (hits.length > 0 || fieldTest(ctx, PHISHING_CONTEXT)) {
+    for (const m of fieldMatches(ctx, CREDENTIALS_ENTERED)) {
       if (reported(ctx, m.index)) {
         hits.push({
           rule: "security.phishing-credentials-entered",
@@ -219,7 +228,7 @@ const CANNOT_VERIFY = re(
 /** Needs the request in one field and the "cannot confirm" in either. */
 export function unverifiedPrivilegeRequest(fields: readonly FieldContext[]): Map<FieldContext, Hit[]> {
   const out = new Map<FieldContext, Hit[]>();
-  if (!fields.some((f) => matches(PRIVILEGE_REQUEST, f.text, 1).length > 0)) return out;
+  if (!fields.some((f) => fieldMatches(f, PRIVILEGE_REQUEST, 1).length > 0)) return out;
   for (const f of fields) {
     const hits = patternHits(f, "security.unverified-privilege-request", [CANNOT_VERIFY]);
     if (hits.length > 0) out.set(f, hits);

@@ -6,6 +6,7 @@ import {
   type FoldedText,
 } from "../secrets/index.js";
 import type { SecretFinding } from "../secrets/index.js";
+import { TextGrams } from "./literals.js";
 import { MAX_EXCERPT, type SignalField } from "./types.js";
 
 /** One ticket field, folded for matching, with what the other detectors need to know about it. */
@@ -18,6 +19,8 @@ export interface FieldContext {
   readonly secrets: readonly SecretFinding[];
   /** Start offsets (folded) of the sentences, ascending; the first is 0. */
   readonly sentenceStarts: readonly number[];
+  /** Which character pairs and triples the folded text holds: rules skip a text they cannot match. */
+  readonly grams: TextGrams;
 }
 
 const PHRASE_FOLD = { caseFold: true, confusables: true, collapseWhitespace: true } as const;
@@ -37,7 +40,15 @@ export function fieldContext(
     const next = m.index + m[0].length + (m[0] === "\n" ? 0 : 1);
     if (next < folded.text.length && next > (starts[starts.length - 1] ?? 0)) starts.push(next);
   }
-  return { field, original, folded, text: folded.text, secrets, sentenceStarts: starts };
+  return {
+    field,
+    original,
+    folded,
+    text: folded.text,
+    secrets,
+    sentenceStarts: starts,
+    grams: new TextGrams(folded.text),
+  };
 }
 
 /** Index of the sentence containing folded offset `pos`. */

@@ -1,12 +1,19 @@
 import { compareTicketIds } from "../ids.js";
 import type { SimilarTicket } from "./similar-ticket.js";
-import { scanKeys, termOfKey, type KeySink } from "../text/index.js";
+import { keyHash, scanTicketKeys, termOfKey, ticketKeys, type TicketKeySink } from "../text/index.js";
+import { KeyTable } from "./key-table.js";
 
 /**
  * Similar-ticket ranking: cosine similarity of TF-IDF vectors over subject and description.
  *
- * - Term weight: (1 + ln(wtf)) * idf, with wtf = SUBJECT_WEIGHT * (count in subject) + (count in
- *   description) and idf = ln(1 + N / df). A subject word counts about twice a body word, and a
+ * - Terms: the words of subject and description (`scanTicketKeys`), plus the parts of camelCase
+ *   identifiers at half weight, hyphenated and underscored compounds whole ("jackson-databind",
+ *   "cve-2022-42889") and dotted version numbers whole ("4.1.45"): bug reports and support tickets
+ *   name classes, artifacts, advisories and versions, and two tickets naming the same one are
+ *   likely about the same problem.
+ * - Term weight: tf(wtf) * idf, with wtf = SUBJECT_WEIGHT * (count in subject) + (count in
+ *   description), counted in words (a camelCase part counts half), tf(f) = 1 + ln(f) for f >= 1
+ *   and f below, and idf = ln(1 + N / df). A subject word counts about twice a body word, and a
  *   word repeated ten times does not drown the rest.
  * - Confidence is the cosine itself: 1 for identical text, typically 0.45-0.8 for close
  *   paraphrases of the same problem, 0.25-0.4 for heavily reworded ones, and below ~0.2 for
@@ -20,7 +27,8 @@ import { scanKeys, termOfKey, type KeySink } from "../text/index.js";
  *   queries: document norms and IDFs are cached with a version stamp and recomputed lazily.
  *
  * Memory: postings live in one Uint32Array arena of growing blocks (4 bytes per posting, packing
- * the document number and its weighted term frequency), the forward index in two typed arrays.
+ * the document number and its weighted term frequency in half-words), the forward index in two
+ * typed arrays.
  */
 
 export interface TicketText {
@@ -66,10 +74,13 @@ const BLOCK_HEADER = 3; // next block offset, used, capacity
 const FIRST_BLOCK = 2;
 const MAX_BLOCK = 4096;
 
-/** 1 + ln(w) for every storable weighted term frequency. */
+/**
+ * The damped term frequency for every storable weighted count, in half-occurrences (a camelCase
+ * part counts half a word): 1 + ln(f) for f = w / 2 >= 1, and f itself below (a lone part).
+ */
 const TF_WEIGHT = (() => {
   const t = new Float64Array(256);
-  for (let w = 1; w < 256; w++) t[w] = 1 + Math.log(w);
+  for (let w = 1; w < 256; w++) t[w] = w >= 2 ? 1 + Math.log(w / 2) : w / 2;
   return t;
 })();
 
@@ -101,7 +112,7 @@ export class TicketIndex {
 
   // Vocabulary. `keyTerm` maps a folded word straight to its term id (-1: dropped word), so a
   // word seen before costs one hash lookup instead of stemming plus two lookups.
-  private readonly keyTerm = new Map<string, number>();
+  private readonly keyTerm = new KeyTable();
   private readonly vocab = new Map<string, number>();
   private readonly termText: string[] = [];
   private readonly termSurface: string[] = [];
@@ -471,20 +482,39 @@ export class TicketIndex {
     this.addStamp = this.nextAddStamp();
     this.scratchLength = 0;
     this.scanningSubject = true;
-    scanKeys(subject, this.visitKey);
+    scanTicketKeys(subject, this.visitKey);
     this.scanningSubject = false;
-    scanKeys(description, this.visitKey);
+    scanTicketKeys(description, this.visitKey);
   }
 
-  // One closure for the index's lifetime: adding a ticket allocates nothing but the words.
-  private readonly visitKey: KeySink = (key, surface) => {
-    let term = this.keyTerm.get(key);
-    if (term === undefined) {
-      const text = termOfKey(key);
-      term = text === "" ? -1 : this.termId(text, surface);
-      this.keyTerm.set(key, term);
-    }
-    if (term < 0) return;
+  // One sink for the index's lifetime: adding a ticket allocates nothing for a word seen before.
+  private readonly visitKey: TicketKeySink = {
+    range: (lower, start, end, hash, units) => {
+      let term = this.keyTerm.find(lower, start, end, hash);
+      if (term === KeyTable.MISSING) {
+        const key = lower.slice(start, end);
+        term = this.newKey(key, key, hash);
+      }
+      if (term >= 0) this.count(term, units);
+    },
+    key: (key, surface, units) => {
+      const hash = keyHash(key);
+      let term = this.keyTerm.find(key, 0, key.length, hash);
+      if (term === KeyTable.MISSING) term = this.newKey(key, surface, hash);
+      if (term >= 0) this.count(term, units);
+    },
+  };
+
+  /** The term of a key not seen before (-1 when the word is dropped), remembered. */
+  private newKey(key: string, surface: string, hash: number): number {
+    const text = termOfKey(key);
+    const term = text === "" ? -1 : this.termId(text, surface);
+    this.keyTerm.insert(key, hash, term);
+    return term;
+  }
+
+  /** Adds `units` half-occurrences of a term to the ticket being analyzed. */
+  private count(term: number, units: number): void {
     let slot: number;
     if (this.localStamp[term] === this.addStamp) slot = this.localSlot[term] ?? 0;
     else {
@@ -500,19 +530,18 @@ export class TicketIndex {
       this.scratchSubject[slot] = 0;
       this.scratchBody[slot] = 0;
     }
-    if (this.scanningSubject) this.scratchSubject[slot] = (this.scratchSubject[slot] ?? 0) + 1;
-    else this.scratchBody[slot] = (this.scratchBody[slot] ?? 0) + 1;
-  };
+    if (this.scanningSubject) this.scratchSubject[slot] = (this.scratchSubject[slot] ?? 0) + units;
+    else this.scratchBody[slot] = (this.scratchBody[slot] ?? 0) + units;
+  }
 
   /** Terms and counts of text that is not being indexed; leaves the vocabulary untouched. */
   private analyzeText(subject: string, description: string): LocalTerms {
     const index = new Map<string, number>();
     const local: LocalTerms = { terms: [], surfaces: [], subjectCounts: [], bodyCounts: [] };
-    const visit =
-      (counts: number[], other: number[]) =>
-      (key: string, surface: string): void => {
+    const visit = (text: string, counts: number[], other: number[]): void => {
+      for (const { key, surface, units } of ticketKeys(text)) {
         const term = termOfKey(key);
-        if (term === "") return;
+        if (term === "") continue;
         let i = index.get(term);
         if (i === undefined) {
           i = local.terms.length;
@@ -522,10 +551,11 @@ export class TicketIndex {
           counts.push(0);
           other.push(0);
         }
-        counts[i] = (counts[i] ?? 0) + 1;
-      };
-    scanKeys(subject, visit(local.subjectCounts, local.bodyCounts));
-    scanKeys(description, visit(local.bodyCounts, local.subjectCounts));
+        counts[i] = (counts[i] ?? 0) + units;
+      }
+    };
+    visit(subject, local.subjectCounts, local.bodyCounts);
+    visit(description, local.bodyCounts, local.subjectCounts);
     return local;
   }
 

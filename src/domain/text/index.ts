@@ -18,3 +18,11 @@ export {
   type Token,
   type TokenSink,
 } from "./tokenize.js";
+export {
+  PART_UNITS,
+  WORD_UNITS,
+  keyHash,
+  scanTicketKeys,
+  ticketKeys,
+  type TicketKeySink,
+} from "./compounds.js";

@@ -52,14 +52,14 @@ export type WordSink = (word: string, start: number, end: number, flags: number)
 export type KeySink = (key: string, surface: string, start: number, end: number) => void;
 
 /** Length in code units of the non-ASCII word character at i, or 0 when it is not one. */
-function nonAsciiWordCharAt(text: string, i: number): number {
+export function nonAsciiWordCharAt(text: string, i: number): number {
   WORD_CHAR.lastIndex = i;
   if (!WORD_CHAR.test(text)) return 0;
   const c = text.charCodeAt(i);
   return c >= 0xd800 && c <= 0xdbff ? 2 : 1;
 }
 
-function isWordCharAt(text: string, i: number): boolean {
+export function isWordCharAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
   return nonAsciiWordCharAt(text, i) > 0;
