@@ -60,7 +60,7 @@ input, select, textarea { font: inherit; color: var(--fg); background: var(--bg)
 .notice p { margin: 0 0 4px; }
 .notice p:last-child { margin-bottom: 0; }
 
-.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; margin: 0 0 8px; padding: 0; list-style: none; }
+.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 10px; margin: 0 0 8px; padding: 0; list-style: none; }
 .stat { display: block; padding: 10px 12px; border: 1px solid var(--line); border-radius: var(--radius); background: var(--bg); color: var(--fg); text-decoration: none; }
 .stat .n { display: block; font-size: 26px; font-weight: 700; font-variant-numeric: tabular-nums; line-height: 1.2; }
 .stat .l { color: var(--fg2); }
@@ -68,6 +68,7 @@ input, select, textarea { font: inherit; color: var(--fg); background: var(--bg)
 .stat.warn .n { color: var(--warn); }
 
 .panels { display: grid; grid-template-columns: 1fr; gap: 0 28px; }
+.panels > * { min-width: 0; }
 @media (min-width: 900px) { .panels { grid-template-columns: 1fr 1fr; } }
 
 .chart { width: 100%; max-width: 560px; height: auto; display: block; }
@@ -86,7 +87,7 @@ input, select, textarea { font: inherit; color: var(--fg); background: var(--bg)
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: var(--radius); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-tr:last-child td { border-bottom: 0; }
+tbody tr:last-child td, tbody tr:last-child th { border-bottom: 0; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--fg2); background: var(--bg2); font-weight: 600; white-space: nowrap; }
 tbody th { text-transform: none; letter-spacing: 0; font-size: inherit; color: var(--fg); background: none; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -1,5 +1,8 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { startDesk, type Desk } from "../../src/desk/index.js";
 import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
@@ -31,11 +34,25 @@ export interface TestDesk {
 export interface TestDeskOptions {
   readonly tickets?: Ticket[];
   readonly pollMs?: number;
-  readonly data?: TestData;
+  /** The bundled seed (52 tickets) and knowledge base instead of the small test set. */
+  readonly bundled?: boolean;
+}
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** A fresh runtime directory on the bundled seed and knowledge. */
+function bundledData(): TestData {
+  const root = mkdtempSync(join(tmpdir(), "triage-desk-"));
+  return {
+    root,
+    dataRoot: join(root, "runtime"),
+    seedFile: join(ROOT, "data/seed/tickets.json"),
+    knowledgeRoot: join(ROOT, "data/knowledge"),
+  };
 }
 
 export async function startTestDesk(options: TestDeskOptions = {}): Promise<TestDesk> {
-  const data = options.data ?? writeTestData(options.tickets ?? testTickets());
+  const data = options.bundled === true ? bundledData() : writeTestData(options.tickets ?? testTickets());
   const clock = { now: TEST_NOW };
   const config = {
     dataRoot: data.dataRoot,
@@ -187,4 +204,81 @@ export async function createHostileTicket(triage: Triage, source?: TicketSource)
     source ?? { kind: "mcp", client: { name: "claude-code", version: "2.1.0" }, session: "session-hostile" },
   );
   return created.ticket.id;
+}
+
+// ---------- on the bundled seed, in a browser ----------
+
+/** A billing recommendation for TKT-1029 of the bundled seed (two charges for one invoice). */
+export function bundledProposal(
+  overrides: Partial<SubmitRecommendationInput> = {},
+): SubmitRecommendationInput {
+  return {
+    ticketId: "TKT-1029",
+    sourceRevision: 0,
+    category: "billing",
+    priority: "P2",
+    team: "billing",
+    tags: ["refund", "duplicate-charge"],
+    duplicateCandidates: [{ ticketId: "TKT-1030", confidence: 0.6, evidence: "Same invoice, INV-48817." }],
+    outageRisk: "none",
+    securityRisk: "none",
+    slaRisk: "possible",
+    missingInformation: [],
+    knowledgeArticleIds: ["billing-duplicate-charges-and-refunds"],
+    draftCustomerResponse: "Hello,\n\nwe found the second charge for invoice INV-48817 and are refunding it.",
+    rationale: "Two identical charges for one invoice: a duplicate charge.",
+    confidence: 0.88,
+    recommendedNextAction: "Refund the duplicate charge.",
+    actor: "claude-code-agent",
+    ...overrides,
+  };
+}
+
+/** A leaked key (TKT-1007 of the bundled seed): escalated, routed to security by the policy. */
+export const SECURITY: Partial<SubmitRecommendationInput> = {
+  ticketId: "TKT-1007",
+  category: "security",
+  priority: "P1",
+  team: "security",
+  securityRisk: "confirmed",
+  slaRisk: "likely",
+  tags: ["leaked-key"],
+  duplicateCandidates: [],
+  knowledgeArticleIds: ["credential-exposure-response"],
+  draftCustomerResponse:
+    "Thank you for telling us. Please revoke the key now; we are checking its recent use.",
+  rationale: "A live API key was pushed to a public repository.",
+  recommendedNextAction: "Page security; ask the customer to revoke and rotate the key.",
+  confidence: 0.93,
+};
+
+/** Submits a recommendation on the bundled seed through the desk's own service. */
+export function submit(
+  t: Pick<TestDesk, "triage">,
+  overrides: Partial<SubmitRecommendationInput> = {},
+): Promise<Recommendation> {
+  return t.triage.service.submit(bundledProposal(overrides));
+}
+
+export interface Opened {
+  readonly t: TestDesk;
+  readonly page: Page;
+  /** Messages of every dialog the page tried to open (alert, confirm, prompt). */
+  readonly dialogs: string[];
+}
+
+/** A new page logged in with the desk's newest printed link, named "dana.reviewer", on the dashboard. */
+export async function loginInBrowser(context: BrowserContext, t: TestDesk, width = 1100): Promise<Opened> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height: 900 });
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(t.links.at(-1) ?? "");
+  await page.getByLabel("Your name").fill("dana.reviewer");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: "Queue" }).waitFor();
+  return { t, page, dialogs };
 }
