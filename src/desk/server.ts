@@ -120,6 +120,9 @@ export async function startDesk(services: DeskServices, options: DeskOptions): P
     clock,
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
   });
+  const warmStarted = Date.now();
+  const tickets = pages.warm();
+  logger.info(`desk: ${tickets} tickets indexed for the desk's pages in ${Date.now() - warmStarted} ms`);
   const staticFiles = new Map([assets.styles, assets.script, assets.icon].map((a) => [a.path, a]));
 
   const server = createServer((req, res) => {
