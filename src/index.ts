@@ -18,6 +18,7 @@ Commands:
   review      decide on pending recommendations in a terminal (review --help)
   handoffs    deliver the handoff outbox to the teams' webhooks (handoffs --help)
   import      import a helpdesk export into the runtime (import --help)
+  desk        the reviewer desk: the queue and its approvals in a browser (desk --help)
 
 Options:
   -h, --help  show this help
@@ -85,8 +86,8 @@ function fatal(error: unknown): never {
   process.exit(1);
 }
 
-// The package bin: `review` (the reviewer CLI), `handoffs` (deliver the outbox) and `import`
-// (bring in a helpdesk export) are subcommands; without one, the stdio server starts. --help and
+// The package bin: `review` (the reviewer CLI), `handoffs` (deliver the outbox), `import`
+// (bring in a helpdesk export) and `desk` (the reviewer desk in a browser) are subcommands; without one, the stdio server starts. --help and
 // --version answer without starting anything.
 const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> = {
   name: "support-triage-mcp",
@@ -96,6 +97,7 @@ const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> =
     review: () => import("./cli/review.js"),
     handoffs: () => import("./cli/handoffs.js"),
     import: () => import("./cli/import.js"),
+    desk: () => import("./cli/desk.js"),
   },
   parse: () => undefined,
   run: serve,

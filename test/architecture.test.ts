@@ -3,11 +3,12 @@ import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 
 // Layers point inward only: domain <- store, service <- mcp <- index/cli. Beside them, ui (the
-// review packet rendered as HTML, pure, shared by the card and the desk) on domain only, and the
-// card's view script (src/ui/card, run in the host's iframe) on ui and the ext-apps App class.
+// review packet rendered as HTML, pure, shared by the card and the desk) on domain only, the
+// card's view script (src/ui/card, run in the host's iframe) on ui and the ext-apps App class,
+// and the desk (a web server beside the MCP server) on the services, ui and the store's index.
 const SRC = resolve(import.meta.dirname, "../src");
 
-type Layer = "domain" | "store" | "service" | "mcp" | "ui" | "view" | "cli" | "root";
+type Layer = "domain" | "store" | "service" | "mcp" | "ui" | "view" | "desk" | "cli" | "root";
 
 const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   domain: { layers: ["domain"], packages: /^zod$/ },
@@ -25,8 +26,9 @@ const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
     layers: ["domain", "ui", "view"],
     packages: /^(@modelcontextprotocol\/ext-apps|@modelcontextprotocol\/sdk\/types\.js)$/,
   },
-  cli: { layers: ["domain", "store", "service", "mcp", "ui", "cli", "root"], packages: /.*/ },
-  root: { layers: ["domain", "store", "service", "mcp", "ui", "cli", "root"], packages: /.*/ },
+  desk: { layers: ["domain", "store", "service", "ui", "desk"], packages: /^(node:.*|zod)$/ },
+  cli: { layers: ["domain", "store", "service", "mcp", "ui", "desk", "cli", "root"], packages: /.*/ },
+  root: { layers: ["domain", "store", "service", "mcp", "ui", "desk", "cli", "root"], packages: /.*/ },
 };
 
 function files(dir: string): string[] {
@@ -39,7 +41,7 @@ function files(dir: string): string[] {
 function layerOf(file: string): Layer {
   const [top = "", second = ""] = relative(SRC, file).split("/");
   if (top === "ui") return second === "card" ? "view" : "ui";
-  return (["domain", "store", "service", "mcp", "cli"] as const).find((l) => l === top) ?? "root";
+  return (["domain", "store", "service", "mcp", "desk", "cli"] as const).find((l) => l === top) ?? "root";
 }
 
 /**
@@ -161,5 +163,16 @@ describe("architecture", () => {
       "node:fs (src/store/core may not use it)",
       "../file/log.js (src/store/core may not import store/file)",
     ]);
+  });
+
+  it("keeps the desk on the service layer: no MCP, no CLI, and nothing but the CLI and the bin import it", () => {
+    expect(layerOf(join(SRC, "desk/server.ts"))).toBe("desk");
+    expect(ALLOWED.desk.layers).not.toContain("mcp");
+    expect(ALLOWED.desk.layers).not.toContain("cli");
+    expect(ALLOWED.desk.packages.test("@modelcontextprotocol/sdk/server/mcp.js")).toBe(false);
+    for (const layer of ["domain", "store", "service", "mcp", "ui", "view"] as const) {
+      expect(ALLOWED[layer].layers, layer).not.toContain("desk");
+    }
+    expect(all.filter((f) => layerOf(f) === "desk").length).toBeGreaterThan(3);
   });
 });

@@ -7,6 +7,7 @@ import { epochFileFor } from "../src/service/seed.js";
 import { RUNBOOK } from "../src/paths.js";
 import { CARD_HTML_FILE } from "../src/mcp/review-card.js";
 import { BUNDLED_TEAMS_FILE } from "../src/service/runtime.js";
+import { CLIENT_SCRIPT_FILE } from "../src/desk/assets.js";
 
 // What `npm pack` publishes is the server and its data. Generators, the fixture catalogue, the
 // evaluation harness and the demo live outside src/ so they never reach dist/; this test reads
@@ -19,6 +20,9 @@ const ROOT = resolve(import.meta.dirname, "..");
  * `import` subcommands it imports) and the operator commands run from the built package.
  */
 const ENTRIES = ["dist/index.js", "dist/cli/reset.js", "dist/cli/audit-verify.js"];
+
+/** Files the desk serves to browsers as they are (read at run time, never imported). */
+const SERVED = ["dist/desk/client/desk.js"];
 
 /** Development tooling by name: none of it may be published, whatever imports it. */
 const TOOLING = /(^|\/)(fixtures|evaluate|generate-fixtures|readme-tables|demo)(\/|\.|$)/;
@@ -75,6 +79,7 @@ function unreachableModules(packed: readonly string[], read: (path: string) => s
       p.startsWith("dist/") &&
       p.endsWith(".js") &&
       !used.has(p) &&
+      !SERVED.includes(p) &&
       posix.basename(p) !== "index.js" &&
       !typesOnly(read(p)),
   );
@@ -122,11 +127,22 @@ describe("npm pack", () => {
     expect(packed).toContain(relative(ROOT, RUNBOOK));
   });
 
-  it("publishes the built review card, where the server reads it, and nothing else of src/ui", () => {
+  it("publishes the built review card, where the server reads it, and the shared renderer the desk imports", () => {
     const card = relative(ROOT, CARD_HTML_FILE);
     expect(card).toBe("dist/ui/review-card.html");
     expect(packed).toContain(card);
-    expect(packed.filter((p) => p.startsWith("dist/ui/"))).toEqual([card]);
+    const ui = packed.filter((p) => p.startsWith("dist/ui/") && p !== card);
+    expect(ui).toContain("dist/ui/review/render.js");
+    // The card's own script is inside the card's HTML, never a module of its own.
+    expect(ui.filter((p) => !p.startsWith("dist/ui/review/"))).toEqual([]);
+    const used = reachable(ENTRIES, readDist);
+    expect(ui.filter((p) => p.endsWith(".js") && !used.has(p))).toEqual([]);
+  });
+
+  it("publishes the desk's browser script where the desk reads it", () => {
+    expect(relative(join(ROOT, "src"), CLIENT_SCRIPT_FILE)).toBe("desk/client/desk.js");
+    expect(packed).toEqual(expect.arrayContaining(SERVED));
+    expect(readDist("dist/desk/client/desk.js")).toBe(readFileSync(CLIENT_SCRIPT_FILE, "utf8"));
   });
 
   it("publishes no generator, fixture catalogue, evaluation harness or demo", () => {

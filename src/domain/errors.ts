@@ -96,3 +96,14 @@ export class DomainError extends Error {
 export function isDomainError(value: unknown): value is DomainError {
   return value instanceof DomainError;
 }
+
+/** A schema's complaints as one line, each with its path: `approvedFields: must name at least one field`. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.length === 0 ? "arguments" : issue.path.join(".");
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}

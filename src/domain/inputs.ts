@@ -344,3 +344,41 @@ export const addTicketNoteInput = z.object({
   idempotencyKey: idempotencyKeySchema,
 });
 export type AddTicketNoteInput = z.infer<typeof addTicketNoteInput>;
+
+// ---------- the reviewer desk ----------
+
+/**
+ * The desk's ticket list: the filters of list_tickets (SLA state at the desk's clock), plus the
+ * customer and, for tickets created over MCP, the client and session they came from. Paging goes
+ * to the end of any queue: a page is found in the store's indexes, not by reading the tickets
+ * before it.
+ */
+export const ticketQueryInput = listTicketsInput.omit({ asOf: true, offset: true }).extend({
+  customer: z
+    .string()
+    .trim()
+    .min(1, "customer must not be blank")
+    .max(INTAKE_LIMITS.email, `customer must be at most ${INTAKE_LIMITS.email} characters`)
+    .optional()
+    .describe("Only tickets whose customer name or email starts with this text (case does not matter)."),
+  sourceClient: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Only tickets created over MCP by the client of this name (as its handshake gave it)."),
+  sourceSession: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Only tickets created over MCP in this session (one client connection)."),
+  offset: z
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(0)
+    .describe("How many matching tickets to skip."),
+});
+export type TicketQuery = z.infer<typeof ticketQueryInput>;

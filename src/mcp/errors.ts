@@ -1,5 +1,4 @@
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
 import { DomainError, ERROR_CODE_GUIDE, type ErrorCodeGuide } from "../domain/errors.js";
 import type { Logger } from "../logging.js";
 
@@ -9,16 +8,6 @@ import type { Logger } from "../logging.js";
 
 export function toolError(code: string, message: string): CallToolResult {
   return { content: [{ type: "text", text: `${code}: ${message}` }], isError: true };
-}
-
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = issue.path.length === 0 ? "arguments" : issue.path.join(".");
-      return `${path}: ${issue.message}`;
-    })
-    .join("; ");
 }
 
 export function toolErrorFrom(error: unknown, toolName: string, logger: Logger): CallToolResult {

@@ -4,6 +4,7 @@ import { TriageService } from "./triage-service.js";
 import { ApprovalService } from "./approval-service.js";
 import { IntakeService } from "./intake-service.js";
 import { HandoffService } from "./handoff-service.js";
+import { QueueService } from "./queue-service.js";
 import { loadTeams, type TeamDirectory } from "./teams.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
@@ -17,6 +18,8 @@ export interface Triage {
   readonly approvals: ApprovalService;
   readonly intake: IntakeService;
   readonly handoffs: HandoffService;
+  /** The queue as the reviewer desk shows it: the filtered ticket list, SLA by team, sources. */
+  readonly queue: QueueService;
   readonly teams: TeamDirectory;
   readonly store: TriageStore;
   close(): Promise<void>;
@@ -69,7 +72,8 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
   });
   const handoffs = new HandoffService({ store, clock });
   const approvals = new ApprovalService({ triage: service, store, clock });
-  return { service, approvals, intake, handoffs, store, teams, close: () => store.close() };
+  const queue = new QueueService({ store, clock });
+  return { service, approvals, intake, handoffs, queue, store, teams, close: () => store.close() };
 }
 
 /** The bundled teams file, next to the package's data (works from src/ and from dist/). */

@@ -133,3 +133,48 @@ export function billingProposal(
     ...overrides,
   };
 }
+
+const STATUS_CYCLE = ["new", "triage", "waiting-customer", "in-progress", "resolved"] as const;
+const TEAM_CYCLE = ["billing", "identity", "security", "api-platform", undefined] as const;
+const CATEGORY_CYCLE = ["billing", "account-access", "security", "api", undefined] as const;
+const PRIORITY_CYCLE = ["P1", "P2", "P3", "P4"] as const;
+const CUSTOMERS = [
+  { name: "Acme Logistics", email: "ops@acme.example" },
+  { name: "acme labs", email: "lab@acme-labs.example" },
+  { name: "Brightwave Learning", email: undefined },
+  { name: "Ｃｏｒｖｉｄ Payments", email: "billing@corvid.example" },
+  { name: "Zephyr Health", email: "it@zephyr.example" },
+] as const;
+
+/**
+ * `count` tickets (TKT-4001...) that vary in every field a queue is filtered by: status, team,
+ * category, priority, customer (one name in full-width letters, one without an email) and SLA
+ * state at TEST_NOW (breached by flag, breached by time, at risk, healthy).
+ */
+export function queueTickets(count: number): Ticket[] {
+  const dues = [-120, 30, 600, 45, 2_000, -5];
+  return Array.from({ length: count }, (_, i) => {
+    const customer = CUSTOMERS[i % CUSTOMERS.length] as (typeof CUSTOMERS)[number];
+    const team = TEAM_CYCLE[(i * 3) % TEAM_CYCLE.length];
+    const category = CATEGORY_CYCLE[(i * 7) % CATEGORY_CYCLE.length];
+    return t(
+      `TKT-${4001 + i}`,
+      `Queue ticket ${i}: ${customer.name}`,
+      `Report number ${i} from ${customer.name}.`,
+      {
+        status: STATUS_CYCLE[i % STATUS_CYCLE.length] as Ticket["status"],
+        ...(team === undefined ? {} : { team }),
+        ...(category === undefined ? {} : { category }),
+        ...(i % 6 === 5 ? {} : { priority: PRIORITY_CYCLE[i % PRIORITY_CYCLE.length] }),
+        customer: {
+          name: customer.name,
+          plan: "growth",
+          region: "eu-west",
+          vip: i % 9 === 0,
+          ...(customer.email === undefined ? {} : { email: customer.email }),
+        },
+        sla: { responseDueAt: at(dues[i % dues.length] as number), breached: i % 11 === 0 },
+      },
+    );
+  });
+}

@@ -155,6 +155,15 @@ describe("renderReviewForm", () => {
     expect(out).not.toContain('id="rc-');
     expect(out).toContain('method="post" action="/recommendations/x/decide"');
   });
+
+  it("shows a reviewer name settled elsewhere (the desk's session) read-only, and an open one editable", async () => {
+    const packet = await packetFor({ ticketId: await createTicket(h) });
+    const reviewerInput = (out: string) => /<input id="rc-reviewer"[^>]*>/.exec(tidy(out))?.[0] ?? "";
+    const settled = reviewerInput(renderReviewForm(packet, { reviewer: "dana", reviewerReadOnly: true }));
+    expect(settled).toContain('value="dana"');
+    expect(settled).toContain(" readonly");
+    expect(reviewerInput(renderReviewForm(packet, { reviewer: "dana" }))).not.toContain("readonly");
+  });
 });
 
 describe("renderDecision", () => {

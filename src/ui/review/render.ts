@@ -15,6 +15,8 @@ export interface ReviewFormOptions {
   readonly idPrefix?: string;
   /** The reviewer's name, when it is already known. */
   readonly reviewer?: string;
+  /** The name is settled elsewhere (the desk's session): shown, not editable. */
+  readonly reviewerReadOnly?: boolean;
   /** Where the form posts (a server-rendered page); without it the form is handled by script. */
   readonly action?: string;
   /** Hidden inputs to post with the form (a CSRF token). */
@@ -30,7 +32,8 @@ export const FORM_DATA = {
 
 const DRAFT_FIELD = "customerResponse";
 
-function when(iso: string): string {
+/** An ISO time as every reader and locale sees the same text: `2026-01-05 14:30 UTC`. */
+export function when(iso: string): string {
   // 2026-01-05T14:30:00.000Z -> 2026-01-05 14:30 UTC (the same text for every reader and locale).
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
   return m === null ? iso : `${m[1]} ${m[2]} UTC`;
@@ -301,7 +304,7 @@ export function renderReviewForm(packet: ReviewPacket, options: ReviewFormOption
           maxlength="${LIMITS.actor}"
           required
           value="${options.reviewer ?? ""}"
-          ${pending ? "" : html` disabled`}
+          ${pending ? "" : html` disabled`}${options.reviewerReadOnly === true ? html` readonly` : ""}
         />
         <label for="${id("feedback")}">Feedback (required to reject)</label>
         <textarea

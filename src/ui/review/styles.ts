@@ -86,6 +86,7 @@ export const REVIEW_STYLES = `
 .rc-hint { color: var(--rc-fg2); font-size: 12.5px; }
 .rc textarea, .rc input[type="text"], .rc input:not([type]) { display: block; width: 100%; padding: 7px 9px; border: 1px solid var(--rc-line); border-radius: var(--rc-radius); background: var(--rc-bg); color: var(--rc-fg); font: inherit; }
 .rc textarea { resize: vertical; }
+.rc input[readonly] { background: var(--rc-bg2); }
 .rc-inputs label { display: block; margin: 8px 0 4px; font-weight: var(--font-weight-medium, 500); }
 .rc-sec h2 label { font: inherit; }
 .rc-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
