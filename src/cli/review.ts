@@ -41,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     version: packageVersion(),
     readLine: reader.readLine,
     isTTY: process.stdin.isTTY === true,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   };
   try {
     return await runReview(argv, io);

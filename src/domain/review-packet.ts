@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { approvableFieldSchema, slaStateSchema } from "./enums.js";
-import { errorCodeSchema } from "./errors.js";
+import { isAuditAction, parseAuditEvent, type AuditEvent } from "./audit-events.js";
+import { approvableFieldSchema, slaStateSchema, type ApprovableField } from "./enums.js";
+import { errorCodeSchema, type ErrorCode } from "./errors.js";
 import { articleIdSchema, uuidSchema } from "./ids.js";
-import { serverAssessmentSchema, serverSignalSchema } from "./policy/assessment.js";
+import { serverAssessmentSchema, serverSignalSchema, type ServerSignal } from "./policy/assessment.js";
 import { preflightApproval, type PreflightRequest } from "./policy/approval.js";
 import { slaStateOf } from "./policy/sla.js";
 import {
@@ -11,6 +12,8 @@ import {
   recommendationSchema,
   slaSchema,
   ticketSchema,
+  type Channel,
+  type FieldChange,
   type Recommendation,
   type Ticket,
 } from "./schemas.js";
@@ -157,7 +160,7 @@ export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
       claimed: { securityRisk: rec.securityRisk, outageRisk: rec.outageRisk, slaRisk: rec.slaRisk },
       assessed: rec.serverAssessment ?? null,
     },
-    serverSignals: rec.serverSignals ?? [],
+    serverSignals: uniqueSignals(rec.serverSignals ?? []),
     similarTickets: [...(input.similarTickets ?? [])],
     duplicateCandidates: rec.duplicateCandidates,
     citedArticles: rec.knowledgeArticleIds.map((id) => ({ id, title: input.articleTitle?.(id) ?? null })),
@@ -170,4 +173,110 @@ export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
         ? { approvable: true, expectedRevision: ticket.revision }
         : { approvable: false, code: refusal.code, message: refusal.message },
   };
+}
+
+/** The server's signals with each one once: the same rule on the same span is the same evidence. */
+export function uniqueSignals(signals: readonly ServerSignal[]): ServerSignal[] {
+  const seen = new Set<string>();
+  return signals.filter((s) => {
+    const key = `${s.rule}\u0000${s.field}\u0000${s.span.start}\u0000${s.span.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What the packet says an approval of exactly some fields would meet. */
+export interface ApprovalPreview {
+  readonly code: ErrorCode;
+  /** What is wrong with this choice and what to do instead. */
+  readonly message: string;
+}
+
+/**
+ * The refusal an approval of exactly `fields` would meet, read from the packet's approval and its
+ * team row's flags, so a channel can say so before its human confirms; null when the packet
+ * stands against nothing. A preview, not the decision: `ApprovalService.decide` checks again,
+ * under the store's lock, and its answer is the one that counts.
+ */
+export function approvalPreview(
+  packet: ReviewPacket,
+  fields: readonly ApprovableField[],
+): ApprovalPreview | null {
+  const { approval, escalation, ticket } = packet;
+  if (!approval.approvable) return { code: approval.code, message: approval.message };
+  const team = packet.fields.find((row) => row.field === "team");
+  const required = escalation.requiredTeam ?? "the required team";
+  if (team?.neededForRouting === true && !fields.includes("team")) {
+    return {
+      code: "POLICY_DENIED",
+      message:
+        `${ticket.id} must end up with team ${required}, and only the team field moves it there: ` +
+        `approving without team is refused. Add team to the fields.`,
+    };
+  }
+  if (team?.contradictsRequiredTeam === true && fields.includes("team")) {
+    return {
+      code: "POLICY_DENIED",
+      message:
+        `the proposed team ${team.proposedText} is not the required team ${required}: approving team ` +
+        `is refused. Leave team out, or reject the recommendation with feedback.`,
+    };
+  }
+  return null;
+}
+
+/** How a recommendation was decided, from the audit event that resolved it. */
+export interface ReviewDecision {
+  readonly resolution: "approved" | "rejected";
+  /** The reviewer, as recorded. */
+  readonly actor: string;
+  /** When the decision was committed. */
+  readonly at: string;
+  /** How the decision arrived; null on events older than channels. */
+  readonly channel: Channel | null;
+  readonly auditSeq: number;
+  /** The ticket revision it was decided at, and the revision an approval made. */
+  readonly fromRevision: number | null;
+  readonly toRevision: number | null;
+  /** What an approval applied, field by field; empty for a rejection. */
+  readonly changes: readonly FieldChange[];
+  /** The customer response an approval applied was the reviewer's edit of the draft. */
+  readonly customerResponseEdited: boolean;
+  /** The feedback of a rejection; null for an approval. */
+  readonly feedback: string | null;
+}
+
+/** The decision an audit event records; undefined when the event is not an approval or a rejection. */
+export function reviewDecisionOf(event: AuditEvent): ReviewDecision | undefined {
+  const parsed = parseAuditEvent(event);
+  if (!("event" in parsed)) return undefined;
+  const typed = parsed.event;
+  const common = {
+    actor: event.actor,
+    at: event.timestamp,
+    channel: event.channel ?? null,
+    auditSeq: event.seq,
+    fromRevision: event.fromRevision ?? null,
+    toRevision: event.toRevision ?? null,
+  };
+  if (isAuditAction(typed, "recommendation-approved")) {
+    return {
+      resolution: "approved",
+      ...common,
+      changes: event.changes ?? [],
+      customerResponseEdited: typed.data?.customerResponseEdited === true,
+      feedback: null,
+    };
+  }
+  if (isAuditAction(typed, "recommendation-rejected")) {
+    return {
+      resolution: "rejected",
+      ...common,
+      changes: [],
+      customerResponseEdited: false,
+      feedback: typed.data.feedback,
+    };
+  }
+  return undefined;
 }

@@ -2,7 +2,12 @@ import type { ApprovableField } from "../domain/enums.js";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
 import type { ApproveRecommendationInput, RejectRecommendationInput } from "../domain/inputs.js";
 import type { PreflightRequest } from "../domain/policy/index.js";
-import { reviewPacketOf, type ReviewPacket } from "../domain/review-packet.js";
+import {
+  reviewDecisionOf,
+  reviewPacketOf,
+  type ReviewDecision,
+  type ReviewPacket,
+} from "../domain/review-packet.js";
 import { isAuditAction, parseAuditEvent } from "../domain/audit-events.js";
 import { ticketSchema, type AuditEvent, type Channel, type Ticket } from "../domain/schemas.js";
 import type { TriageStore } from "../store/index.js";
@@ -98,6 +103,9 @@ export function refusalOf(packet: ReviewPacket): DomainError | null {
   return packet.approval.approvable ? null : new DomainError(packet.approval.code, packet.approval.message);
 }
 
+/** How many of a ticket's audit events `decisionOf` reads at a time. */
+const DECISION_SCAN_PAGE = 100;
+
 export class ApprovalService {
   private readonly triage: TriageService;
   private readonly store: Pick<TriageStore, "view" | "getAuditEvent">;
@@ -127,6 +135,27 @@ export class ApprovalService {
       similarTickets: this.triage.findSimilarTickets(ticket.id).candidates,
       articleTitle: (id) => articles.get(id),
     });
+  }
+
+  /**
+   * How a recommendation was decided (who, when, through which channel, what it changed or the
+   * feedback), from the audit event that resolved it; null while it is pending. NOT_FOUND when
+   * there is no such recommendation. The ticket's events are read newest first, a page at a time:
+   * the decision is usually among the last.
+   */
+  async decisionOf(recommendationId: string): Promise<ReviewDecision | null> {
+    const rec = this.triage.getRecommendation(recommendationId);
+    if (rec.resolution === "pending") return null;
+    const action = rec.resolution === "approved" ? "recommendation-approved" : "recommendation-rejected";
+    const ticketId = rec.ticketId;
+    const { total } = await this.triage.auditEvents({ ticketId, offset: 0, limit: 1 });
+    for (let end = total; end > 0; end -= DECISION_SCAN_PAGE) {
+      const offset = Math.max(0, end - DECISION_SCAN_PAGE);
+      const page = await this.triage.auditEvents({ ticketId, offset, limit: end - offset });
+      const event = page.items.findLast((e) => e.action === action && e.recommendationId === rec.id);
+      if (event !== undefined) return reviewDecisionOf(event) ?? null;
+    }
+    return null;
   }
 
   /**

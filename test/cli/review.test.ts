@@ -353,11 +353,12 @@ describe("interactive review (answers piped with --interactive)", () => {
     const r = await review(
       ["--interactive", "--actor", "dana"],
       env,
-      "2\nr\n\nr\nNot billing: a bank error.\n1\ns\n",
+      "2\nr\n\nr\nNot billing: a bank error.\ny\n1\ns\n",
     );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Nothing rejected: a rejection needs feedback.");
+    expect(r.stdout).toContain("Reject the recommendation for TKT-3102 as dana? [y/N] ");
     expect(r.stdout).toContain(`Rejected recommendation ${ids[1]} for TKT-3102 (channel operator`);
     const list = await review(["list", "--json"], env);
     expect(

@@ -375,3 +375,52 @@ describe("ApprovalService.replay (a retried channel call)", () => {
     expect(getAuditEvent).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("ApprovalService.decisionOf (how a decided recommendation was decided)", () => {
+  it("null while pending; an approval's reviewer, time, channel, revisions and changes", async () => {
+    const t = await start();
+    const rec = await t.service.submit(proposal());
+    expect(await t.approvals.decisionOf(rec.id)).toBeNull();
+    const outcome = await t.approvals.decide(approve(rec), DESK);
+    expect(outcome.kind).toBe("approved");
+    expect(await t.approvals.decisionOf(rec.id)).toEqual({
+      resolution: "approved",
+      actor: "dana",
+      at: TEST_NOW.toISOString(),
+      channel: DESK,
+      auditSeq: outcome.kind === "approved" ? outcome.auditEvent.seq : -1,
+      fromRevision: 0,
+      toRevision: 1,
+      changes: [
+        { field: "priority", before: null, after: "P2" },
+        { field: "team", before: null, after: "billing" },
+      ],
+      customerResponseEdited: false,
+      feedback: null,
+    });
+  });
+
+  it("finds a rejection behind more than a page of later events on the ticket", async () => {
+    const t = await start();
+    const first = await t.service.submit(proposal());
+    expect((await t.approvals.decide(reject(first, { actor: "sam" }), DESK)).kind).toBe("rejected");
+    for (let i = 0; i < 101; i++) await t.service.submit(proposal());
+    const decision = await t.approvals.decisionOf(first.id);
+    expect(decision).toMatchObject({
+      resolution: "rejected",
+      actor: "sam",
+      feedback: "Finance decides refunds.",
+      changes: [],
+    });
+    expect(decision?.auditSeq).toBeLessThan(
+      (await t.service.auditEvents({ ticketId: "TKT-3005", offset: 0, limit: 1 })).total - 100,
+    );
+  });
+
+  it("NOT_FOUND for an id no recommendation has", async () => {
+    const t = await start();
+    await expect(t.approvals.decisionOf("6f1d3c9e-8a4b-4c2d-9e8f-0a1b2c3d4e5f")).rejects.toThrow(
+      /^No recommendation 6f1d3c9e/,
+    );
+  });
+});
