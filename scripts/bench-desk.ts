@@ -11,15 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  PROCESS_IO,
-  runCommand,
-  runIfMain,
-  UsageError,
-  type Command,
-  type CommandIo,
-  type ParsedArgs,
-} from "../src/cli/command.js";
+import { PROCESS_IO, runCommand, runIfMain, UsageError, type ParsedArgs } from "../src/cli/command.js";
 import { startDesk, type Desk } from "../src/desk/index.js";
 import { createMemoryLogger } from "../src/logging.js";
 import { openTriage, type Triage } from "../src/service/runtime.js";
@@ -220,15 +212,11 @@ async function run(size: number, options: BenchOptions): Promise<void> {
   }
 }
 
-const BENCH_DESK: Command<typeof OPTIONS, BenchOptions, CommandIo> = {
-  name: "bench:desk",
-  usage: USAGE,
-  options: OPTIONS,
-  parse,
-  run: async (options) => {
-    for (const size of options.sizes) await run(size, options);
-    return 0;
-  },
-};
+async function runAll(options: BenchOptions): Promise<number> {
+  for (const size of options.sizes) await run(size, options);
+  return 0;
+}
 
-await runIfMain(import.meta.url, "bench:desk", (argv) => runCommand(BENCH_DESK, argv, PROCESS_IO));
+await runIfMain(import.meta.url, "bench:desk", (argv) =>
+  runCommand({ name: "bench:desk", usage: USAGE, options: OPTIONS, parse, run: runAll }, argv, PROCESS_IO),
+);

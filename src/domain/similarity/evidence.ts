@@ -1,9 +1,5 @@
 import type { SimilarTicket } from "./similar-ticket.js";
 
-/** Up to this many shared terms are listed in `sharedTerms`, fewer in the evidence sentence. */
-const SHARED_TERMS_LIMIT = 10;
-const EVIDENCE_TERMS_LIMIT = 6;
-
 /** A term two tickets share, and how much it adds to their cosine. */
 export interface SharedTerm {
   readonly term: number;
@@ -11,6 +7,10 @@ export interface SharedTerm {
   /** In the subject of both. */
   readonly subject: boolean;
 }
+
+/** Up to this many shared terms are listed in `sharedTerms`, fewer in the evidence sentence. */
+const SHARED_TERMS_LIMIT = 10;
+const EVIDENCE_TERMS_LIMIT = 6;
 
 /**
  * A match as the index reports it: the shared terms strongest first (ties by the term's text,
