@@ -3,8 +3,13 @@ import { grow } from "./typed-array.js";
 /**
  * The postings of every term, in one Uint32Array arena of growing blocks: each block is
  * [next block offset, used, capacity, entries...], and offset 0 means "none". A term's blocks
- * form a list from `first(term)`; an entry is whatever the index packs into a uint32.
+ * form a list from `first(term)`.
  */
+
+// An entry packs (doc << 8) | wtf into a uint32: at most 2^24 document slots, and the weighted
+// term frequency capped at 255.
+export const MAX_DOCS = 1 << 24;
+export const WTF_MASK = 0xff;
 export const BLOCK_HEADER = 3; // next block offset, used, capacity
 const FIRST_BLOCK = 2;
 const MAX_BLOCK = 4096;

@@ -1,6 +1,6 @@
 import { describeMatch, type SharedTerm } from "./evidence.js";
 import { resolveOptions, type TicketIndexOptions } from "./options.js";
-import { BLOCK_HEADER, Postings } from "./postings.js";
+import { BLOCK_HEADER, MAX_DOCS, Postings, WTF_MASK } from "./postings.js";
 import type { SimilarTicket } from "./similar-ticket.js";
 import { TermAnalyzer } from "./term-analyzer.js";
 import { TopList } from "./top-list.js";
@@ -42,10 +42,6 @@ export interface TicketText {
 }
 
 export type { SimilarTicket, TicketIndexOptions };
-
-// Postings pack (doc << 8) | wtf into a uint32: at most 2^24 document slots.
-const MAX_DOCS = 1 << 24;
-const WTF_MASK = 0xff;
 
 /**
  * The damped term frequency for every storable weighted count, in half-occurrences (a camelCase
