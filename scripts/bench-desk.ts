@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
+import { PROCESS_IO, runCommand, runIfMain, UsageError, type ParsedArgs } from "../src/cli/command.js";
 import { startDesk, type Desk } from "../src/desk/index.js";
 import { createMemoryLogger } from "../src/logging.js";
 import { openTriage, type Triage } from "../src/service/runtime.js";
@@ -19,17 +19,43 @@ import { ensureDataset } from "./bench/datasets.js";
 import { summarize } from "./bench/stats.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const { values } = parseArgs({
-  options: {
-    tickets: { type: "string", default: "10000,100000" },
-    requests: { type: "string", default: "30" },
-    created: { type: "string", default: "300" },
-    keep: { type: "boolean", default: false },
-  },
-});
-const SIZES = (values.tickets ?? "").split(",").map((s) => Number(s.trim()));
-const REQUESTS = Number(values.requests);
-const CREATED = Number(values.created);
+const USAGE = `Usage: npm run bench:desk [-- options]
+
+Times the reviewer desk's pages over HTTP on runtimes of generated tickets. Prints figures.
+  --tickets N,N     runtime sizes (default 10000,100000)
+  --requests N      requests per page after the first (default 30)
+  --created N       tickets created over MCP before the desk starts (default 300)
+  --keep            keep the temporary runtimes
+  -h, --help        show this help
+`;
+
+const OPTIONS = {
+  tickets: { type: "string" },
+  requests: { type: "string" },
+  created: { type: "string" },
+  keep: { type: "boolean" },
+} as const;
+
+interface BenchOptions {
+  readonly sizes: readonly number[];
+  readonly requests: number;
+  readonly created: number;
+  readonly keep: boolean;
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag} takes whole numbers, not "${text}".`);
+  return Number(text.trim());
+}
+
+function parse({ values }: ParsedArgs<typeof OPTIONS>): BenchOptions {
+  return {
+    sizes: (values.tickets ?? "10000,100000").split(",").map((s) => wholeNumber("--tickets", s)),
+    requests: wholeNumber("--requests", values.requests ?? "30"),
+    created: wholeNumber("--created", values.created ?? "300"),
+    keep: values.keep === true,
+  };
+}
 const CLIENTS = ["claude-code", "claude-desktop", "codex", "mcp-inspector"];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -41,9 +67,9 @@ async function open(dataRoot: string, seedFile: string): Promise<Triage> {
 }
 
 /** Creates the runtime, adds tickets over MCP and a few pending recommendations, and closes it. */
-async function prepare(dataRoot: string, seedFile: string): Promise<void> {
+async function prepare(dataRoot: string, seedFile: string, created: number): Promise<void> {
   const triage = await open(dataRoot, seedFile);
-  for (let i = 0; i < CREATED; i++) {
+  for (let i = 0; i < created; i++) {
     await triage.intake.createTicket(
       {
         subject: `Export to CSV fails for workspace ${i}`,
@@ -115,15 +141,15 @@ function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
-async function run(size: number): Promise<void> {
+async function run(size: number, options: BenchOptions): Promise<void> {
   const dataset = ensureDataset(ROOT, join(ROOT, ".bench"), size, log);
   const root = mkdtempSync(join(tmpdir(), "bench-desk-"));
   const dataRoot = join(root, "runtime");
   try {
     let started = performance.now();
-    await prepare(dataRoot, dataset.file);
+    await prepare(dataRoot, dataset.file, options.created);
     log(
-      `${size}: runtime with ${CREATED} tickets created over MCP in ${fmt(performance.now() - started)} ms`,
+      `${size}: runtime with ${options.created} tickets created over MCP in ${fmt(performance.now() - started)} ms`,
     );
     started = performance.now();
     const triage = await open(dataRoot, dataset.file);
@@ -167,7 +193,7 @@ async function run(size: number): Promise<void> {
     for (const [name, path] of pages) {
       const cold = await get(s, path);
       const warm: number[] = [];
-      for (let i = 0; i < REQUESTS; i++) warm.push((await get(s, path)).ms);
+      for (let i = 0; i < options.requests; i++) warm.push((await get(s, path)).ms);
       const w = summarize(warm);
       rows.push(
         `| ${size.toLocaleString("en-US")} | ${name} | ${cold.matches || "–"} | ${fmt(cold.ms)} | ${fmt(w.p50)} | ${fmt(w.p95)} | ${fmt(w.max)} | ${(cold.bytes / 1024).toFixed(0)} kB |`,
@@ -176,14 +202,21 @@ async function run(size: number): Promise<void> {
     await desk.close();
     await triage.close();
     process.stdout.write(
-      `\n${size.toLocaleString("en-US")} tickets (${total.toLocaleString("en-US")} with those created over MCP): the runtime opened in ${fmt(openMs)} ms, the desk started (its customer, source and similarity indexes built) in ${fmt(startMs)} ms (process RSS ${rssMb.toFixed(0)} MB); ${REQUESTS} more requests per page after the first\n\n` +
+      `\n${size.toLocaleString("en-US")} tickets (${total.toLocaleString("en-US")} with those created over MCP): the runtime opened in ${fmt(openMs)} ms, the desk started (its customer, source and similarity indexes built) in ${fmt(startMs)} ms (process RSS ${rssMb.toFixed(0)} MB); ${options.requests} more requests per page after the first\n\n` +
         "| tickets | page | matches | first ms | p50 ms | p95 ms | max ms | size |\n|---|---|---|---|---|---|---|---|\n" +
         `${rows.join("\n")}\n`,
     );
   } finally {
-    if (values.keep === true) log(`kept ${dataRoot}`);
+    if (options.keep) log(`kept ${dataRoot}`);
     else rmSync(root, { recursive: true, force: true });
   }
 }
 
-for (const size of SIZES) await run(size);
+async function runAll(options: BenchOptions): Promise<number> {
+  for (const size of options.sizes) await run(size, options);
+  return 0;
+}
+
+await runIfMain(import.meta.url, "bench:desk", (argv) =>
+  runCommand({ name: "bench:desk", usage: USAGE, options: OPTIONS, parse, run: runAll }, argv, PROCESS_IO),
+);

@@ -6,14 +6,14 @@
 //
 // The server is dist/index.js when built (npm run build); on a fresh clone without dist/ the
 // TypeScript source runs through tsx instead, so the demo works right after npm ci.
-import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { PROCESS_IO, runCommand, runIfMain, type Command, type CommandIo } from "../src/cli/command.js";
 import { slaStateOf } from "../src/domain/policy/index.js";
 import type { Risk } from "../src/domain/enums.js";
 import type { Sla } from "../src/domain/schemas.js";
@@ -552,17 +552,6 @@ export async function runDemo(io: DemoIo, options: DemoOptions = {}): Promise<De
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
-/** True when this file is the program being run (not imported by a test). */
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
 const USAGE = `Usage: npm run demo [-- --keep]
 
 Starts the server on a temporary copy of the bundled data and drives it like an AI client.
@@ -570,23 +559,14 @@ Starts the server on a temporary copy of the bundled data and drives it like an 
   -h, --help   show this help
 `;
 
-if (invokedDirectly()) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (error) {
-    process.stderr.write(`demo: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-  } else {
-    const result = await runDemo(
-      { out: (line) => process.stdout.write(`${line}\n`) },
-      { keep: values.keep === true },
-    );
-    process.exitCode = result.exitCode;
-  }
-}
+const OPTIONS = { keep: { type: "boolean" } } as const;
+
+const DEMO: Command<typeof OPTIONS, DemoOptions, CommandIo> = {
+  name: "demo",
+  usage: USAGE,
+  options: OPTIONS,
+  parse: ({ values }) => ({ keep: values.keep === true }),
+  run: async (options, io) => (await runDemo({ out: (line) => io.stdout(`${line}\n`) }, options)).exitCode,
+};
+
+await runIfMain(import.meta.url, "demo", (argv) => runCommand(DEMO, argv, PROCESS_IO));

@@ -5,9 +5,9 @@
 // reported here like any other failure: one clear message and exit code 1.
 try {
   const { runGenerateFixtures } = await import("./fixtures/cli.js");
+  const { PROCESS_IO } = await import("../src/cli/command.js");
   process.exitCode = await runGenerateFixtures(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    ...PROCESS_IO,
     stderrIsTty: process.stderr.isTTY,
     cwd: process.cwd(),
   });

@@ -4,15 +4,14 @@
 //
 //   npx tsx scripts/input-limits.ts           rewrite docs/input-limits.md
 //   npx tsx scripts/input-limits.ts --check   exit 1 when it is stale
-import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { format, resolveConfig } from "prettier";
 import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN, UUID_PATTERN } from "../src/domain/ids.js";
 import { LIMITS } from "../src/domain/inputs.js";
 import { describeTools, MAX_ARGUMENT_BYTES } from "../src/mcp/tool-runtime.js";
 import { APP_TOOLS, TOOLS } from "../src/mcp/tools/index.js";
 import { MAX_ARTICLE_BYTES } from "../src/service/knowledge.js";
+import { runGeneratedDocIfMain } from "./generated-doc.js";
 
 export const DOC_PATH = resolve(import.meta.dirname, "../docs/input-limits.md");
 
@@ -377,25 +376,24 @@ export async function renderInputLimits(): Promise<string> {
   return format(renderMarkdown(), { ...options, filepath: DOC_PATH });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const after = await renderInputLimits();
-  let before = "";
-  try {
-    before = readFileSync(DOC_PATH, "utf8");
-  } catch {
-    // first run
-  }
-  const unbounded = inputLimitRows().filter((r) => r.unbounded);
-  for (const r of unbounded) console.error(`unbounded input: ${r.tool} ${r.field}`);
-  if (process.argv.includes("--check")) {
-    if (before !== after) {
-      console.error("docs/input-limits.md is stale: run `npx tsx scripts/input-limits.ts`.");
-      process.exit(1);
-    }
-    console.log("docs/input-limits.md is current.");
-  } else {
-    writeFileSync(DOC_PATH, after);
-    console.log(before === after ? "docs/input-limits.md already current." : "docs/input-limits.md updated.");
-  }
-  if (unbounded.length > 0) process.exitCode = 1;
-}
+await runGeneratedDocIfMain(import.meta.url, {
+  name: "input-limits",
+  usage: `Usage: npx tsx scripts/input-limits.ts [--check]
+
+Rewrites docs/input-limits.md from the tools' input schemas; exit 1 when an input has no bound.
+  --check      only say whether the page is current (exit 1 when stale)
+  -h, --help   show this help
+`,
+  path: DOC_PATH,
+  render: renderInputLimits,
+  messages: {
+    stale: "docs/input-limits.md is stale: run `npx tsx scripts/input-limits.ts`.",
+    current: "docs/input-limits.md is current.",
+    unchanged: "docs/input-limits.md already current.",
+    updated: "docs/input-limits.md updated.",
+  },
+  problems: () =>
+    inputLimitRows()
+      .filter((r) => r.unbounded)
+      .map((r) => `unbounded input: ${r.tool} ${r.field}`),
+});

@@ -2,13 +2,13 @@
 // configuration table from the variables src/config.ts declares, so the README can never drift
 // from what tools/list serves or what the server reads. `npm run docs` rewrites the marked section;
 // test/readme.test.ts fails when it is stale.
-import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { withErrorCodeTable } from "../src/mcp/errors.js";
 import { CONFIG_VARIABLES } from "../src/config.js";
 import { annotationsFor } from "../src/mcp/tool.js";
 import { APP_TOOLS, TOOLS } from "../src/mcp/tools/index.js";
+import { runGeneratedDocIfMain } from "./generated-doc.js";
 
 export const START = "<!-- generated:tools:start (npm run docs) -->";
 export const END = "<!-- generated:tools:end -->";
@@ -94,18 +94,20 @@ export function renderReadme(readme: string): string {
   return withErrorCodeTable(config);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const path = resolve(process.cwd(), "README.md");
-  const before = readFileSync(path, "utf8");
-  const after = renderReadme(before);
-  if (process.argv.includes("--check")) {
-    if (before !== after) {
-      console.error("README.md tables are stale: run `npm run docs`.");
-      process.exit(1);
-    }
-    console.log("README.md tables are current.");
-  } else {
-    writeFileSync(path, after);
-    console.log(before === after ? "README.md already current." : "README.md tables updated.");
-  }
-}
+await runGeneratedDocIfMain(import.meta.url, {
+  name: "readme-tables",
+  usage: `Usage: npx tsx scripts/readme-tables.ts [--check]
+
+Rewrites the generated tables of README.md (tools, resources, prompts, configuration, error codes).
+  --check      only say whether they are current (exit 1 when stale)
+  -h, --help   show this help
+`,
+  path: resolve(process.cwd(), "README.md"),
+  render: renderReadme,
+  messages: {
+    stale: "README.md tables are stale: run `npm run docs`.",
+    current: "README.md tables are current.",
+    unchanged: "README.md already current.",
+    updated: "README.md tables updated.",
+  },
+});

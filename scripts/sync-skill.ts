@@ -8,7 +8,8 @@
 // Only the Skill folders that exist in .agents/skills are touched: other Claude-only Skills stay.
 import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { PROCESS_IO, runCommand, runIfMain, type CommandIo } from "../src/cli/command.js";
 
 export const CANONICAL_DIR = ".agents/skills";
 export const CLAUDE_DIR = ".claude/skills";
@@ -100,43 +101,58 @@ function describe(d: Difference): string {
   return `  ${d.path} (${what})`;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const check = argv.includes("--check");
-  const rootFlag = argv.indexOf("--root");
-  const rootArg = rootFlag >= 0 ? argv[rootFlag + 1] : undefined;
-  const repoRoot =
-    rootArg !== undefined
-      ? path.resolve(rootArg)
-      : path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const USAGE = `Usage: npx tsx scripts/sync-skill.ts [--check] [--root DIR]
 
+Mirrors every Skill under ${CANONICAL_DIR} into ${CLAUDE_DIR}, byte for byte.
+  --check      only list the files that differ (exit 1 when any does)
+  --root DIR   operate on another checkout (default: this one)
+  -h, --help   show this help
+`;
+
+const OPTIONS = { check: { type: "boolean" }, root: { type: "string" } } as const;
+
+interface SyncOptions {
+  readonly check: boolean;
+  readonly repoRoot: string;
+}
+
+async function sync({ check, repoRoot }: SyncOptions, io: CommandIo): Promise<number> {
   if (check) {
     const differences = await diffSkills(repoRoot);
     if (differences.length === 0) {
-      console.log(`${CLAUDE_DIR} matches ${CANONICAL_DIR}.`);
+      io.stdout(`${CLAUDE_DIR} matches ${CANONICAL_DIR}.\n`);
       return 0;
     }
-    console.error(`${CLAUDE_DIR} is out of date with ${CANONICAL_DIR}:`);
-    for (const d of differences) console.error(describe(d));
-    console.error("Run `npx tsx scripts/sync-skill.ts` to regenerate the copy.");
+    io.stderr(`${CLAUDE_DIR} is out of date with ${CANONICAL_DIR}:\n`);
+    for (const d of differences) io.stderr(`${describe(d)}\n`);
+    io.stderr("Run `npx tsx scripts/sync-skill.ts` to regenerate the copy.\n");
     return 1;
   }
 
   const changed = await syncSkills(repoRoot);
-  if (changed.length === 0) console.log(`${CLAUDE_DIR} already matches ${CANONICAL_DIR}.`);
-  else for (const d of changed) console.log(`updated ${d.path}`);
+  if (changed.length === 0) io.stdout(`${CLAUDE_DIR} already matches ${CANONICAL_DIR}.\n`);
+  else for (const d of changed) io.stdout(`updated ${d.path}\n`);
   return 0;
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
+export function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {
+  return runCommand(
+    {
+      name: "sync-skill",
+      usage: USAGE,
+      options: OPTIONS,
+      parse: ({ values }) => ({
+        check: values.check === true,
+        repoRoot:
+          values.root !== undefined
+            ? path.resolve(values.root)
+            : path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."),
+      }),
+      run: sync,
     },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
+    argv,
+    io,
   );
 }
+
+await runIfMain(import.meta.url, "sync-skill", main);

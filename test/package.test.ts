@@ -25,7 +25,8 @@ const ENTRIES = ["dist/index.js", "dist/cli/reset.js", "dist/cli/audit-verify.js
 const SERVED = ["dist/desk/client/desk.js"];
 
 /** Development tooling by name: none of it may be published, whatever imports it. */
-const TOOLING = /(^|\/)(fixtures|evaluate|generate-fixtures|readme-tables|demo)(\/|\.|$)/;
+const TOOLING =
+  /(^|\/)(fixtures|evaluate|generate-fixtures|readme-tables|demo|expected-outcomes|sample-recommendations)(\/|\.|$)/;
 
 function packedFiles(): string[] {
   // npm_execpath is npm itself when the suite runs under `npm test`.

@@ -1,5 +1,12 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import {
+  parseCommand,
+  runCommand,
+  UsageError,
+  type Command,
+  type CommandIo,
+  type ParsedArgs,
+} from "../../src/cli/command.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { detectSignals } from "../../src/domain/signals/index.js";
 import { CATALOGUE } from "../fixtures/catalogue.js";
@@ -48,9 +55,7 @@ and the table a section per engine.
 Exit status: 0 every threshold met, 1 a threshold failed or the input was refused, 2 usage error.
 `;
 
-export interface EvaluateIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface EvaluateIo extends CommandIo {
   readonly cwd: string;
   readonly clock?: () => Date;
 }
@@ -62,8 +67,6 @@ export interface EvaluateDeps {
   readonly detect?: SignalDetector;
 }
 
-class UsageError extends Error {}
-
 interface CorporaArgs {
   readonly dir: string;
   readonly half: Half;
@@ -72,36 +75,25 @@ interface CorporaArgs {
 }
 
 interface Parsed {
-  readonly help: boolean;
   readonly format: "json" | "table";
   readonly paths: Parameters<typeof resolvePaths>[0];
   readonly corpora: CorporaArgs | undefined;
 }
 
-function parse(argv: readonly string[]): Parsed {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        format: { type: "string" },
-        recommendations: { type: "string" },
-        expected: { type: "string" },
-        seed: { type: "string" },
-        knowledge: { type: "string" },
-        thresholds: { type: "string" },
-        corpora: { type: "string" },
-        half: { type: "string" },
-        "server-sample": { type: "string" },
-        "corpora-thresholds": { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+const OPTIONS = {
+  format: { type: "string" },
+  recommendations: { type: "string" },
+  expected: { type: "string" },
+  seed: { type: "string" },
+  knowledge: { type: "string" },
+  thresholds: { type: "string" },
+  corpora: { type: "string" },
+  half: { type: "string" },
+  "server-sample": { type: "string" },
+  "corpora-thresholds": { type: "string" },
+} as const;
+
+function parse({ values }: ParsedArgs<typeof OPTIONS>): Parsed {
   const format = values.format ?? "json";
   if (format !== "json" && format !== "table")
     throw new UsageError(`--format must be json or table, not "${format}".`);
@@ -136,7 +128,6 @@ function parse(argv: readonly string[]): Parsed {
             serverSample: Number(sample),
             thresholds: values["corpora-thresholds"],
           },
-    help: values.help === true,
     format,
     paths: {
       recommendations: values.recommendations,
@@ -148,17 +139,23 @@ function parse(argv: readonly string[]): Parsed {
   };
 }
 
+const EVALUATE_ARGUMENTS = { name: "evaluate", usage: USAGE, options: OPTIONS, parse };
+
 /**
  * The fixture evaluation, synchronous: nothing but the bundled data (or the files named) is read.
  * `--corpora` needs the command's entry, runEvaluateCommand, since it runs the server.
  */
 export function runEvaluate(argv: readonly string[], io: EvaluateIo, deps: EvaluateDeps = {}): number {
-  const parsed = parseOrReport(argv, io);
+  const parsed = parseCommand(EVALUATE_ARGUMENTS, argv, io);
   if (typeof parsed === "number") return parsed;
-  if (parsed.corpora !== undefined) {
+  if (parsed.options.corpora !== undefined) {
     io.stderr(`evaluate: --corpora runs through the command (npm run evaluate), not runEvaluate.\n`);
     return 2;
   }
+  return evaluateFixturesOnly(parsed.options, io, deps);
+}
+
+function evaluateFixturesOnly(parsed: Parsed, io: EvaluateIo, deps: EvaluateDeps): number {
   const fixtures = evaluateFixtures(parsed, io, deps);
   if (typeof fixtures === "number") return fixtures;
   io.stdout(parsed.format === "json" ? `${JSON.stringify(fixtures, null, 2)}\n` : renderTable(fixtures));
@@ -171,9 +168,15 @@ export async function runEvaluateCommand(
   io: EvaluateIo,
   deps: EvaluateDeps = {},
 ): Promise<number> {
-  const parsed = parseOrReport(argv, io);
-  if (typeof parsed === "number") return parsed;
-  if (parsed.corpora === undefined) return runEvaluate(argv, io, deps);
+  const command: Command<typeof OPTIONS, Parsed, EvaluateIo> = {
+    ...EVALUATE_ARGUMENTS,
+    run: (parsed) => evaluateAll(parsed, io, deps),
+  };
+  return runCommand(command, argv, io);
+}
+
+async function evaluateAll(parsed: Parsed, io: EvaluateIo, deps: EvaluateDeps): Promise<number> {
+  if (parsed.corpora === undefined) return evaluateFixturesOnly(parsed, io, deps);
   const fixtures = evaluateFixtures(parsed, io, deps);
   if (typeof fixtures === "number") return fixtures;
   const args = parsed.corpora;
@@ -205,22 +208,6 @@ export async function runEvaluateCommand(
     corporaThresholds === null ? [fixtures.thresholds] : [fixtures.thresholds, corporaThresholds],
     io,
   );
-}
-
-function parseOrReport(argv: readonly string[], io: EvaluateIo): Parsed | number {
-  let parsed: Parsed;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`evaluate: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  return parsed;
 }
 
 function evaluateFixtures(parsed: Parsed, io: EvaluateIo, deps: EvaluateDeps): Evaluation | number {

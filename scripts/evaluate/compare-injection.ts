@@ -7,8 +7,8 @@
 //
 //   npx tsx scripts/evaluate/compare-injection.ts --corpora ../shared/corpora
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
+import { PROCESS_IO, runCommand, runIfMain, UsageError, type CommandIo } from "../../src/cli/command.js";
 import { foldText } from "../../src/domain/secrets/index.js";
 import { detectSignals, hasInjection } from "../../src/domain/signals/index.js";
 import { fnv1a, halfOf } from "./corpora/halves.js";
@@ -131,47 +131,67 @@ function report(detector: Detector, rows: readonly CorpusRow[], half: "developme
   ].join("  ");
 }
 
-const { values } = parseArgs({ options: { corpora: { type: "string" } } });
-if (values.corpora === undefined) {
-  console.error("usage: npx tsx scripts/evaluate/compare-injection.ts --corpora DIR");
-  process.exit(2);
-}
-const rows = [
-  ...readJsonl(join(values.corpora, INJECTION_FILE)),
-  ...readJsonl(join(values.corpora, BENIGN_FILE)),
-];
-const dev = rows.filter((r) => halfOf(r) === "development");
+const USAGE = `Usage: npx tsx scripts/evaluate/compare-injection.ts --corpora DIR
 
-// Whole texts as training units; and sentences, with the attacks' own texts as positives
-// (injected e-mails left out, their attacks are the bipia-attack rows).
-const wholeModel = train(dev.map((r) => ({ text: r.text, label: r.label })));
-const sentenceModel = train(
-  dev
-    .filter((r) => r.source !== "bipia-email-injected")
-    .flatMap((r) => (r.label === 1 ? [r] : sentences(r.text).map((text) => ({ text, label: r.label })))),
+Prints recall and false-positive rates of the shipped injection rules and of a small model trained
+on the development half, per source, on both halves of the corpora in DIR.
+`;
+
+const OPTIONS = { corpora: { type: "string" } } as const;
+
+function compare(corpora: string, io: CommandIo): number {
+  const rows = [...readJsonl(join(corpora, INJECTION_FILE)), ...readJsonl(join(corpora, BENIGN_FILE))];
+  const dev = rows.filter((r) => halfOf(r) === "development");
+
+  // Whole texts as training units; and sentences, with the attacks' own texts as positives
+  // (injected e-mails left out, their attacks are the bipia-attack rows).
+  const wholeModel = train(dev.map((r) => ({ text: r.text, label: r.label })));
+  const sentenceModel = train(
+    dev
+      .filter((r) => r.source !== "bipia-email-injected")
+      .flatMap((r) => (r.label === 1 ? [r] : sentences(r.text).map((text) => ({ text, label: r.label })))),
+  );
+  const maxOverSentences = (text: string) => {
+    const parts = sentences(text);
+    let best = parts.length <= 3 ? sentenceModel(text) : 0;
+    parts.forEach((s, i) => {
+      best = Math.max(best, sentenceModel(s), i > 0 ? sentenceModel(`${parts[i - 1] ?? ""} ${s}`) : 0);
+    });
+    return best;
+  };
+  const rules = (text: string) => hasInjection(detectSignals({ subject: "", description: text }));
+  const detectors: Detector[] = [
+    { name: "rules (shipped)", flag: rules },
+    { name: "model, whole text, p>0.9", flag: (t) => wholeModel(t) > 0.9 },
+    { name: "model, sentences, p>0.9", flag: (t) => maxOverSentences(t) > 0.9 },
+    { name: "model, sentences, p>0.97", flag: (t) => maxOverSentences(t) > 0.97 },
+    { name: "rules or model (sent., p>0.97)", flag: (t) => rules(t) || maxOverSentences(t) > 0.97 },
+  ];
+  io.stdout(
+    `${[
+      "detector".padEnd(30),
+      "half".padEnd(11),
+      "R:ds-en  R:ds-de  R:bipia-mail  R:bipia-att  R:all  FPR:bitext  FPR:benign-dev  FPR:bipia-email  µs/item",
+    ].join("  ")}\n`,
+  );
+  for (const d of detectors)
+    for (const half of ["development", "held-out"] as const) io.stdout(`${report(d, rows, half)}\n`);
+  return 0;
+}
+
+await runIfMain(import.meta.url, "compare-injection", (argv) =>
+  runCommand(
+    {
+      name: "compare-injection",
+      usage: USAGE,
+      options: OPTIONS,
+      parse: ({ values }) => {
+        if (values.corpora === undefined) throw new UsageError("--corpora DIR is required.");
+        return values.corpora;
+      },
+      run: compare,
+    },
+    argv,
+    PROCESS_IO,
+  ),
 );
-const maxOverSentences = (text: string) => {
-  const parts = sentences(text);
-  let best = parts.length <= 3 ? sentenceModel(text) : 0;
-  parts.forEach((s, i) => {
-    best = Math.max(best, sentenceModel(s), i > 0 ? sentenceModel(`${parts[i - 1] ?? ""} ${s}`) : 0);
-  });
-  return best;
-};
-const rules = (text: string) => hasInjection(detectSignals({ subject: "", description: text }));
-const detectors: Detector[] = [
-  { name: "rules (shipped)", flag: rules },
-  { name: "model, whole text, p>0.9", flag: (t) => wholeModel(t) > 0.9 },
-  { name: "model, sentences, p>0.9", flag: (t) => maxOverSentences(t) > 0.9 },
-  { name: "model, sentences, p>0.97", flag: (t) => maxOverSentences(t) > 0.97 },
-  { name: "rules or model (sent., p>0.97)", flag: (t) => rules(t) || maxOverSentences(t) > 0.97 },
-];
-console.log(
-  [
-    "detector".padEnd(30),
-    "half".padEnd(11),
-    "R:ds-en  R:ds-de  R:bipia-mail  R:bipia-att  R:all  FPR:bitext  FPR:benign-dev  FPR:bipia-email  µs/item",
-  ].join("  "),
-);
-for (const d of detectors)
-  for (const half of ["development", "held-out"] as const) console.log(report(d, rows, half));

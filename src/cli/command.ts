@@ -104,14 +104,22 @@ function usageFailure(
   return 2;
 }
 
-/** Runs a command with its arguments; returns the exit status (0 done, 1 refused, 2 usage error). */
-export async function runCommand<O extends OptionSpecs, P, I extends CommandIo>(
-  command: Command<O, P, I>,
+/** What `parseCommand` needs of a command: everything but the work. */
+export type CommandArguments<O extends OptionSpecs, P, I extends CommandIo> = Pick<
+  Command<O, P, I>,
+  "name" | "usage" | "options" | "positionals" | "parse"
+>;
+
+/**
+ * The synchronous half of `runCommand`: reads the arguments, answers `--help` and `--version`,
+ * and reports usage errors. Returns the command's options, or the exit status when there is
+ * nothing left to run. For commands whose entry must stay synchronous.
+ */
+export function parseCommand<O extends OptionSpecs, P, I extends CommandIo>(
+  command: CommandArguments<O, P, I>,
   argv: readonly string[],
   io: I,
-): Promise<number> {
-  const sub = argv[0] === undefined ? undefined : command.subcommands?.[argv[0]];
-  if (sub !== undefined) return (await sub()).main(argv.slice(1));
+): { readonly options: P } | number {
   let parsed: ParsedArgs<O> & { values: { help?: boolean; version?: boolean } };
   try {
     parsed = parseArgs({
@@ -131,15 +139,26 @@ export async function runCommand<O extends OptionSpecs, P, I extends CommandIo>(
     io.stdout(`${packageVersion()}\n`);
     return 0;
   }
-  let options: P;
   try {
-    options = command.parse(parsed, io);
+    return { options: command.parse(parsed, io) };
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(command, io, error, true);
     throw error;
   }
+}
+
+/** Runs a command with its arguments; returns the exit status (0 done, 1 refused, 2 usage error). */
+export async function runCommand<O extends OptionSpecs, P, I extends CommandIo>(
+  command: Command<O, P, I>,
+  argv: readonly string[],
+  io: I,
+): Promise<number> {
+  const sub = argv[0] === undefined ? undefined : command.subcommands?.[argv[0]];
+  if (sub !== undefined) return (await sub()).main(argv.slice(1));
+  const parsed = parseCommand(command, argv, io);
+  if (typeof parsed === "number") return parsed;
   try {
-    return await command.run(options, io);
+    return await command.run(parsed.options, io);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(command, io, error, false);
     if (error instanceof DomainError) {

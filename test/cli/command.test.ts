@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAuditVerify } from "../../src/cli/audit-verify.js";
-import { runCommand, UsageError, type Command, type CommandIo } from "../../src/cli/command.js";
+import { parseCommand, runCommand, UsageError, type Command, type CommandIo } from "../../src/cli/command.js";
 import { runHandoffs } from "../../src/cli/handoffs/commands.js";
 import { runImport } from "../../src/cli/import.js";
 import { runReset } from "../../src/cli/reset.js";
@@ -132,6 +132,21 @@ describe("the command scaffold", () => {
 
   it("dispatches a subcommand with the arguments after its name, before parsing", async () => {
     expect(await greetWith("twice", "--not-an-option-here", "b")).toEqual({ code: 42, out: "", err: "" });
+  });
+
+  it("parseCommand is the same front half, synchronous, for entries that cannot await", () => {
+    const before = ran.length;
+    const ok = capture();
+    expect(parseCommand(greet, ["--name", "dana"], ok.io)).toEqual({
+      options: { name: "dana", loud: false },
+    });
+    const help = capture();
+    expect(parseCommand(greet, ["-h"], help.io)).toBe(0);
+    expect(help.out()).toBe("Usage: greet --name NAME\n");
+    const wrong = capture();
+    expect(parseCommand(greet, [], wrong.io)).toBe(2);
+    expect(wrong.err()).toBe("greet: --name NAME is required.\n\nUsage: greet --name NAME\n");
+    expect(ran.length).toBe(before);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Recommendation } from "../../domain/schemas.js";
 import type { QueueMetrics } from "../../service/triage-service.js";
 import type { TeamSla } from "../../service/queue-service.js";
 import { html, when, type Html } from "../../ui/review/index.js";
-import { count, hrefOf, live, ticketLink } from "./parts.js";
+import { count, dataTable, hrefOf, live, ticketLink } from "./parts.js";
 
 // The queue at a glance: the counts a lead watches, the SLA state of each team's open tickets
 // (a chart drawn as inline SVG, with the same numbers in a table), and the oldest pending
@@ -104,36 +104,28 @@ function teamTable(rows: readonly TeamSla[]): Html {
     row.team === null || n === 0
       ? html`${count(n)}`
       : html`<a href="${hrefOf("/tickets", { team: row.team, slaState: state })}">${count(n)}</a>`;
-  return html`<div class="table-wrap">
-    <table>
-      <caption class="sr">
-        Load per team: open tickets by SLA state
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Team</th>
-          <th scope="col" class="num">Open</th>
-          <th scope="col" class="num">Breached</th>
-          <th scope="col" class="num">At risk</th>
-          <th scope="col" class="num">Healthy</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (row) =>
-            html`<tr>
-              <th scope="row">
-                ${row.team === null ? "(no team)" : html`<a href="${hrefOf("/tickets", { team: row.team })}">${row.team}</a>`}
-              </th>
-              <td class="num">${count(row.open)}</td>
-              <td class="num">${cell(row, "breached", row.breached)}</td>
-              <td class="num">${cell(row, "at-risk", row.atRisk)}</td>
-              <td class="num">${cell(row, "healthy", row.healthy)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable(
+    "Load per team: open tickets by SLA state",
+    [
+      "Team",
+      { label: "Open", className: "num" },
+      { label: "Breached", className: "num" },
+      { label: "At risk", className: "num" },
+      { label: "Healthy", className: "num" },
+    ],
+    rows.map(
+      (row) =>
+        html`<tr>
+          <th scope="row">
+            ${row.team === null ? "(no team)" : html`<a href="${hrefOf("/tickets", { team: row.team })}">${row.team}</a>`}
+          </th>
+          <td class="num">${count(row.open)}</td>
+          <td class="num">${cell(row, "breached", row.breached)}</td>
+          <td class="num">${cell(row, "at-risk", row.atRisk)}</td>
+          <td class="num">${cell(row, "healthy", row.healthy)}</td>
+        </tr>`,
+    ),
+  );
 }
 
 function breakdown(

@@ -1,7 +1,7 @@
 import type { HandoffState } from "../../domain/handoffs.js";
 import type { Page } from "../../store/index.js";
 import { html, when, type Html } from "../../ui/review/index.js";
-import { count, hrefOf, live, options, pager, ticketLink } from "./parts.js";
+import { count, dataTable, hrefOf, live, options, pageOf, pager, ticketLink } from "./parts.js";
 
 // The handoff outbox: the team notifications and bug cards approvals created, with their delivery
 // state. Delivery itself stays with `handoffs deliver` (it posts to webhooks and is the operator's
@@ -21,44 +21,28 @@ function attempts(h: HandoffState): Html {
 
 /** The handoffs as a table (also on a ticket's page). */
 export function handoffRows(list: readonly HandoffState[]): Html {
-  return html`<div class="table-wrap">
-    <table>
-      <caption class="sr">
-        Handoffs
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Ticket</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Team</th>
-          <th scope="col">Channel</th>
-          <th scope="col">Created</th>
-          <th scope="col">Delivery</th>
-          <th scope="col">Attempts</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${list.map(
-          (h) =>
-            html`<tr>
-              <td class="id">${ticketLink(h.ticketId)}</td>
-              <td>${h.kind}</td>
-              <td>${h.team}</td>
-              <td class="u">${h.channel}</td>
-              <td>${when(h.createdAt)}</td>
-              <td>
-                <span class="badge h-${h.status}">${h.status}</span>${
-                  h.nextAttemptAt === undefined
-                    ? ""
-                    : html` <span class="muted">next ${when(h.nextAttemptAt)}</span>`
-                }
-              </td>
-              <td>${attempts(h)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable(
+    "Handoffs",
+    ["Ticket", "Kind", "Team", "Channel", "Created", "Delivery", "Attempts"],
+    list.map(
+      (h) =>
+        html`<tr>
+          <td class="id">${ticketLink(h.ticketId)}</td>
+          <td>${h.kind}</td>
+          <td>${h.team}</td>
+          <td class="u">${h.channel}</td>
+          <td>${when(h.createdAt)}</td>
+          <td>
+            <span class="badge h-${h.status}">${h.status}</span>${
+              h.nextAttemptAt === undefined
+                ? ""
+                : html` <span class="muted">next ${when(h.nextAttemptAt)}</span>`
+            }
+          </td>
+          <td>${attempts(h)}</td>
+        </tr>`,
+    ),
+  );
 }
 
 export interface HandoffListData {
@@ -69,8 +53,7 @@ export interface HandoffListData {
 
 export function handoffsBody(data: HandoffListData): Html {
   const { page } = data;
-  const pages = Math.max(1, Math.ceil(page.total / HANDOFFS_PER_PAGE));
-  const number = Math.floor(page.offset / HANDOFFS_PER_PAGE) + 1;
+  const { number, pages } = pageOf(page.total, page.offset, HANDOFFS_PER_PAGE);
   const hrefFor = (p: number) => hrefOf("/handoffs", { status: data.status, page: p === 1 ? undefined : p });
   const listing = html`<p class="summary" role="status">
       ${count(page.total)} ${page.total === 1 ? "handoff" : "handoffs"}, oldest first.

@@ -65,3 +65,34 @@ export function options(values: readonly string[], chosen: string | undefined, a
   return html`<option value="">${any}</option>
     ${all.map((v) => html`<option value="${v}" ${v === chosen ? html` selected` : ""}>${v}</option>`)}`;
 }
+
+/** A header cell: its text, and a class when the column is aligned apart (numbers). */
+export type Column = string | { readonly label: string; readonly className: string };
+
+/** A scrollable table with a caption for screen readers and one header row. */
+export function dataTable(caption: string, columns: readonly Column[], rows: readonly Html[]): Html {
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="sr">
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          ${columns.map((c) =>
+            typeof c === "string"
+              ? html`<th scope="col">${c}</th>`
+              : html`<th scope="col" class="${c.className}">${c.label}</th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** Which page a listing from `offset` is, and how many pages `total` items fill (at least one). */
+export function pageOf(total: number, offset: number, perPage: number): { number: number; pages: number } {
+  return { number: Math.floor(offset / perPage) + 1, pages: Math.max(1, Math.ceil(total / perPage)) };
+}

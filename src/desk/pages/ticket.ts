@@ -7,7 +7,7 @@ import type { SimilarTicket } from "../../domain/similarity/similar-ticket.js";
 import type { Page } from "../../store/index.js";
 import type { TicketOrigin } from "../../service/ticket-facets.js";
 import { html, when, type Html } from "../../ui/review/index.js";
-import { count, hrefOf, live, pager, slaBadge, ticketLink } from "./parts.js";
+import { count, hrefOf, live, pageOf, pager, slaBadge, ticketLink } from "./parts.js";
 import { handoffRows } from "./handoffs.js";
 
 // One ticket: its fields, the customer's text, where it came from (the MCP client and session, for
@@ -131,8 +131,7 @@ function eventDetail(event: AuditEvent): Html {
 }
 
 function timeline(t: Ticket, events: Page<AuditEvent>): Html {
-  const pages = Math.max(1, Math.ceil(events.total / EVENTS_PER_PAGE));
-  const number = Math.floor(events.offset / EVENTS_PER_PAGE) + 1;
+  const { number, pages } = pageOf(events.total, events.offset, EVENTS_PER_PAGE);
   const hrefFor = (p: number) =>
     hrefOf(`/tickets/${encodeURIComponent(t.id)}`, { events: p === 1 ? undefined : p });
   if (events.total === 0) return html`<p class="muted">No audit event names this ticket yet.</p>`;

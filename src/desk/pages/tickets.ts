@@ -3,7 +3,7 @@ import type { Ticket } from "../../domain/schemas.js";
 import type { TicketQuery } from "../../domain/inputs.js";
 import type { FilterOptions, TicketPage } from "../../service/queue-service.js";
 import { html, when, type Html } from "../../ui/review/index.js";
-import { count, hrefOf, live, options, pager, slaBadge, ticketLink } from "./parts.js";
+import { count, dataTable, hrefOf, live, options, pageOf, pager, slaBadge, ticketLink } from "./parts.js";
 
 // The ticket list: every filter a lead needs, each a labelled control whose values come from the
 // service (never a list of our own), and paging that finds any page in the store's indexes.
@@ -118,8 +118,7 @@ function listing(data: TicketListData): Html {
     </p>`;
   }
   const { page, query } = data.result;
-  const pages = Math.max(1, Math.ceil(page.total / TICKETS_PER_PAGE));
-  const number = Math.floor(query.offset / TICKETS_PER_PAGE) + 1;
+  const { number, pages } = pageOf(page.total, query.offset, TICKETS_PER_PAGE);
   const hrefFor = (p: number) => hrefOf("/tickets", { ...data.chosen, page: p === 1 ? undefined : p });
   const closed = page.total - page.open;
   const summary = html`<p class="summary" role="status">
@@ -131,29 +130,12 @@ function listing(data: TicketListData): Html {
     return html`${summary}${page.total > 0 ? pager(number, pages, hrefFor, "Ticket pages") : html`<p class="muted">No ticket matches these filters.</p>`}`;
   }
   return html`${summary}
-    <div class="table-wrap">
-      <table>
-        <caption class="sr">
-          Tickets
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Ticket</th>
-            <th scope="col">Subject</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Status</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Team</th>
-            <th scope="col">Category</th>
-            <th scope="col">SLA (response due)</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${page.items.map((t) => row(t, data.now))}
-        </tbody>
-      </table>
-    </div>
-    ${pager(number, pages, hrefFor, "Ticket pages")}`;
+  ${dataTable(
+    "Tickets",
+    ["Ticket", "Subject", "Customer", "Status", "Priority", "Team", "Category", "SLA (response due)"],
+    page.items.map((t) => row(t, data.now)),
+  )}
+  ${pager(number, pages, hrefFor, "Ticket pages")}`;
 }
 
 export function ticketListBody(data: TicketListData): Html {

@@ -1,71 +1,23 @@
 // The secret shapes we recognise. Every pattern is linear: a literal or anchored prefix, then
 // single character classes with bounded repetition, never a quantified group of quantifiers.
-//
-// Decision on placeholders: values that merely contain "EXAMPLE", "test" or "fake" are still
-// reported. A real key can contain any of those letters, the bundled fixtures use such strings to
-// stand for a pasted key, and refusing a draft that quotes one costs a rewrite, while storing a
-// real one costs a rotation. Only values that hold no secret at all are skipped: masks ("****"),
-// template variables ("${DB_PASSWORD}", "<password>") and words like "required" or "null", and
-// provider-shaped values whose body is a mask or an instruction ("ghp_xxxx...", "AKIAXXXX...",
-// "sk_live_PUT_YOUR_TOKEN_HERE"): they say where a key would go, they are not one.
+// The value checks live in values.ts (see its note on placeholders), the key-block extension in
+// key-block.ts, the literal pre-filter in needles.ts.
 
 import { CARD_CANDIDATE, PAYMENT_CARD, isCardNumber } from "./cards.js";
-import { PROVIDER_FORMATS, type ProviderKind } from "./providers.js";
-
-/** Human labels of the formats written out below. */
-const CORE_KINDS = [
-  "AWS access key",
-  "AWS secret access key",
-  "GitHub token",
-  "GitLab token",
-  "Slack token",
-  "Slack webhook URL",
-  "Stripe-style live key",
-  "Stripe-style test key",
-  "live API key",
-  "OpenAI-style API key",
-  "Anthropic-style API key",
-  "Google API key",
-  "npm token",
-  "SendGrid API key",
-  "webhook signing secret",
-  "private key block",
-  "JWT",
-  "generic bearer token",
-  "basic auth credentials",
-  "connection string with credentials",
-  "password assignment",
-  "credential assignment",
-  "Azure storage account key",
-] as const;
-
-export type SecretKind = (typeof CORE_KINDS)[number] | ProviderKind | typeof PAYMENT_CARD;
-
-/** Human labels, used in findings and refusals; never the value itself. */
-export const SECRET_KINDS: readonly SecretKind[] = [
-  ...CORE_KINDS,
-  ...PROVIDER_FORMATS.map((p) => p.kind),
-  PAYMENT_CARD,
-];
-
-/** What a finding is: a credential (refused, masked, and evidence of exposure) or a card number (refused and masked). */
-export type SecretCategory = "credential" | "payment card";
-
-export function secretCategory(kind: SecretKind): SecretCategory {
-  return kind === PAYMENT_CARD ? "payment card" : "credential";
-}
-
-/** How sure a match is a working credential: provider formats are, assignments only may be. */
-export type SecretStrength = "strong" | "weak";
-
-export interface SecretCandidate {
-  readonly kind: SecretKind;
-  /** Offsets in the scanned (folded) text. */
-  readonly start: number;
-  readonly end: number;
-  /** Lower wins when two candidates overlap: a provider format beats a generic assignment. */
-  readonly rank: number;
-}
+import { extendKeyBlock, type ScanContext } from "./key-block.js";
+import type { SecretCandidate, SecretKind, SecretStrength } from "./kinds.js";
+import { NeedleSet, literalPrefix } from "./needles.js";
+import { PROVIDER_FORMATS } from "./providers.js";
+import {
+  NOT_A_CREDENTIAL,
+  PLACEHOLDER,
+  hasLetterAndDigit,
+  isBasicCredential,
+  isJwtHeader,
+  isPasswordValue,
+  isPlaceholderToken,
+  isRepetitive,
+} from "./values.js";
 
 interface SecretDetector {
   readonly kind: SecretKind;
@@ -84,142 +36,6 @@ interface SecretDetector {
   readonly keepPlaceholders?: true;
   /** Extends a match (private key blocks run to their END line). */
   readonly extend?: (text: string, start: number, end: number, scan: ScanContext) => number;
-}
-
-const PLACEHOLDER =
-  /^(?:\*+|x{3,}|X{3,}|\.{2,}|•+|-+|_+|<[^>]*>|\[[^\]]*\]?|\{\{[^}]*(?:\}\})?|\$\{[^}]*\}?|\$\([^)]*\)|%[A-Za-z0-9_]+%|\$[A-Za-z_][A-Za-z0-9_]*|(?:your|my|the|some|a|new|old)[_-]?(?:password|passwd|pwd|pass|secret|token|key)[A-Za-z0-9_-]*|password|passwd|pass|pwd|pw|secret|redacted|hidden|removed|omitted|none|null|nil|undefined|true|false|required|optional|empty|string|value|changeit|\?+)$/i;
-
-// Words that follow "password:" in prose or UI text rather than a password.
-const PROSE_VALUE =
-  /^(?:reset|resets|resetting|change|changed|changes|expired|expires|incorrect|invalid|wrong|forgotten|forgot|required|mismatch|policy|manager|protected|field|prompt|box|length|rules|requirements|same|updated|locked|is|was|not|set|unset|hidden|sent|please|see|n\/a|tbd|unknown)$/i;
-
-// Tokens that identify a page, a request or a form, not a caller.
-const NOT_A_CREDENTIAL =
-  /^(?:[A-Za-z0-9]{1,30}[_.-])?(?:page|cursor|next|continuation|sync|idempotency|csrf|xsrf|request|trace|pagination)[_.-]?token/i;
-
-function hasLetterAndDigit(v: string): boolean {
-  return /[A-Za-z]/.test(v) && /[0-9]/.test(v);
-}
-
-function isRepetitive(v: string): boolean {
-  return new Set(v).size <= 3;
-}
-
-// A mask or an instruction where the key would be: "xxxx", "XXXX", "****", "0000000000",
-// "<token>", "${TOKEN}", "YOUR_TOKEN", "..._HERE", "placeholder", "redacted".
-const MASKED_BODY =
-  /x{4}|X{4}|\*{3}|•{3}|\.{3}|0{10}|[<>{}]|\$\{|your[_-]|your(?:api|access|secret|auth)?(?:key|token|secret|pass)|[_-]here(?![a-z])|placeholder|changeme|change[_-]me|redacted|dummy/i;
-
-/** A provider-shaped value that only marks where a key would go. */
-export function isPlaceholderToken(value: string): boolean {
-  return MASKED_BODY.test(value);
-}
-
-/** A value after "password=" / "password:" that looks like a password, not a word or a template. */
-export function isPasswordValue(value: string, separator: string, quoted: boolean): boolean {
-  if (value.length < 4 || value.length > 200) return false;
-  if (PLACEHOLDER.test(value) || PROSE_VALUE.test(value) || isRepetitive(value)) return false;
-  if (/\s/.test(value)) return false;
-  // "=" and quoted values are assignments; a bare ":" is often prose ("Password: Incorrect").
-  if (separator.includes("=") || quoted) return true;
-  if (value.length < 6) return false;
-  const classes =
-    Number(/[a-z]/.test(value)) +
-    Number(/[A-Z]/.test(value)) +
-    Number(/[0-9]/.test(value)) +
-    Number(/[^A-Za-z0-9]/.test(value));
-  if (/^[A-Z]?[a-z]+$/.test(value)) return false;
-  return classes >= 2;
-}
-
-function decodeBase64Url(segment: string): string | null {
-  try {
-    const b64 = segment.replace(/-/g, "+").replace(/_/g, "/");
-    const padded = b64 + "=".repeat((4 - (b64.length % 4)) % 4);
-    return atob(padded);
-  } catch {
-    return null;
-  }
-}
-
-function isJwtHeader(segment: string): boolean {
-  if (segment.length > 2000) return false;
-  const decoded = decodeBase64Url(segment);
-  if (decoded === null) return false;
-  try {
-    const header: unknown = JSON.parse(decoded);
-    return (
-      typeof header === "object" &&
-      header !== null &&
-      !Array.isArray(header) &&
-      typeof (header as Record<string, unknown>).alg === "string"
-    );
-  } catch {
-    return false;
-  }
-}
-
-function isBasicCredential(value: string): boolean {
-  const decoded = decodeBase64Url(value.replace(/=+$/, ""));
-  if (decoded === null) return false;
-  const colon = decoded.indexOf(":");
-  return colon > 0 && colon < decoded.length - 1 && /^[\x20-\x7e]+$/.test(decoded);
-}
-
-// A private key block runs to its END line; without one, over the base64 lines that follow (and
-// the "Proc-Type:"-style headers of encrypted keys), stopping at prose or a blank line.
-const KEY_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
-const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
-const HEADER_LINE = /^[A-Za-z-]{2,30}: ?[^\s].{0,200}$/;
-const MAX_KEY_BLOCK = 20000;
-
-/** Facts about the whole text, computed once per scan. */
-export interface ScanContext {
-  /** [start, end) of every END line, ascending; found lazily. */
-  keyEnds?: readonly (readonly [number, number])[];
-}
-
-function keyEnds(text: string, scan: ScanContext): readonly (readonly [number, number])[] {
-  scan.keyEnds ??= [...text.matchAll(KEY_END)].map((m) => [m.index, m.index + m[0].length] as const);
-  return scan.keyEnds;
-}
-
-function extendKeyBlock(text: string, _start: number, end: number, scan: ScanContext): number {
-  // One pass finds every END line; each BEGIN then takes the first END after it.
-  const ends = keyEnds(text, scan);
-  let lo = 0;
-  let hi = ends.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ends[mid]?.[0] ?? 0) < end) lo = mid + 1;
-    else hi = mid;
-  }
-  const close = ends[lo];
-  if (close !== undefined && close[0] - end <= MAX_KEY_BLOCK) return close[1];
-  let last = end;
-  let pos = end;
-  let inBody = false;
-  let blanks = 0;
-  while (pos < text.length && pos - end < MAX_KEY_BLOCK) {
-    const nl = text.indexOf("\n", pos);
-    const lineEnd = nl < 0 ? text.length : nl;
-    const raw = text.slice(pos, lineEnd).trimEnd();
-    const line = raw.trim();
-    if (line.length === 0) {
-      // The rest of the BEGIN line, and one blank line after encrypted-key headers.
-      if (inBody || (pos !== end && ++blanks > 1)) break;
-    } else if (BASE64_LINE.test(line) && (inBody || line.length >= 16)) {
-      inBody = true;
-      last = pos + raw.length;
-      // Padding ends the base64 body.
-      if (line.endsWith("=")) break;
-    } else if (!inBody && HEADER_LINE.test(line)) {
-      last = pos + raw.length;
-    } else break;
-    if (nl < 0) break;
-    pos = nl + 1;
-  }
-  return last;
 }
 
 // Boundaries: a token must not be glued to more token characters on either side (so a
@@ -509,107 +325,6 @@ function valueSpan(m: RegExpExecArray, group: number | undefined): readonly [num
     if (span !== undefined) return span;
   }
   return null;
-}
-
-/** The literal characters a pattern source starts with: "hf_" of "hf_[A-Za-z]{34}", "dp." of "dp\\.pt". */
-export function literalPrefix(source: string): string {
-  let out = "";
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i] ?? "";
-    const escaped = c === "\\" && /[.$/~-]/.test(source[i + 1] ?? "");
-    if (!escaped && "\\[](){}*+?|^$.".includes(c)) break;
-    const next = source[i + (escaped ? 2 : 1)] ?? "";
-    // A quantifier makes the last literal optional or repeated: stop before it.
-    if ("*+?{".includes(next)) break;
-    out += escaped ? (source[i + 1] ?? "") : c;
-    i += escaped ? 2 : 1;
-  }
-  return out;
-}
-
-/**
- * Which of a set of literals occur in a text, in one pass over it: each position is looked up by
- * its first two characters (a number key), and only the literals starting with those two are
- * compared there. One-character literals and case-insensitive sets are few and use `includes`.
- * Far cheaper than a regex alternation of a hundred literals, or a substring search per detector.
- */
-class NeedleSet {
-  private readonly needles: readonly string[];
-  // Needle ids by their first two characters: an ASCII pair indexes `table` (0: none, else 1 +
-  // the index of its list), any other pair is a map key.
-  private readonly table = new Int32Array(128 * 128);
-  private readonly lists: number[][] = [];
-  private readonly other = new Map<number, number[]>();
-  private readonly short: readonly number[];
-  private readonly ignoreCase: boolean;
-
-  constructor(needles: readonly string[], ignoreCase: boolean) {
-    this.ignoreCase = ignoreCase;
-    this.needles = [...new Set(needles.map((n) => (ignoreCase ? n.toLowerCase() : n)))].sort();
-    const short: number[] = [];
-    this.needles.forEach((n, id) => {
-      // Case-insensitive sets are a few words: a native search each beats a pass of our own.
-      if (n.length < 2 || ignoreCase) {
-        short.push(id);
-        return;
-      }
-      const a = n.charCodeAt(0);
-      const b = n.charCodeAt(1);
-      if ((a | b) < 128) {
-        const slot = this.table[(a << 7) | b] ?? 0;
-        if (slot === 0) {
-          this.lists.push([id]);
-          this.table[(a << 7) | b] = this.lists.length;
-        } else {
-          this.lists[slot - 1]?.push(id);
-        }
-      } else {
-        const key = a * 65536 + b;
-        this.other.set(key, [...(this.other.get(key) ?? []), id]);
-      }
-    });
-    this.short = short;
-  }
-
-  present(text: string): Set<string> {
-    const haystack = this.ignoreCase ? text.toLowerCase() : text;
-    const found = new Uint8Array(this.needles.length);
-    let left = this.needles.length;
-    for (const id of this.short) {
-      if (haystack.includes(this.needles[id] ?? "")) {
-        found[id] = 1;
-        left--;
-      }
-    }
-    const table = this.table;
-    const last = haystack.length - 1;
-    let next = haystack.charCodeAt(0);
-    for (let i = 0; left > 0 && i < last; i++) {
-      const first = next;
-      next = haystack.charCodeAt(i + 1);
-      let candidates: number[] | undefined;
-      if ((first | next) < 128) {
-        const slot = table[(first << 7) | next] ?? 0;
-        if (slot === 0) continue;
-        candidates = this.lists[slot - 1];
-      } else {
-        candidates = this.other.get(first * 65536 + next);
-      }
-      if (candidates === undefined) continue;
-      for (const id of candidates) {
-        if (found[id] === 0 && haystack.startsWith(this.needles[id] ?? "", i)) {
-          found[id] = 1;
-          left--;
-        }
-      }
-    }
-    const out = new Set<string>();
-    found.forEach((f, id) => {
-      if (f === 1) out.add(this.needles[id] ?? "");
-    });
-    return out;
-  }
 }
 
 const NEEDLES = new NeedleSet(

@@ -1,14 +1,15 @@
-import { scanCandidates, type SecretCandidate, type SecretKind } from "./detectors.js";
+import { scanCandidates } from "./detectors.js";
 import { foldText } from "./fold.js";
+import type { SecretCandidate, SecretKind } from "./kinds.js";
 
+export { secretStrength } from "./detectors.js";
 export {
   SECRET_KINDS,
   secretCategory,
-  secretStrength,
   type SecretCategory,
   type SecretKind,
   type SecretStrength,
-} from "./detectors.js";
+} from "./kinds.js";
 export { PAYMENT_CARD, luhnValid } from "./cards.js";
 export { PROVIDER_FORMATS } from "./providers.js";
 export { foldText, isInvisibleFormat, isTagCharacter, type FoldOptions, type FoldedText } from "./fold.js";

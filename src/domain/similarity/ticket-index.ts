@@ -1,7 +1,10 @@
-import { compareTicketIds } from "../ids.js";
+import { describeMatch, type SharedTerm } from "./evidence.js";
+import { resolveOptions, type TicketIndexOptions } from "./options.js";
+import { BLOCK_HEADER, MAX_DOCS, Postings, WTF_MASK } from "./postings.js";
 import type { SimilarTicket } from "./similar-ticket.js";
-import { keyHash, scanTicketKeys, termOfKey, ticketKeys, type TicketKeySink } from "../text/index.js";
-import { KeyTable } from "./key-table.js";
+import { TermAnalyzer } from "./term-analyzer.js";
+import { TopList } from "./top-list.js";
+import { grow } from "./typed-array.js";
 
 /**
  * Similar-ticket ranking: cosine similarity of TF-IDF vectors over subject and description.
@@ -27,8 +30,9 @@ import { KeyTable } from "./key-table.js";
  *   queries: document norms and IDFs are cached with a version stamp and recomputed lazily.
  *
  * Memory: postings live in one Uint32Array arena of growing blocks (4 bytes per posting, packing
- * the document number and its weighted term frequency in half-words), the forward index in two
- * typed arrays.
+ * the document number and its weighted term frequency in half-words; postings.ts), the forward
+ * index in two typed arrays. The vocabulary and the analysis of a ticket's text into terms are in
+ * term-analyzer.ts.
  */
 
 export interface TicketText {
@@ -37,42 +41,7 @@ export interface TicketText {
   readonly description: string;
 }
 
-export type { SimilarTicket };
-
-export interface TicketIndexOptions {
-  /** How much a subject occurrence counts against a description occurrence (integer, 1..16). */
-  readonly subjectWeight?: number;
-  /** Candidates below this cosine are not returned. */
-  readonly minConfidence?: number;
-  /** Terms held by more than this share of tickets do not generate candidates... */
-  readonly commonTermRatio?: number;
-  /** ...unless they are held by at most this many tickets. */
-  readonly commonTermFloor?: number;
-  /** The rarest terms of a query that always generate candidates, however common. */
-  readonly minScanTerms?: number;
-  /** How many candidates are rescored exactly when common terms were skipped. */
-  readonly rescoreLimit?: number;
-}
-
-const DEFAULTS = {
-  subjectWeight: 3,
-  minConfidence: 0.1,
-  commonTermRatio: 0.05,
-  commonTermFloor: 1000,
-  minScanTerms: 2,
-  rescoreLimit: 256,
-} as const;
-
-/** Up to this many shared terms are listed in `sharedTerms`, fewer in the evidence sentence. */
-const SHARED_TERMS_LIMIT = 10;
-const EVIDENCE_TERMS_LIMIT = 6;
-
-// Postings pack (doc << 8) | wtf into a uint32: at most 2^24 document slots.
-const MAX_DOCS = 1 << 24;
-const WTF_MASK = 0xff;
-const BLOCK_HEADER = 3; // next block offset, used, capacity
-const FIRST_BLOCK = 2;
-const MAX_BLOCK = 4096;
+export type { SimilarTicket, TicketIndexOptions };
 
 /**
  * The damped term frequency for every storable weighted count, in half-occurrences (a camelCase
@@ -95,13 +64,6 @@ interface QueryVector {
   readonly surfaces?: ReadonlyMap<number, string>;
 }
 
-interface LocalTerms {
-  readonly terms: string[];
-  readonly surfaces: string[];
-  readonly subjectCounts: number[];
-  readonly bodyCounts: number[];
-}
-
 export class TicketIndex {
   private readonly subjectWeight: number;
   private readonly minConfidence: number;
@@ -110,33 +72,16 @@ export class TicketIndex {
   private readonly minScanTerms: number;
   private readonly rescoreLimit: number;
 
-  // Vocabulary. `keyTerm` maps a folded word straight to its term id (-1: dropped word), so a
-  // word seen before costs one hash lookup instead of stemming plus two lookups.
-  private readonly keyTerm = new KeyTable();
-  private readonly vocab = new Map<string, number>();
-  private readonly termText: string[] = [];
-  private readonly termSurface: string[] = [];
+  // Vocabulary and per-term values, by term id.
+  private readonly terms = new TermAnalyzer();
   private df = new Int32Array(1024);
-  private termHead = new Uint32Array(1024);
-  private termTail = new Uint32Array(1024);
   private idfValue = new Float64Array(1024);
   private idfStamp = new Uint32Array(1024);
   private queryWeight = new Float64Array(1024);
   private queryStampOfTerm = new Uint32Array(1024);
   private querySubject = new Uint8Array(1024);
-  private localStamp = new Uint32Array(1024);
-  private localSlot = new Int32Array(1024);
-  private addStamp = 0;
-  // Scratch analysis of the ticket being added.
-  private scratchTerms = new Int32Array(256);
-  private scratchSubject = new Int32Array(256);
-  private scratchBody = new Int32Array(256);
-  private scratchLength = 0;
-  private scanningSubject = false;
 
-  // Postings arena: blocks of [next, used, capacity, entries...]; offset 0 means "none".
-  private pool = new Uint32Array(1 << 16);
-  private poolUsed = 4;
+  private readonly postings = new Postings();
   private deadPostings = 0;
   private livePostings = 0;
 
@@ -163,15 +108,14 @@ export class TicketIndex {
   private queryStamp = 0;
 
   constructor(options: TicketIndexOptions = {}) {
-    this.subjectWeight = Math.min(
-      16,
-      Math.max(1, Math.round(options.subjectWeight ?? DEFAULTS.subjectWeight)),
-    );
-    this.minConfidence = options.minConfidence ?? DEFAULTS.minConfidence;
-    this.commonTermRatio = options.commonTermRatio ?? DEFAULTS.commonTermRatio;
-    this.commonTermFloor = options.commonTermFloor ?? DEFAULTS.commonTermFloor;
-    this.minScanTerms = options.minScanTerms ?? DEFAULTS.minScanTerms;
-    this.rescoreLimit = options.rescoreLimit ?? DEFAULTS.rescoreLimit;
+    ({
+      subjectWeight: this.subjectWeight,
+      minConfidence: this.minConfidence,
+      commonTermRatio: this.commonTermRatio,
+      commonTermFloor: this.commonTermFloor,
+      minScanTerms: this.minScanTerms,
+      rescoreLimit: this.rescoreLimit,
+    } = resolveOptions(options));
   }
 
   /** Number of tickets in the index. */
@@ -182,12 +126,12 @@ export class TicketIndex {
   /** Sizes, for benchmarks and diagnostics. */
   stats(): { tickets: number; terms: number; postings: number; bytes: number } {
     const bytes =
-      this.pool.byteLength +
+      this.postings.byteLength +
       this.forwardTerm.byteLength +
       this.forwardCounts.byteLength +
       this.alive.length * (1 + 4 + 4 + 8 + 4 + 8 + 4 + 4) +
       this.df.length * (4 + 4 + 4 + 8 + 4 + 8 + 4 + 1 + 4 + 4);
-    return { tickets: this.liveCount, terms: this.vocab.size, postings: this.livePostings, bytes };
+    return { tickets: this.liveCount, terms: this.terms.size, postings: this.livePostings, bytes };
   }
 
   has(id: string): boolean {
@@ -196,7 +140,8 @@ export class TicketIndex {
 
   /** Indexes a ticket; adding an id again replaces its text (a no-op when the text is unchanged). */
   add(ticket: TicketText): void {
-    this.analyzeForAdd(ticket.subject, ticket.description);
+    this.terms.analyze(ticket.subject, ticket.description);
+    this.ensureTermCapacity(this.terms.size);
     const previous = this.idToDoc.get(ticket.id);
     if (previous !== undefined) {
       if (this.sameTerms(previous)) return;
@@ -208,19 +153,22 @@ export class TicketIndex {
     this.docKey.push(ticket.id);
     this.idToDoc.set(ticket.id, doc);
     this.alive[doc] = 1;
-    const count = this.scratchLength;
+    const count = this.terms.length;
+    const termIds = this.terms.termIds;
+    const subjectUnits = this.terms.subjectUnits;
+    const bodyUnits = this.terms.bodyUnits;
     this.ensureForwardCapacity(this.forwardUsed + count);
     this.docStart[doc] = this.forwardUsed;
     this.docLength[doc] = count;
     for (let i = 0; i < count; i++) {
-      const term = this.scratchTerms[i] ?? 0;
-      const s = Math.min(255, this.scratchSubject[i] ?? 0);
-      const b = Math.min(255, this.scratchBody[i] ?? 0);
+      const term = termIds[i] ?? 0;
+      const s = Math.min(255, subjectUnits[i] ?? 0);
+      const b = Math.min(255, bodyUnits[i] ?? 0);
       this.forwardTerm[this.forwardUsed] = term;
       this.forwardCounts[this.forwardUsed] = (s << 8) | b;
       this.forwardUsed++;
       this.df[term] = (this.df[term] ?? 0) + 1;
-      this.appendPosting(term, (doc << 8) | Math.min(WTF_MASK, this.subjectWeight * s + b));
+      this.postings.append(term, (doc << 8) | Math.min(WTF_MASK, this.subjectWeight * s + b));
     }
     this.livePostings += count;
     this.liveCount++;
@@ -253,14 +201,14 @@ export class TicketIndex {
     k = 5,
     excludeId?: string,
   ): SimilarTicket[] {
-    const local = this.analyzeText(text.subject, text.description);
+    const local = this.terms.analyzeText(text.subject, text.description);
     const surfaces = new Map<number, string>();
     const q: QueryVector = { termIds: [], wtf: [], inSubject: [], unknownWtf: [], surfaces };
     for (let i = 0; i < local.terms.length; i++) {
       const s = Math.min(255, local.subjectCounts[i] ?? 0);
       const b = Math.min(255, local.bodyCounts[i] ?? 0);
       const wtf = Math.min(WTF_MASK, this.subjectWeight * s + b);
-      const term = this.vocab.get(local.terms[i] ?? "");
+      const term = this.terms.id(local.terms[i] ?? "");
       if (term === undefined || (this.df[term] ?? 0) === 0) {
         q.unknownWtf.push(wtf);
         continue;
@@ -306,15 +254,16 @@ export class TicketIndex {
       const da = this.df[q.termIds[a] ?? 0] ?? 0;
       const db = this.df[q.termIds[b] ?? 0] ?? 0;
       if (da !== db) return da - db;
-      const ta = this.termText[q.termIds[a] ?? 0] ?? "";
-      const tb = this.termText[q.termIds[b] ?? 0] ?? "";
+      const ta = this.terms.text(q.termIds[a] ?? 0);
+      const tb = this.terms.text(q.termIds[b] ?? 0);
       return ta < tb ? -1 : ta > tb ? 1 : 0;
     });
 
     const maxDf = Math.max(this.commonTermFloor, Math.ceil(n * this.commonTermRatio));
     let touchedCount = 0;
     let skipped = false;
-    const pool = this.pool;
+    const postings = this.postings;
+    const pool = postings.pool;
     const alive = this.alive;
     const acc = this.accumulator;
     const accStamp = this.accumulatorStamp;
@@ -327,7 +276,7 @@ export class TicketIndex {
         break; // the remaining terms are at least as common
       }
       const factor = (weight[i] ?? 0) * (idf[i] ?? 0);
-      for (let block = this.termHead[term] ?? 0; block !== 0; block = pool[block] ?? 0) {
+      for (let block = postings.first(term); block !== 0; block = pool[block] ?? 0) {
         const used = pool[block + 1] ?? 0;
         const first = block + BLOCK_HEADER;
         for (let p = first; p < first + used; p++) {
@@ -393,7 +342,7 @@ export class TicketIndex {
     stamp: number,
     surfaces?: ReadonlyMap<number, string>,
   ): SimilarTicket {
-    const shared: { term: number; contribution: number; subject: boolean }[] = [];
+    const shared: SharedTerm[] = [];
     const start = this.docStart[doc] ?? 0;
     const end = start + (this.docLength[doc] ?? 0);
     for (let i = start; i < end; i++) {
@@ -404,25 +353,13 @@ export class TicketIndex {
         (this.queryWeight[term] ?? 0) * (TF_WEIGHT[this.weightedTf(counts)] ?? 0) * this.idf(term);
       shared.push({ term, contribution, subject: counts >>> 8 > 0 && this.querySubject[term] === 1 });
     }
-    shared.sort(
-      (a, b) =>
-        b.contribution - a.contribution ||
-        ((this.termText[a.term] ?? "") < (this.termText[b.term] ?? "") ? -1 : 1),
-    );
-    const surface = (term: number): string => surfaces?.get(term) ?? this.termSurface[term] ?? "";
-    const listed = shared.slice(0, SHARED_TERMS_LIMIT);
-    const shown = listed.slice(0, EVIDENCE_TERMS_LIMIT);
-    const inSubject = shown.filter((s) => s.subject).map((s) => surface(s.term));
-    const elsewhere = shown.filter((s) => !s.subject).map((s) => surface(s.term));
-    const parts: string[] = [];
-    if (inSubject.length > 0) parts.push(`${inSubject.join(", ")} (subject)`);
-    if (elsewhere.length > 0) parts.push(elsewhere.join(", "));
-    return {
-      ticketId: this.docKey[doc] ?? "",
+    return describeMatch(
+      this.docKey[doc] ?? "",
       confidence,
-      evidence: `Shared terms: ${parts.join("; ")}`,
-      sharedTerms: listed.map((s) => surface(s.term)),
-    };
+      shared,
+      (term) => this.terms.text(term),
+      (term) => surfaces?.get(term) ?? this.terms.surface(term),
+    );
   }
 
   private idf(term: number): number {
@@ -477,104 +414,15 @@ export class TicketIndex {
   // ---------------------------------------------------------------------------------------------
   // Building
 
-  /** Fills the scratch arrays with the term ids and counts of a ticket's text, creating terms. */
-  private analyzeForAdd(subject: string, description: string): void {
-    this.addStamp = this.nextAddStamp();
-    this.scratchLength = 0;
-    this.scanningSubject = true;
-    scanTicketKeys(subject, this.visitKey);
-    this.scanningSubject = false;
-    scanTicketKeys(description, this.visitKey);
-  }
-
-  // One sink for the index's lifetime: adding a ticket allocates nothing for a word seen before.
-  private readonly visitKey: TicketKeySink = {
-    range: (lower, start, end, hash, units) => {
-      let term = this.keyTerm.find(lower, start, end, hash);
-      if (term === KeyTable.MISSING) {
-        const key = lower.slice(start, end);
-        term = this.newKey(key, key, hash);
-      }
-      if (term >= 0) this.count(term, units);
-    },
-    key: (key, surface, units) => {
-      const hash = keyHash(key);
-      let term = this.keyTerm.find(key, 0, key.length, hash);
-      if (term === KeyTable.MISSING) term = this.newKey(key, surface, hash);
-      if (term >= 0) this.count(term, units);
-    },
-  };
-
-  /** The term of a key not seen before (-1 when the word is dropped), remembered. */
-  private newKey(key: string, surface: string, hash: number): number {
-    const text = termOfKey(key);
-    const term = text === "" ? -1 : this.termId(text, surface);
-    this.keyTerm.insert(key, hash, term);
-    return term;
-  }
-
-  /** Adds `units` half-occurrences of a term to the ticket being analyzed. */
-  private count(term: number, units: number): void {
-    let slot: number;
-    if (this.localStamp[term] === this.addStamp) slot = this.localSlot[term] ?? 0;
-    else {
-      slot = this.scratchLength++;
-      if (slot >= this.scratchTerms.length) {
-        this.scratchTerms = grow(this.scratchTerms, slot * 2);
-        this.scratchSubject = grow(this.scratchSubject, slot * 2);
-        this.scratchBody = grow(this.scratchBody, slot * 2);
-      }
-      this.localStamp[term] = this.addStamp;
-      this.localSlot[term] = slot;
-      this.scratchTerms[slot] = term;
-      this.scratchSubject[slot] = 0;
-      this.scratchBody[slot] = 0;
-    }
-    if (this.scanningSubject) this.scratchSubject[slot] = (this.scratchSubject[slot] ?? 0) + units;
-    else this.scratchBody[slot] = (this.scratchBody[slot] ?? 0) + units;
-  }
-
-  /** Terms and counts of text that is not being indexed; leaves the vocabulary untouched. */
-  private analyzeText(subject: string, description: string): LocalTerms {
-    const index = new Map<string, number>();
-    const local: LocalTerms = { terms: [], surfaces: [], subjectCounts: [], bodyCounts: [] };
-    const visit = (text: string, counts: number[], other: number[]): void => {
-      for (const { key, surface, units } of ticketKeys(text)) {
-        const term = termOfKey(key);
-        if (term === "") continue;
-        let i = index.get(term);
-        if (i === undefined) {
-          i = local.terms.length;
-          index.set(term, i);
-          local.terms.push(term);
-          local.surfaces.push(surface);
-          counts.push(0);
-          other.push(0);
-        }
-        counts[i] = (counts[i] ?? 0) + units;
-      }
-    };
-    visit(subject, local.subjectCounts, local.bodyCounts);
-    visit(description, local.bodyCounts, local.subjectCounts);
-    return local;
-  }
-
-  private nextAddStamp(): number {
-    if (this.addStamp >= 0xfffffff0) {
-      this.addStamp = 0;
-      this.localStamp.fill(0);
-    }
-    return this.addStamp + 1;
-  }
-
   /** Does the scratch analysis equal what the document holds? */
   private sameTerms(doc: number): boolean {
     const start = this.docStart[doc] ?? 0;
-    if ((this.docLength[doc] ?? 0) !== this.scratchLength) return false;
-    for (let i = 0; i < this.scratchLength; i++) {
-      if (this.forwardTerm[start + i] !== this.scratchTerms[i]) return false;
-      const s = Math.min(255, this.scratchSubject[i] ?? 0);
-      const b = Math.min(255, this.scratchBody[i] ?? 0);
+    const { length, termIds, subjectUnits, bodyUnits } = this.terms;
+    if ((this.docLength[doc] ?? 0) !== length) return false;
+    for (let i = 0; i < length; i++) {
+      if (this.forwardTerm[start + i] !== termIds[i]) return false;
+      const s = Math.min(255, subjectUnits[i] ?? 0);
+      const b = Math.min(255, bodyUnits[i] ?? 0);
       if (this.forwardCounts[start + i] !== ((s << 8) | b)) return false;
     }
     return true;
@@ -594,55 +442,18 @@ export class TicketIndex {
     this.bumpVersion();
   }
 
-  private termId(term: string, surface: string): number {
-    const existing = this.vocab.get(term);
-    if (existing !== undefined) return existing;
-    const id = this.termText.length;
-    this.vocab.set(term, id);
-    this.termText.push(term);
-    this.termSurface.push(surface);
-    if (id >= this.df.length) {
-      const size = this.df.length * 2;
-      this.df = grow(this.df, size);
-      this.termHead = grow(this.termHead, size);
-      this.termTail = grow(this.termTail, size);
-      this.idfValue = grow(this.idfValue, size);
-      this.idfStamp = grow(this.idfStamp, size);
-      this.queryWeight = grow(this.queryWeight, size);
-      this.queryStampOfTerm = grow(this.queryStampOfTerm, size);
-      this.querySubject = grow(this.querySubject, size);
-      this.localStamp = grow(this.localStamp, size);
-      this.localSlot = grow(this.localSlot, size);
-    }
-    return id;
-  }
-
-  private appendPosting(term: number, entry: number): void {
-    let tail = this.termTail[term] ?? 0;
-    if (tail === 0 || (this.pool[tail + 1] ?? 0) === (this.pool[tail + 2] ?? 0)) {
-      const capacity = tail === 0 ? FIRST_BLOCK : Math.min(MAX_BLOCK, (this.pool[tail + 2] ?? 0) * 2);
-      const block = this.allocateBlock(capacity);
-      if (tail === 0) this.termHead[term] = block;
-      else this.pool[tail] = block;
-      this.termTail[term] = block;
-      tail = block;
-    }
-    const used = this.pool[tail + 1] ?? 0;
-    this.pool[tail + BLOCK_HEADER + used] = entry;
-    this.pool[tail + 1] = used + 1;
-  }
-
-  private allocateBlock(capacity: number): number {
-    const size = BLOCK_HEADER + capacity;
-    if (this.poolUsed + size > this.pool.length) {
-      this.pool = grow(this.pool, Math.max(Math.ceil(this.pool.length * 1.5), this.poolUsed + size));
-    }
-    const block = this.poolUsed;
-    this.pool[block] = 0;
-    this.pool[block + 1] = 0;
-    this.pool[block + 2] = capacity;
-    this.poolUsed += size;
-    return block;
+  /** Makes room for term ids below `needed` in the per-term arrays. */
+  private ensureTermCapacity(needed: number): void {
+    if (needed <= this.df.length) return;
+    let size = this.df.length;
+    while (size < needed) size *= 2;
+    this.df = grow(this.df, size);
+    this.postings.growTerms(size);
+    this.idfValue = grow(this.idfValue, size);
+    this.idfStamp = grow(this.idfStamp, size);
+    this.queryWeight = grow(this.queryWeight, size);
+    this.queryStampOfTerm = grow(this.queryStampOfTerm, size);
+    this.querySubject = grow(this.querySubject, size);
   }
 
   private ensureDocCapacity(needed: number): void {
@@ -668,16 +479,13 @@ export class TicketIndex {
 
   /** Rebuilds postings without replaced documents once they outnumber the live ones. */
   private compact(): void {
-    this.pool = new Uint32Array(Math.max(1 << 16, this.livePostings * 2));
-    this.poolUsed = 4;
-    this.termHead.fill(0);
-    this.termTail.fill(0);
+    this.postings.clear(this.livePostings * 2);
     for (let doc = 0; doc < this.docKey.length; doc++) {
       if (this.alive[doc] === 0) continue;
       const start = this.docStart[doc] ?? 0;
       const end = start + (this.docLength[doc] ?? 0);
       for (let i = start; i < end; i++) {
-        this.appendPosting(
+        this.postings.append(
           this.forwardTerm[i] ?? 0,
           (doc << 8) | this.weightedTf(this.forwardCounts[i] ?? 0),
         );
@@ -687,49 +495,6 @@ export class TicketIndex {
   }
 }
 
-/** Bounded best-first list: score desc, then ticket id asc. Small k, so insertion is fine. */
-class TopList {
-  private readonly docs: number[] = [];
-  private readonly scores: number[] = [];
-
-  constructor(
-    private readonly capacity: number,
-    private readonly keys: readonly string[],
-  ) {}
-
-  offer(doc: number, score: number): void {
-    const n = this.docs.length;
-    if (n === this.capacity && !this.before(doc, score, n - 1)) return;
-    let i = n === this.capacity ? n - 1 : n;
-    while (i > 0 && this.before(doc, score, i - 1)) {
-      this.docs[i] = this.docs[i - 1] ?? 0;
-      this.scores[i] = this.scores[i - 1] ?? 0;
-      i--;
-    }
-    this.docs[i] = doc;
-    this.scores[i] = score;
-  }
-
-  entries(): { doc: number; score: number }[] {
-    return this.docs.map((doc, i) => ({ doc, score: this.scores[i] ?? 0 }));
-  }
-
-  /** Does (doc, score) rank before the entry at position i? */
-  private before(doc: number, score: number, i: number): boolean {
-    const other = this.scores[i] ?? 0;
-    if (score !== other) return score > other;
-    return compareTicketIds(this.keys[doc] ?? "", this.keys[this.docs[i] ?? 0] ?? "") < 0;
-  }
-}
-
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
-
-function grow<T extends TypedArray>(array: T, size: number): T {
-  const next = new (array.constructor as new (n: number) => T)(size);
-  next.set(array);
-  return next;
 }
