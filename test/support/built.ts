@@ -31,3 +31,50 @@ export function distStaleness(root: string = ROOT): string | undefined {
   const changed = files(join(root, "src")).find((f) => statSync(f).mtimeMs > built);
   return changed === undefined ? undefined : `older than ${relative(root, changed)}`;
 }
+
+/**
+ * Test programs (TypeScript under test/) that tests start as processes. The global setup bundles
+ * each into one JavaScript file whose imports of src/ point at the built modules in dist/, so the
+ * child runs the same code as the CLIs above and starts without a transpiler.
+ */
+export const CHILD_FIXTURES = [
+  "test/store/fixtures/child.ts",
+  "test/hostile/fixtures/runtime-child.ts",
+] as const;
+
+const FIXTURE_DIR = join(ROOT, "node_modules", ".cache", "test-fixtures");
+
+/** The bundle of one of CHILD_FIXTURES: `node <this> ...` starts it. */
+export function fixtureEntry(source: (typeof CHILD_FIXTURES)[number]): string {
+  return join(FIXTURE_DIR, source.replaceAll("/", "__").replace(/\.ts$/, ".mjs"));
+}
+
+/** Bundles CHILD_FIXTURES (see fixtureEntry); src/ modules stay external, loaded from dist/. */
+export async function bundleFixtures(): Promise<void> {
+  const { build } = await import("esbuild");
+  const src = join(ROOT, "src");
+  for (const source of CHILD_FIXTURES) {
+    await build({
+      entryPoints: [join(ROOT, source)],
+      outfile: fixtureEntry(source),
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      logLevel: "error",
+      plugins: [
+        {
+          name: "src-from-dist",
+          setup(b) {
+            b.onResolve({ filter: /\/src\// }, (args) => {
+              const path = resolve(args.resolveDir, args.path);
+              if (!path.startsWith(src + "/")) return undefined;
+              return { path: builtEntry(relative(ROOT, path).replace(/\.js$/, ".ts")), external: true };
+            });
+          },
+        },
+      ],
+    });
+  }
+}
