@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, chmodSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleFixtures, distStaleness } from "./built.js";
 
@@ -25,6 +25,8 @@ function memoryTmpdir(): () => void {
     return () => undefined;
   }
   const dir = mkdtempSync(join("/dev/shm", "support-triage-tests-"));
+  // Like /tmp: the hostile tests run a child as another user (nobody) inside it.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => rmSync(dir, { recursive: true, force: true });
 }
