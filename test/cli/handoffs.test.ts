@@ -18,13 +18,14 @@ import {
   type Receiver,
 } from "../service/handoff-fixtures.js";
 import { crashEnv as crashAt } from "../support/crash.js";
+import { builtEntry } from "../support/built.js";
 
 // `handoffs deliver` as a separate process against a real HTTP server on 127.0.0.1, including a
 // kill -9 at each step of a delivery and two deliverers at once.
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const CLI = resolve(ROOT, "src/cli/handoffs.ts");
-const ENTRY = resolve(ROOT, "src/index.ts");
+const CLI = builtEntry("src/cli/handoffs.ts");
+const ENTRY = builtEntry("src/index.ts");
 
 interface Run {
   readonly code: number | null;
@@ -35,7 +36,7 @@ interface Run {
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -7,9 +7,10 @@ import { createMemoryLogger } from "../../src/logging.js";
 import type { ImportReport } from "../../src/service/import-service.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData, type TestData } from "../support/data.js";
+import { builtEntry } from "../support/built.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const CLI = join(ROOT, "src/cli/import.ts");
+const CLI = builtEntry("src/cli/import.ts");
 const FIXTURES = join(ROOT, "test/fixtures-import");
 
 const temps: string[] = [];
@@ -41,7 +42,7 @@ function cli(args: readonly string[], data?: TestData): Promise<Run> {
     env.TRIAGE_KNOWLEDGE_ROOT = data.knowledgeRoot;
   }
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

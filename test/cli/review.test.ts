@@ -12,13 +12,14 @@ import type { AuditEvent, Recommendation, Ticket } from "../../src/domain/schema
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage } from "../../src/service/runtime.js";
 import { billingProposal, TEST_NOW, testTickets, writeTestData, type TestData } from "../support/data.js";
+import { builtEntry } from "../support/built.js";
 
 // The reviewer CLI as a separate process, next to a real server process on the same runtime
 // directory (`npm test` builds dist/ before the suite).
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SERVER = resolve(ROOT, "dist/index.js");
-const CLI = resolve(ROOT, "src/cli/review.ts");
+const CLI = builtEntry("src/cli/review.ts");
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string })
   .version;
 
@@ -68,8 +69,7 @@ function run(command: string[], env: Record<string, string>, input = ""): Promis
   });
 }
 
-const review = (args: string[], env: Record<string, string>, input = "") =>
-  run(["--import", "tsx", CLI, ...args], env, input);
+const review = (args: string[], env: Record<string, string>, input = "") => run([CLI, ...args], env, input);
 
 const proposal = (ticketId: string, overrides: Record<string, unknown> = {}) =>
   billingProposal({

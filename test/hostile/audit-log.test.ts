@@ -7,6 +7,7 @@ import { verifyAuditLog } from "../../src/store/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { writeTestData, type TestData } from "../support/data.js";
 import { openRuntime, validSubmission } from "./support.js";
+import { builtEntry } from "../support/built.js";
 
 // The audit log is the commit log. An incomplete last line is what a crash mid-append leaves:
 // it is cut off (and kept) on the next open. A complete line that is damaged is not a crash
@@ -55,7 +56,7 @@ async function openRefusal(): Promise<DomainError> {
 function auditVerifyCli(): { status: number | null; stdout: string } {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(REPO, "src/cli/audit-verify.ts"), "--data-root", data.dataRoot],
+    [builtEntry("src/cli/audit-verify.ts"), "--data-root", data.dataRoot],
     { cwd: REPO, encoding: "utf8", timeout: 60_000 },
   );
   return { status: r.status, stdout: r.stdout };

@@ -8,13 +8,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/tool-runtime.js";
 import { writeTestData, type TestData } from "../support/data.js";
 import { openRuntime } from "./support.js";
+import { builtEntry } from "../support/built.js";
 
-// The server as a process (src/index.ts through tsx, so the test follows the source). A client
+// The server as a process (the built dist/index.js; the suite's setup rebuilds it when src/ is newer). A client
 // restarts a server that exits; a server that cannot open its runtime must exit once with a
 // one-line reason on stderr, not a stack trace, so the operator sees what to fix.
 
 const REPO = resolve(import.meta.dirname, "../..");
-const ENTRY = join(REPO, "src/index.ts");
+const ENTRY = builtEntry("src/index.ts");
 
 let data: TestData;
 afterEach(() => {
@@ -37,7 +38,7 @@ function start(extra: Record<string, string> = {}): {
   stderr: string;
   stdout: string;
 } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", ENTRY], {
+  const r = spawnSync(process.execPath, [ENTRY], {
     cwd: REPO,
     env: env(extra),
     input: "",
@@ -116,7 +117,7 @@ describe("a 2 MB argument over real stdio", () => {
     mkdirSync(data.dataRoot, { recursive: true });
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ["--import", "tsx", ENTRY],
+      args: [ENTRY],
       cwd: REPO,
       env: env(),
       stderr: "pipe",

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { createMemoryLogger, type Logger } from "../../src/logging.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, type TestData } from "../support/data.js";
+import { fixtureEntry } from "../support/built.js";
 
 /** A recommendation the test seed accepts (TKT-3004 is at revision 1). */
 export function validSubmission(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -65,7 +66,7 @@ const REPO = resolve(import.meta.dirname, "../..");
 export function runChild(data: TestData, user?: { uid: number; gid: number }): ChildOutcome {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(REPO, "test/hostile/fixtures/runtime-child.ts"), JSON.stringify(data)],
+    [fixtureEntry("test/hostile/fixtures/runtime-child.ts"), JSON.stringify(data)],
     { cwd: REPO, encoding: "utf8", timeout: 60_000, ...(user === undefined ? {} : user) },
   );
   const line = result.stdout.trim().split("\n").at(-1) ?? "";

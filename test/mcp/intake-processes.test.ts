@@ -5,12 +5,13 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeTestData } from "../support/data.js";
+import { builtEntry } from "../support/built.js";
 
 // Two server processes on one runtime directory, each with its own SDK Client over stdio: what
 // one creates the other sees, and tickets created at the same time get distinct ids.
 
 const REPO = resolve(import.meta.dirname, "../..");
-const ENTRY = resolve(REPO, "src/index.ts");
+const ENTRY = builtEntry("src/index.ts");
 const data = writeTestData();
 const clients: Client[] = [];
 afterAll(async () => {
@@ -21,7 +22,7 @@ afterAll(async () => {
 async function startServer(name: string): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ["--import", "tsx", ENTRY],
+    args: [ENTRY],
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? "",

@@ -7,6 +7,7 @@ import { encodeEvent, type UnhashedEvent } from "../../src/store/core/event-code
 import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, REPO, tempDir } from "./fixtures/helpers.js";
+import { builtEntry } from "../support/built.js";
 
 afterAll(cleanupTempDirs);
 
@@ -49,7 +50,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   // Without --data-root it checks the per-user default: an empty one here, whatever this machine holds.
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: tempDir("xdg") };
   delete env.TRIAGE_DATA_ROOT;
-  const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/audit-verify.ts", ...args], {
+  const run = spawnSync(process.execPath, [builtEntry("src/cli/audit-verify.ts"), ...args], {
     cwd: REPO,
     encoding: "utf8",
     env,
