@@ -36,6 +36,10 @@ export async function launchChromium(): Promise<Chromium> {
       "--no-first-run",
     ],
   });
+  // Waits end on an event (an element appears); the limit only matters on a machine busy with other
+  // processes, where a page's poll or a spawned server can take longer than Playwright's 30 s
+  // default. It stays under vitest's 60 s test timeout, so a real hang still fails as a timeout here.
+  context.setDefaultTimeout(50_000);
   return {
     context,
     async close() {
