@@ -21,7 +21,8 @@ import type {
 import { Committer, LogAppender, type AttemptResult } from "./commit.js";
 import { errnoCode, fileInTheWay } from "./fs-util.js";
 import { ImportBatches } from "./imports.js";
-import { initializeRuntime, type InitializedBase, type SeedSource } from "./init.js";
+import type { SeedSource } from "../core/seed.js";
+import { initializeRuntime, type InitializedBase } from "./init.js";
 import { Journal } from "./journal.js";
 import { layoutOf, type Layout } from "./layout.js";
 import { RuntimeLock } from "./lock.js";
@@ -292,17 +293,21 @@ export class FileStore implements TriageStore {
     return run.finally(settle);
   }
 
-  stageImportBatch(tickets: readonly Ticket[]): StagedImportBatch {
-    this.assertOpen();
-    return this.writer.batches.stage(tickets);
+  stageImportBatch(tickets: readonly Ticket[]): Promise<StagedImportBatch> {
+    return this.read(() => this.writer.batches.stage(tickets));
   }
 
-  discardImportBatch(batch: StagedImportBatch): boolean {
-    this.assertOpen();
-    this.writer.log.refresh();
-    if (this.writer.recovery.batchInUse(batch.file)) return false;
-    this.writer.batches.discard(batch.file);
-    return true;
+  discardImportBatch(batch: StagedImportBatch): Promise<boolean> {
+    return this.read(() => {
+      if (this.writer.recovery.batchInUse(batch.file)) return false;
+      this.writer.batches.discard(batch.file);
+      return true;
+    });
+  }
+
+  /** Nearly free here: view() already catches up with a stat of the log. */
+  refresh(): Promise<void> {
+    return this.read(() => undefined);
   }
 
   /**
