@@ -120,7 +120,7 @@ export async function startCluster(options: ClusterOptions = {}, env = process.e
     "-c",
     `synchronous_commit=${durable ? "on" : "off"}`,
     "-c",
-    "full_page_writes=off",
+    `full_page_writes=${durable ? "on" : "off"}`,
     "-c",
     "max_connections=200",
     "-c",
@@ -148,10 +148,15 @@ export async function startCluster(options: ClusterOptions = {}, env = process.e
       stopped = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
-        // SIGINT: "fast" shutdown (running transactions are rolled back; nothing waits for clients).
-        child.kill("SIGINT");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
+        // "fast" shutdown: running transactions are rolled back, nothing waits for clients. Through
+        // pg_ctl, as the server's user (a signal to runuser would not reach the server).
+        const [stopCmd, stopArgs] = runAs(join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]);
+        try {
+          execFileSync(stopCmd, stopArgs, { stdio: "pipe", timeout: 20_000 });
+        } catch {
+          child.kill("SIGKILL");
+        }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -20,6 +20,7 @@ export { LOCK_STALE_MS, RuntimeLock, type HeldLock } from "./file/lock.js";
 export { livePresences } from "./file/presence.js";
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres/pg-store.js";
 export { checkDatabaseUrl, describeDatabase, redactUrl } from "./postgres/connection.js";
+export { DatabaseNotInitializedError, verifyDatabaseAudit } from "./postgres/verify.js";
 export {
   RuntimeNotInitializedError,
   verifyAuditLog,

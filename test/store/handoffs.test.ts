@@ -62,7 +62,7 @@ describe("the handoff outbox", () => {
       approveWithHandoffs(other.id, ["team-notification"], { createdBySeq: "omit" }),
     );
     expect(store.view().getHandoff(omitted.handoffIds[0] as string)?.createdBySeq).toBe(omitted.seq);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -123,7 +123,7 @@ describe("the handoff outbox", () => {
       "handoff-attempted",
       "handoff-failed",
     ]);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -261,7 +261,7 @@ describe("the handoff outbox", () => {
       failedBody(b, { final: false, error: "outcome unknown, retried by operator" }),
     );
     expect((await fromSnapshot.transact(attemptBody(b))).attempts.map((x) => x.attempt)).toEqual([1, 2]);
-    expectConsistent(fromSnapshot, SEED);
+    await expectConsistent(fromSnapshot, SEED);
     await fromSnapshot.close();
   });
 });

@@ -103,7 +103,7 @@ describe("tickets-imported", () => {
     // Imported tickets go through triage like any other.
     const rec = await store.transact(submitBody("TKT-200"));
     await store.transact(approveBody(rec.id));
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     const expected = observe(store);
     await store.close();
 
@@ -136,7 +136,7 @@ describe("tickets-imported", () => {
     }));
     await expect(again).rejects.toThrow(/was already imported by seq 1/);
     expect(batchFiles(root)).toEqual([first.file.slice("imports/".length)]);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -227,7 +227,7 @@ describe("tickets-imported", () => {
     await expect(attempt).rejects.toThrow(/is missing\. Stage the batch again and retry/);
     await expect(attempt).rejects.toSatisfy((e) => isDomainError(e) && e.code === "STORE_UNAVAILABLE");
     await store.discardImportBatch(other);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -247,7 +247,7 @@ describe("tickets-imported", () => {
     // The next single creation appends after them.
     expect((await store.transact(createBody())).id).toBe("TKT-50021");
     const expected = observe(store);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
 
     const replayed = await open(root, { tickets: SEED, snapshotEvery: 0 });
@@ -330,7 +330,7 @@ describe("orphan batches", () => {
     const run = await child.done;
     expect(run.lines.find((l) => "op" in l)).toMatchObject({ op: "stage-commit", ok: true });
     expect(store.view().ticketCount()).toBe(27);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 });

@@ -67,7 +67,7 @@ describe("ticket-created", () => {
     const rec = await store.transact(submitBody("TKT-21"));
     await store.transact(approveBody(rec.id));
     expect(store.view().getTicket("TKT-21")?.revision).toBe(1);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     const expected = await observe(store);
     await store.close();
 
@@ -214,7 +214,7 @@ describe("note-added", () => {
     await store.transact(approveBody(rec.id));
     expect(store.view().getTicket("TKT-4")?.revision).toBe(ticketBefore.revision + 1);
     expect(store.view().getTicket("TKT-4")?.notes).toHaveLength(2);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     const expected = store.view().ticketsByInsertion(0);
     await store.close();
 
