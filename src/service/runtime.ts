@@ -25,6 +25,10 @@ export interface Triage {
 export interface OpenOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /** A database store: LISTEN for other servers' commits between requests (default true). */
+  readonly listen?: boolean;
+  /** Open a store that exists; never initialize one from the seed (maintenance commands). */
+  readonly existing?: boolean;
 }
 
 /**
@@ -50,7 +54,12 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
   const store: TriageStore =
     config.databaseUrl === undefined
       ? await openFileStore(common)
-      : await openPostgresStore({ ...common, url: config.databaseUrl });
+      : await openPostgresStore({
+          ...common,
+          url: config.databaseUrl,
+          existing: options.existing,
+          listen: options.listen,
+        });
   const service = new TriageService({
     store,
     knowledge,

@@ -8,7 +8,7 @@ import { StoreState } from "../core/state.js";
 import { reachStep } from "../core/steps.js";
 import { unavailable } from "../core/transaction.js";
 import { decodeRow } from "./events.js";
-import { LOCK_CLASS, SETUP_LOCK } from "./schema.js";
+import { LOCK_CLASS, SETUP_LOCK, type SchemaState } from "./schema.js";
 import { insertEvent, upsertTickets } from "./tables.js";
 
 // First start on an empty database, and loading an initialized one. Initialization is one SQL
@@ -31,6 +31,12 @@ export function baseBody(tickets: readonly Ticket[]): { readonly body: string; r
   encodeBase(tickets, (chunk) => parts.push(chunk));
   const body = parts.join("");
   return { body, sha256: sha256Hex(body) };
+}
+
+/** True when the schema exists and holds an initialized store. */
+export async function holdsStore(client: pg.ClientBase, schema: SchemaState): Promise<boolean> {
+  if (schema.kind === "empty") return false;
+  return ((await client.query("SELECT 1 FROM triage_store")).rowCount ?? 0) > 0;
 }
 
 /** Initializes the database from the seed unless it is initialized; true when this call did it. */

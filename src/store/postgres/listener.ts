@@ -29,12 +29,13 @@ export class EventListener {
     private readonly events: ListenerEvents,
   ) {}
 
-  start(): void {
+  /** Resolves once listening (or, if the first try failed, once the fallback is armed). */
+  start(): Promise<void> {
     if (this.pollMs > 0) {
       this.poll = setInterval(() => this.events.changed(), this.pollMs);
       this.poll.unref();
     }
-    void this.connect();
+    return this.connect();
   }
 
   async stop(): Promise<void> {
@@ -75,8 +76,9 @@ export class EventListener {
     if (this.warned) {
       this.warned = false;
       this.events.warn("listening for commits again");
-      this.events.changed();
     }
+    // Whatever was committed before LISTEN took effect sent its notification to nobody.
+    this.events.changed();
   }
 
   private lost(error: unknown): void {

@@ -32,7 +32,7 @@ import {
   storeErrorOf,
 } from "./connection.js";
 import { BatchContext, foldNewEvents, readEvents } from "./events.js";
-import { checkFirstEvent, initializeDatabase, loadBase } from "./init.js";
+import { checkFirstEvent, holdsStore, initializeDatabase, loadBase } from "./init.js";
 import { EventListener } from "./listener.js";
 import { COMMIT_LOCK, LOCK_CLASS, migrate, NOTIFY_CHANNEL, schemaRefusal, schemaState } from "./schema.js";
 import { insertEvent, writeEffects } from "./tables.js";
@@ -66,6 +66,8 @@ export interface PostgresStoreOptions {
   /** LISTEN for other servers' commits (default true). */
   readonly listen?: boolean | undefined;
   readonly poolSize?: number | undefined;
+  /** Refuse a database that holds no store yet instead of initializing it (maintenance commands). */
+  readonly existing?: boolean | undefined;
 }
 
 export interface StoreLogger {
@@ -133,6 +135,12 @@ export class PostgresStore implements TriageStore {
         const schema = await schemaState(client);
         const refusal = schemaRefusal(schema, where);
         if (refusal !== undefined) throw unavailable(refusal);
+        if (options.existing === true && !(await holdsStore(client, schema))) {
+          throw unavailable(
+            `The database ${where} holds no triage store yet: start the server against it once (it initializes ` +
+              `from the seed), or copy a runtime in with \`support-triage-mcp db import --from-runtime DIR\`. Nothing was changed.`,
+          );
+        }
         if (schema.kind === "empty") {
           const migrated = await migrate(client, where);
           if (migrated.applied.length > 0)
@@ -164,7 +172,8 @@ export class PostgresStore implements TriageStore {
           changed: () => store.catchUpSoon(),
           warn: (m) => logger.warn(m),
         });
-        store.listener.start();
+        // Listening before the first request: nothing committed after open() goes unnoticed.
+        await store.listener.start();
       }
       return store;
     } catch (error) {
