@@ -18,6 +18,7 @@ Commands:
   review      decide on pending recommendations in a terminal (review --help)
   handoffs    deliver the handoff outbox to the teams' webhooks (handoffs --help)
   import      import a helpdesk export into the runtime (import --help)
+  db          the PostgreSQL store: db migrate, db import --from-runtime DIR (db --help)
 
 Options:
   -h, --help  show this help
@@ -96,6 +97,7 @@ const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> =
     review: () => import("./cli/review.js"),
     handoffs: () => import("./cli/handoffs.js"),
     import: () => import("./cli/import.js"),
+    db: () => import("./cli/db.js"),
   },
   parse: () => undefined,
   run: serve,

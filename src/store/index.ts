@@ -21,6 +21,8 @@ export { livePresences } from "./file/presence.js";
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres/pg-store.js";
 export { checkDatabaseUrl, describeDatabase, redactUrl } from "./postgres/connection.js";
 export { DatabaseNotInitializedError, verifyDatabaseAudit } from "./postgres/verify.js";
+export { copyRuntimeToDatabase, RuntimeCopyRefused, type CopyResult } from "./copy-runtime.js";
+export { migrateDatabase, SCHEMA_VERSION, type MigrateResult } from "./postgres/schema.js";
 export {
   RuntimeNotInitializedError,
   verifyAuditLog,

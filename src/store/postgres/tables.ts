@@ -31,6 +31,39 @@ export async function insertEvent(client: pg.ClientBase, event: AuditEvent, line
   );
 }
 
+/** Rows per statement for large writes (an import, the seed): keeps each parameter moderate. */
+const CHUNK = 5_000;
+
+/** Many events at once (a runtime copied in): one statement per chunk, rows as arrays. */
+export async function insertEvents(
+  client: pg.ClientBase,
+  rows: readonly { readonly event: AuditEvent; readonly line: string }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK);
+    const column = <T>(pick: (r: { event: AuditEvent; line: string }) => T): T[] => part.map(pick);
+    await client.query(
+      `INSERT INTO audit_events
+         (seq, id, occurred_at, action, ticket_id, actor, channel, recommendation_id, prev_hash, hash, line)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+                            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+      [
+        column((r) => r.event.seq),
+        column((r) => r.event.id),
+        column((r) => r.event.timestamp),
+        column((r) => r.event.action),
+        column((r) => r.event.ticketId),
+        column((r) => r.event.actor),
+        column((r) => r.event.channel?.type ?? null),
+        column((r) => r.event.recommendationId ?? null),
+        column((r) => r.event.prevHash),
+        column((r) => r.event.hash),
+        column((r) => r.line),
+      ],
+    );
+  }
+}
+
 const UPSERT_TICKETS = `
 INSERT INTO tickets (id, subject, status, category, priority, team, assignee, customer_name, customer_plan,
                      customer_vip, created_at, updated_at, sla_due_at, sla_breached, revision, external_id, body)
@@ -80,9 +113,6 @@ ON CONFLICT (id) DO UPDATE SET
   status = EXCLUDED.status, attempts = EXCLUDED.attempts, next_attempt_at = EXCLUDED.next_attempt_at,
   body = EXCLUDED.body`;
 
-/** Rows per statement for large writes (an import, the seed): keeps each parameter moderate. */
-const CHUNK = 5_000;
-
 /** Writes tickets (new or replaced) and their notes. */
 export async function upsertTickets(client: pg.ClientBase, tickets: readonly Ticket[]): Promise<void> {
   for (let i = 0; i < tickets.length; i += CHUNK) {
@@ -93,11 +123,17 @@ export async function upsertTickets(client: pg.ClientBase, tickets: readonly Tic
   }
 }
 
-async function upsertRecommendations(client: pg.ClientBase, recs: readonly Recommendation[]): Promise<void> {
+export async function upsertRecommendations(
+  client: pg.ClientBase,
+  recs: readonly Recommendation[],
+): Promise<void> {
   if (recs.length > 0) await client.query(UPSERT_RECOMMENDATIONS, [JSON.stringify(recs)]);
 }
 
-async function upsertHandoffs(client: pg.ClientBase, handoffs: readonly HandoffState[]): Promise<void> {
+export async function upsertHandoffs(
+  client: pg.ClientBase,
+  handoffs: readonly HandoffState[],
+): Promise<void> {
   if (handoffs.length > 0) await client.query(UPSERT_HANDOFFS, [JSON.stringify(handoffs)]);
 }
 

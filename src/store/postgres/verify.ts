@@ -43,7 +43,8 @@ export async function verifyDatabaseAudit(url: string): Promise<VerifyResult> {
   }
 }
 
-async function verifyRows(client: pg.ClientBase, where: string): Promise<VerifyResult> {
+/** The checks, on `client`'s transaction (also run by a runtime copy before its COMMIT). */
+export async function verifyRows(client: pg.ClientBase, where: string): Promise<VerifyResult> {
   const store = await client.query<{ store_id: string; base_body: string }>(
     "SELECT store_id, base_body FROM triage_store",
   );
