@@ -4,6 +4,8 @@
 // its own (created on first use, named after the directory), so a fresh directory is a fresh
 // store and a restart on the same directory finds its store again. Then the built server starts.
 import { createHash } from "node:crypto";
+import process from "node:process";
+import { URL } from "node:url";
 import pg from "pg";
 
 const admin = process.env.TRIAGE_ADMIN_DATABASE_URL;
