@@ -2,6 +2,7 @@
 // driven by the SDK Client, the CLIs as plain children, small fixture files, and reading a
 // runtime's state back (from disk and through a clean server) for the invariant checks.
 
+import { createDatabase, startCluster } from "../postgres/cluster.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,10 +49,11 @@ export function parseOptions(
   numeric: readonly string[],
   flags: readonly string[],
   usage: string,
-): { values: Map<string, number>; flags: Set<string>; seed: string } {
+): { values: Map<string, number>; flags: Set<string>; seed: string; store: "file" | "postgres" } {
   const values = new Map<string, number>();
   const set = new Set<string>();
   let seed = "reliability";
+  let store: "file" | "postgres" = "file";
   const fail = (message: string): never => {
     process.stderr.write(`${message}\n${usage}`);
     process.exit(2);
@@ -67,18 +69,41 @@ export function parseOptions(
       set.add(name);
       continue;
     }
-    if (name === undefined || (name !== "seed" && !numeric.includes(name))) fail(`unknown argument "${arg}"`);
+    if (name === undefined || (name !== "seed" && name !== "store" && !numeric.includes(name)))
+      fail(`unknown argument "${arg}"`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === "") fail(`--${name} needs a value`);
     if (name === "seed") {
       seed = value as string;
       continue;
     }
+    if (name === "store") {
+      if (value !== "file" && value !== "postgres") fail(`--store must be file or postgres, got "${value}"`);
+      store = value as "file" | "postgres";
+      continue;
+    }
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) fail(`--${name} must be a positive number, got "${value}"`);
     values.set(name as string, n);
   }
-  return { values, flags: set, seed };
+  return { values, flags: set, seed, store };
+}
+
+/** Where the servers under test keep their store: the runtime directory, or a fresh database. */
+export interface StoreTarget {
+  readonly kind: "file" | "postgres";
+  /** Extra server environment (TRIAGE_DATABASE_URL for the database). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** `--store postgres`: a durable throwaway cluster (or TRIAGE_TEST_DATABASE_URL) and a new database. */
+export async function openStoreTarget(kind: "file" | "postgres"): Promise<StoreTarget> {
+  if (kind === "file") return { kind, env: {}, databaseUrl: undefined, stop: () => Promise.resolve() };
+  const cluster = await startCluster({ durable: true });
+  const url = await createDatabase(cluster.adminUrl, "reliability");
+  return { kind, env: { TRIAGE_DATABASE_URL: url }, databaseUrl: url, stop: () => cluster.stop() };
 }
 
 // ---------- workspace and fixtures ----------
