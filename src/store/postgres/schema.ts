@@ -191,7 +191,7 @@ export function schemaRefusal(state: SchemaState, where: string): string | undef
     case "older":
       return (
         `The database ${where} has schema version ${state.version}; this server needs ${SCHEMA_VERSION}. ` +
-        `Run \`npx support-triage-mcp db migrate\` (with TRIAGE_DATABASE_URL set), then start again.`
+        `Run \`support-triage-mcp db migrate\` (npm run db:migrate; with TRIAGE_DATABASE_URL set), then start again.`
       );
     case "foreign":
       return (
