@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type pg from "pg";
 import type { AuditEvent } from "../domain/audit-events.js";
 import { importBatchRefSchema } from "../domain/audit-events.js";
 import type { Ticket } from "../domain/schemas.js";
@@ -15,7 +14,7 @@ import { openFileStore } from "./file/file-store.js";
 import { layoutOf, manifestSchema } from "./file/layout.js";
 import { livePresences } from "./file/presence.js";
 import { verifyAuditLog } from "./file/verify.js";
-import { connectClient, describeDatabase, storeErrorOf } from "./postgres/connection.js";
+import { describeDatabase, storeErrorOf, withOwnClient } from "./postgres/connection.js";
 import { LOCK_CLASS, migrate, schemaRefusal, schemaState, SETUP_LOCK } from "./postgres/schema.js";
 import { insertEvents, upsertHandoffs, upsertRecommendations, upsertTickets } from "./postgres/tables.js";
 import { verifyRows } from "./postgres/verify.js";
@@ -114,80 +113,74 @@ async function readRuntime(dataRoot: string): Promise<RuntimeContents> {
 export async function copyRuntimeToDatabase(dataRoot: string, url: string): Promise<CopyResult> {
   const source = await readRuntime(dataRoot);
   const where = describeDatabase(url);
-  let client: pg.Client;
-  try {
-    client = await connectClient(url);
-  } catch (error) {
-    throw storeErrorOf(error, url, "cannot be reached");
-  }
-  try {
-    const schema = await schemaState(client);
-    const refusal = schemaRefusal(schema, where);
-    if (refusal !== undefined) throw unavailable(refusal);
-    if (schema.kind === "empty") await migrate(client, where);
-    await client.query("BEGIN");
+  return withOwnClient(url, async (client) => {
     try {
-      await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, SETUP_LOCK]);
-      const taken = await client.query(
-        "SELECT (SELECT count(*) FROM triage_store) + (SELECT count(*) FROM audit_events) AS n",
-      );
-      if (Number((taken.rows[0] as { n: string }).n) > 0) {
-        throw new RuntimeCopyRefused(
-          `${where} already holds a triage store: db import copies only into an empty database. ` +
-            `Create a new database (createdb), or keep using this one; nothing was changed.`,
+      const schema = await schemaState(client);
+      const refusal = schemaRefusal(schema, where);
+      if (refusal !== undefined) throw unavailable(refusal);
+      if (schema.kind === "empty") await migrate(client, where);
+      await client.query("BEGIN");
+      try {
+        await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, SETUP_LOCK]);
+        const taken = await client.query(
+          "SELECT (SELECT count(*) FROM triage_store) + (SELECT count(*) FROM audit_events) AS n",
         );
-      }
-      const { manifest } = source;
-      await client.query(
-        `INSERT INTO triage_store (store_id, created_at, base_sha256, ticket_count, seed, base_body)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [
-          manifest.storeId,
-          manifest.createdAt,
-          manifest.baseSha256,
-          manifest.tickets,
-          JSON.stringify(manifest.seed),
-          source.baseBody,
-        ],
-      );
-      await insertEvents(
-        client,
-        source.events.map((event, i) => ({ event, line: source.lines[i] as string })),
-      );
-      for (const [file, batch] of source.batches) {
+        if (Number((taken.rows[0] as { n: string }).n) > 0) {
+          throw new RuntimeCopyRefused(
+            `${where} already holds a triage store: db import copies only into an empty database. ` +
+              `Create a new database (createdb), or keep using this one; nothing was changed.`,
+          );
+        }
+        const { manifest } = source;
         await client.query(
-          `INSERT INTO import_batches (file, sha256, ticket_count, body, committed_seq) VALUES ($1, $2, $3, $4, $5)`,
-          [file, batch.sha256, batch.count, batch.body, batch.seq],
+          `INSERT INTO triage_store (store_id, created_at, base_sha256, ticket_count, seed, base_body)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [
+            manifest.storeId,
+            manifest.createdAt,
+            manifest.baseSha256,
+            manifest.tickets,
+            JSON.stringify(manifest.seed),
+            source.baseBody,
+          ],
         );
+        await insertEvents(
+          client,
+          source.events.map((event, i) => ({ event, line: source.lines[i] as string })),
+        );
+        for (const [file, batch] of source.batches) {
+          await client.query(
+            `INSERT INTO import_batches (file, sha256, ticket_count, body, committed_seq) VALUES ($1, $2, $3, $4, $5)`,
+            [file, batch.sha256, batch.count, batch.body, batch.seq],
+          );
+        }
+        const view = new StateView(source.state, 1);
+        const all = { offset: 0, limit: Number.MAX_SAFE_INTEGER };
+        await upsertTickets(client, view.listTickets({}, all).items);
+        await upsertRecommendations(client, view.listRecommendations({}, all).items);
+        await upsertHandoffs(client, view.listHandoffs({}, all).items);
+        const verified = await verifyRows(client, where);
+        if (!verified.ok || verified.headHash !== source.state.lastHash) {
+          const why = verified.ok
+            ? "its head hash differs from the runtime's"
+            : `seq ${verified.seq}: ${verified.problem}: ${verified.detail}`;
+          throw new RuntimeCopyRefused(`the copy did not verify (${why}); nothing was committed.`);
+        }
+        await client.query("COMMIT");
+        return {
+          database: where,
+          events: verified.events,
+          tickets: source.state.tickets.count(),
+          batches: source.batches.size,
+          headHash: verified.headHash,
+        };
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
       }
-      const view = new StateView(source.state, 1);
-      const all = { offset: 0, limit: Number.MAX_SAFE_INTEGER };
-      await upsertTickets(client, view.listTickets({}, all).items);
-      await upsertRecommendations(client, view.listRecommendations({}, all).items);
-      await upsertHandoffs(client, view.listHandoffs({}, all).items);
-      const verified = await verifyRows(client, where);
-      if (!verified.ok || verified.headHash !== source.state.lastHash) {
-        const why = verified.ok
-          ? "its head hash differs from the runtime's"
-          : `seq ${verified.seq}: ${verified.problem}: ${verified.detail}`;
-        throw new RuntimeCopyRefused(`the copy did not verify (${why}); nothing was committed.`);
-      }
-      await client.query("COMMIT");
-      return {
-        database: where,
-        events: verified.events,
-        tickets: source.state.tickets.count(),
-        batches: source.batches.size,
-        headHash: verified.headHash,
-      };
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
+      if (error instanceof RuntimeCopyRefused) throw error;
+      throw storeErrorOf(error, url, "cannot take the copy");
     }
-  } catch (error) {
-    if (error instanceof RuntimeCopyRefused) throw error;
-    throw storeErrorOf(error, url, "cannot take the copy");
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAuditVerify } from "../../src/cli/audit-verify.js";
 import { runDb } from "../../src/cli/db.js";
+import { runImport } from "../../src/cli/import.js";
 import { verifyAuditLog } from "../../src/store/index.js";
 import { POSTGRES_SKIP, freshSchemaUrl, sql } from "../support/postgres.js";
 import {
@@ -196,6 +197,43 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
       );
       expect(await POSTGRES_BACKEND.events(copied)).toHaveLength(12);
       await copied.close();
+    });
+
+    it("the import CLI writes into the database; on a database without a store it refuses and seeds nothing", async () => {
+      const csv = join(tempDir("csv"), "export.csv");
+      writeFileSync(
+        csv,
+        "id,subject,created\nE-1,Row one,2026-04-01T00:00:00Z\nE-2,Row two,2026-04-01T00:00:00Z\n",
+      );
+      const importInto = async (url: string) => {
+        let stdout = "";
+        let stderr = "";
+        const code = await runImport(["--from", csv, "--actor", "me"], {
+          stdout: (t) => (stdout += t),
+          stderr: (t) => (stderr += t),
+          cwd: process.cwd(),
+          env: { TRIAGE_DATABASE_URL: url, TRIAGE_DATA_ROOT: tempDir("unused-root") },
+          stderrIsTTY: false,
+        });
+        return { code, stdout, stderr };
+      };
+      const empty = await freshSchemaUrl("import");
+      const refused = await importInto(empty);
+      expectRun(refused, 1, "stderr", /holds no triage store yet: start the server against it once/);
+      const tables = await sql<{ n: string }>(
+        empty,
+        "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()",
+      );
+      expect(Number(tables[0]?.n)).toBe(0);
+
+      const url = await freshSchemaUrl("import");
+      const store = await POSTGRES_BACKEND.open(url);
+      const imported = await importInto(url);
+      expectRun(imported, 0, "stdout", /^Imported 2 tickets/);
+      await store.refresh();
+      expect(store.view().ticketCount()).toBe(22);
+      expect(await POSTGRES_BACKEND.verify(url)).toMatchObject({ ok: true, events: 2 });
+      await store.close();
     });
 
     it("import refuses a directory that is not a runtime and a damaged runtime, leaving the database empty", async () => {

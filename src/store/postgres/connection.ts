@@ -82,6 +82,24 @@ export async function connectClient(url: string): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * Runs `run` on a connection of its own (a command's, or a check's), ended afterwards. Failing to
+ * connect is STORE_UNAVAILABLE saying what to check.
+ */
+export async function withOwnClient<R>(url: string, run: (client: pg.Client) => Promise<R>): Promise<R> {
+  let client: pg.Client;
+  try {
+    client = await connectClient(url);
+  } catch (error) {
+    throw storeErrorOf(error, url, "cannot be reached");
+  }
+  try {
+    return await run(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",

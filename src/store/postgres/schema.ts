@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { unavailable } from "../core/transaction.js";
-import { connectClient, describeDatabase, storeErrorOf } from "./connection.js";
+import { describeDatabase, storeErrorOf, withOwnClient } from "./connection.js";
 
 // The schema, as versioned migrations applied in order and recorded in triage_schema_migrations.
 // A migration only adds (tables, columns, indexes): none drops or rewrites data. `db migrate`
@@ -257,17 +257,11 @@ export async function migrate(client: pg.ClientBase, where: string): Promise<Mig
 /** `db migrate`: brings the database at `url` to this build's schema (nothing to do: `applied` is empty). */
 export async function migrateDatabase(url: string): Promise<MigrateResult & { readonly database: string }> {
   const where = describeDatabase(url);
-  let client: pg.Client;
-  try {
-    client = await connectClient(url);
-  } catch (error) {
-    throw storeErrorOf(error, url, "cannot be reached");
-  }
-  try {
-    return { ...(await migrate(client, where)), database: where };
-  } catch (error) {
-    throw storeErrorOf(error, url, "cannot be migrated; nothing was changed by the failed step");
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withOwnClient(url, async (client) => {
+    try {
+      return { ...(await migrate(client, where)), database: where };
+    } catch (error) {
+      throw storeErrorOf(error, url, "cannot be migrated; nothing was changed by the failed step");
+    }
+  });
 }

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { importBatchRefSchema, parseAuditEvent, type AuditEvent } from "../../domain/audit-events.js";
 import { decodeLine, GENESIS_HASH, sha256Hex } from "../core/event-codec.js";
 import type { VerifyProblem, VerifyResult } from "../core/verify-result.js";
-import { connectClient, describeDatabase, storeErrorOf } from "./connection.js";
+import { describeDatabase, withOwnClient } from "./connection.js";
 import { schemaRefusal, schemaState } from "./schema.js";
 
 // audit:verify --database-url: the same checks as for a runtime directory, on audit_events:
@@ -20,13 +20,7 @@ const PAGE = 5_000;
 
 export async function verifyDatabaseAudit(url: string): Promise<VerifyResult> {
   const where = describeDatabase(url);
-  let client: pg.Client;
-  try {
-    client = await connectClient(url);
-  } catch (error) {
-    throw storeErrorOf(error, url, "cannot be reached");
-  }
-  try {
+  return withOwnClient(url, async (client) => {
     const schema = await schemaState(client);
     if (schema.kind === "empty")
       throw new DatabaseNotInitializedError(`${where} holds no triage store (no triage tables).`);
@@ -38,9 +32,7 @@ export async function verifyDatabaseAudit(url: string): Promise<VerifyResult> {
     } finally {
       await client.query("ROLLBACK").catch(() => undefined);
     }
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }
 
 /** The checks, on `client`'s transaction (also run by a runtime copy before its COMMIT). */
