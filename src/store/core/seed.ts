@@ -1,4 +1,5 @@
 import { DomainError } from "../../domain/errors.js";
+import { encodeEvent, GENESIS_HASH } from "./event-codec.js";
 import { seedSchema, type Ticket } from "../../domain/schemas.js";
 
 // The tickets a new runtime starts from (the seed), whichever backend stores them: what a seed
@@ -62,4 +63,30 @@ function validateSeed(raw: readonly unknown[]): Ticket[] {
     seen.add(t.id);
   }
   return parsed.data;
+}
+
+/** The seq-0 event of a new store, encoded: the chain starts the same way in every backend. */
+export function initializationEvent(fields: {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly tickets: number;
+  readonly storeId: string;
+  readonly baseSha256: string;
+  readonly seed: Record<string, unknown>;
+}): { line: string; hash: string } {
+  return encodeEvent({
+    seq: 0,
+    id: fields.id,
+    timestamp: fields.createdAt,
+    action: "runtime-initialized",
+    ticketId: null,
+    actor: "system",
+    data: {
+      tickets: fields.tickets,
+      storeId: fields.storeId,
+      baseSha256: fields.baseSha256,
+      seed: fields.seed,
+    },
+    prevHash: GENESIS_HASH,
+  });
 }

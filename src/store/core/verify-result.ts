@@ -36,3 +36,12 @@ export type VerifyResult =
       readonly problem: VerifyProblem;
       readonly detail: string;
     };
+
+/** An audit log without seq 0. */
+export const EMPTY_LOG: VerifyResult = {
+  ok: false,
+  seq: 0,
+  line: 1,
+  problem: "removed",
+  detail: "the audit log is empty: seq 0 is missing",
+};

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import { DomainError } from "../../domain/errors.js";
 import type { Ticket } from "../../domain/schemas.js";
-import { encodeBase, readSeed, type SeedSource } from "../core/seed.js";
-import { decodeLine, encodeEvent, GENESIS_HASH } from "../core/event-codec.js";
+import { encodeBase, initializationEvent, readSeed, type SeedSource } from "../core/seed.js";
+import { decodeLine } from "../core/event-codec.js";
 import { reachStep } from "../core/steps.js";
 import { writeDurably, writeHashedDurably } from "./durable-write.js";
 import { RUNBOOK } from "../../paths.js";
@@ -55,15 +55,13 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
 
     const storeId = randomUUID();
     const createdAt = options.clock().toISOString();
-    const { line } = encodeEvent({
-      seq: 0,
+    const { line } = initializationEvent({
       id: options.newId(),
-      timestamp: createdAt,
-      action: "runtime-initialized",
-      ticketId: null,
-      actor: "system",
-      data: { tickets: tickets.length, storeId, baseSha256, seed: seedMetadata },
-      prevHash: GENESIS_HASH,
+      createdAt,
+      tickets: tickets.length,
+      storeId,
+      baseSha256,
+      seed: seedMetadata,
     });
     const first = decodeLine(line);
     if (!first.ok) throw new Error(`the initialization event is invalid: ${first.detail}`);

@@ -6,7 +6,7 @@ import { decodeLine, GENESIS_HASH, sha256Hex } from "../core/event-codec.js";
 import { errnoCode, forEachLine } from "./fs-util.js";
 import { layoutOf, manifestSchema, type Layout, type Manifest } from "./layout.js";
 
-import type { VerifyProblem, VerifyResult } from "../core/verify-result.js";
+import { EMPTY_LOG, type VerifyProblem, type VerifyResult } from "../core/verify-result.js";
 
 export type { VerifyProblem, VerifyResult } from "../core/verify-result.js";
 
@@ -182,15 +182,7 @@ export function verifyAuditLog(dataRoot: string): VerifyResult {
       const detail = `the last ${size - end} bytes are an incomplete line (an interrupted append)`;
       return { ok: false, seq: expected, line: lineNo + 1, problem: "torn", detail };
     }
-    if (expected === 0) {
-      return {
-        ok: false,
-        seq: 0,
-        line: 1,
-        problem: "removed",
-        detail: "the audit log is empty: seq 0 is missing",
-      };
-    }
+    if (expected === 0) return EMPTY_LOG;
     return { ok: true, events: expected, headHash: prevHash };
   } finally {
     fs.closeSync(fd);

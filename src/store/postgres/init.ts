@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { parseAuditEvent } from "../../domain/audit-events.js";
 import type { Ticket } from "../../domain/schemas.js";
-import { encodeEvent, GENESIS_HASH, sha256Hex } from "../core/event-codec.js";
-import { encodeBase, readSeed, type SeedSource } from "../core/seed.js";
+import { sha256Hex } from "../core/event-codec.js";
+import { encodeBase, initializationEvent, readSeed, type SeedSource } from "../core/seed.js";
 import { StoreState } from "../core/state.js";
 import { reachStep } from "../core/steps.js";
 import { unavailable } from "../core/transaction.js";
@@ -62,15 +62,13 @@ export async function initializeDatabase(client: pg.ClientBase, options: InitOpt
     );
     await upsertTickets(client, tickets);
     reachStep("init.base-written");
-    const { line } = encodeEvent({
-      seq: 0,
+    const { line } = initializationEvent({
       id: options.newId(),
-      timestamp: createdAt,
-      action: "runtime-initialized",
-      ticketId: null,
-      actor: "system",
-      data: { tickets: tickets.length, storeId, baseSha256: base.sha256, seed: seedMetadata },
-      prevHash: GENESIS_HASH,
+      createdAt,
+      tickets: tickets.length,
+      storeId,
+      baseSha256: base.sha256,
+      seed: seedMetadata,
     });
     await insertEvent(client, decodeRow(0, line), line);
     reachStep("init.log-written");

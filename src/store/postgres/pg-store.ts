@@ -8,7 +8,7 @@ import { createStderrLogger } from "../../logging.js";
 import { applyEvent } from "../core/apply.js";
 import { encodeBatch, newBatchName, validateBatchTickets } from "../core/batch-codec.js";
 import { sha256Hex } from "../core/event-codec.js";
-import type { SeedSource } from "../core/seed.js";
+import type { StoreLogger, StoreOptions } from "../core/options.js";
 import { normalizePage } from "../core/sorted.js";
 import type { Inconsistency, StoreState } from "../core/state.js";
 import { reachStep } from "../core/steps.js";
@@ -49,18 +49,11 @@ import { insertEvent, writeEffects } from "./tables.js";
 // A COMMIT whose answer was lost is settled by reading seq back, never by guessing. See
 // docs/postgres.md.
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreOptions {
   /** postgres://user:password@host:port/database (TLS options as URL parameters). */
   readonly url: string;
   /** Kept for callers (the configured runtime directory); nothing is written there. */
   readonly dataRoot: string;
-  readonly seed: SeedSource;
-  readonly seedMetadata?: Record<string, unknown> | undefined;
-  readonly newId?: (() => string) | undefined;
-  readonly clock?: (() => Date) | undefined;
-  readonly logger?: StoreLogger | undefined;
-  /** How long a commit waits for another server's commit lock before STORE_UNAVAILABLE (ms). */
-  readonly lockTimeoutMs?: number | undefined;
   /** Catch up at least this often between requests (ms), in case a notification was missed; 0: never. */
   readonly pollMs?: number | undefined;
   /** LISTEN for other servers' commits (default true). */
@@ -68,11 +61,6 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number | undefined;
   /** Refuse a database that holds no store yet instead of initializing it (maintenance commands). */
   readonly existing?: boolean | undefined;
-}
-
-export interface StoreLogger {
-  warn(message: string): void;
-  info(message: string): void;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5_000;

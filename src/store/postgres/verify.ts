@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { importBatchRefSchema, parseAuditEvent, type AuditEvent } from "../../domain/audit-events.js";
 import { decodeLine, GENESIS_HASH, sha256Hex } from "../core/event-codec.js";
-import type { VerifyProblem, VerifyResult } from "../core/verify-result.js";
+import { EMPTY_LOG, type VerifyProblem, type VerifyResult } from "../core/verify-result.js";
 import { describeDatabase, withOwnClient } from "./connection.js";
 import { schemaRefusal, schemaState } from "./schema.js";
 
@@ -86,14 +86,7 @@ export async function verifyRows(client: pg.ClientBase, where: string): Promise<
     }
     if (rows.length < PAGE) break;
   }
-  if (expected === 0)
-    return {
-      ok: false,
-      seq: 0,
-      line: 1,
-      problem: "removed",
-      detail: "the audit log is empty: seq 0 is missing",
-    };
+  if (expected === 0) return EMPTY_LOG;
   return { ok: true, events: expected, headHash: prevHash };
 }
 
