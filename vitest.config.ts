@@ -4,8 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Process tests start the built programs under dist/: build them once if src/ is newer.
-    globalSetup: ["test/support/built-setup.ts"],
+    // Process tests start the built programs under dist/: build them once if src/ is newer. The
+    // PostgreSQL suite gets a throwaway cluster (or TRIAGE_TEST_DATABASE_URL), else a notice.
+    globalSetup: ["test/support/built-setup.ts", "test/support/postgres-setup.ts"],
     environment: "node",
     // Crash and multi-process tests spawn child processes; keep them from starving each other.
     testTimeout: 60_000,

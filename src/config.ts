@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { checkDatabaseUrl, redactUrl } from "./store/index.js";
 import { BUNDLED, currentHost, defaultDataRoot, NoUserDataDirError, type Host } from "./paths.js";
 
 /**
@@ -24,6 +25,8 @@ export interface Config {
   readonly approvalMode?: ApprovalMode;
   /** Security-routed tickets need the form (elicitation) or the reviewer CLI, never chat. */
   readonly securityNeedsHumanChannel?: boolean;
+  /** TRIAGE_DATABASE_URL: the PostgreSQL store instead of the runtime directory's files. */
+  readonly databaseUrl?: string;
   /** Which locations came from a variable, for the startup report; absent in hand-built configs. */
   readonly origins?: Readonly<Record<Location, Origin>>;
 }
@@ -47,6 +50,12 @@ export const CONFIG_VARIABLES: readonly {
       "the per-user runtime: `$XDG_DATA_HOME/support-triage-mcp/runtime` (else `~/.local/share/...`) on Linux, `~/Library/Application Support/support-triage-mcp/runtime` on macOS, `%LOCALAPPDATA%\\support-triage-mcp\\runtime` on Windows",
     meaning:
       "runtime state: tickets, recommendations, the audit log; created on first start. The reviewer, handoffs, import, reset and audit:verify commands default to the same directory",
+  },
+  {
+    names: ["TRIAGE_DATABASE_URL"],
+    default: "unset: the runtime directory",
+    meaning:
+      "`postgres://USER:PASSWORD@HOST:PORT/DATABASE` (TLS: `?sslmode=verify-full&sslrootcert=FILE`): keep tickets, recommendations and the audit log in PostgreSQL, shared by every server pointed at it (docs/postgres.md). An empty database is set up and seeded on first start",
   },
   {
     names: ["TRIAGE_SEED_FILE"],
@@ -164,6 +173,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     );
   }
   const dataRoot = resolveDataRoot(env, cwd, host);
+  const databaseUrl = given(env, "TRIAGE_DATABASE_URL", "the runtime directory");
+  const badUrl = databaseUrl === undefined ? undefined : checkDatabaseUrl(databaseUrl);
+  if (badUrl !== undefined) throw new ConfigError(badUrl);
   const seedFile = located(env, cwd, "TRIAGE_SEED_FILE", BUNDLED.seedFile);
   const knowledgeRoot = located(env, cwd, "TRIAGE_KNOWLEDGE_ROOT", BUNDLED.knowledgeRoot);
   const teamsFile = located(env, cwd, "TRIAGE_TEAMS_FILE", BUNDLED.teamsFile);
@@ -175,6 +187,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     knowledgeRoot: knowledgeRoot.path,
     teamsFile: teamsFile.path,
     minutesSaved,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
     origins: {
       dataRoot: dataRoot.origin,
       seedFile: seedFile.origin,
@@ -198,16 +211,23 @@ const DESCRIBED: readonly { key: Location; label: string; variable: string; fall
 
 /** One line per location for the startup log: the path, and whether a variable or the default chose it. */
 export function describeLocations(config: Config): string[] {
-  return DESCRIBED.flatMap(({ key, label, variable, fallback }) => {
-    const path = config[key];
-    if (path === undefined) return [];
-    const origin = config.origins?.[key];
-    const why =
-      origin === "variable"
-        ? `from ${variable}`
-        : origin === "default"
-          ? `${fallback}; set ${variable} to change it`
-          : "";
-    return [`${label}: ${path}${why === "" ? "" : ` (${why})`}`];
-  });
+  const database =
+    config.databaseUrl === undefined
+      ? []
+      : [`database: ${redactUrl(config.databaseUrl)} (from TRIAGE_DATABASE_URL)`];
+  return [
+    ...database,
+    ...DESCRIBED.flatMap(({ key, label, variable, fallback }) => {
+      const path = config[key];
+      if (path === undefined) return [];
+      const origin = config.origins?.[key];
+      const why =
+        origin === "variable"
+          ? `from ${variable}`
+          : origin === "default"
+            ? `${fallback}; set ${variable} to change it`
+            : "";
+      return [`${label}: ${path}${why === "" ? "" : ` (${why})`}`];
+    }),
+  ];
 }

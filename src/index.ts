@@ -19,6 +19,7 @@ Commands:
   handoffs    deliver the handoff outbox to the teams' webhooks (handoffs --help)
   import      import a helpdesk export into the runtime (import --help)
   desk        the reviewer desk: the queue and its approvals in a browser (desk --help)
+  db          the PostgreSQL store: db migrate, db import --from-runtime DIR (db --help)
 
 Options:
   -h, --help  show this help
@@ -98,6 +99,7 @@ const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> =
     handoffs: () => import("./cli/handoffs.js"),
     import: () => import("./cli/import.js"),
     desk: () => import("./cli/desk.js"),
+    db: () => import("./cli/db.js"),
   },
   parse: () => undefined,
   run: serve,

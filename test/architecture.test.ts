@@ -14,7 +14,7 @@ const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   domain: { layers: ["domain"], packages: /^zod$/ },
   store: {
     layers: ["domain", "store", "root"],
-    packages: /^(node:.*|proper-lockfile|zod)$/,
+    packages: /^(node:.*|proper-lockfile|pg|zod)$/,
   },
   service: { layers: ["domain", "store", "service", "root"], packages: /^(node:.*|zod|gray-matter)$/ },
   mcp: {
@@ -54,10 +54,18 @@ const DOORS = ["store", "domain/secrets", "domain/text"];
 
 /**
  * Folders with a narrower rule than their layer's. store/core is what every store backend
- * shares: it does no file I/O and knows nothing of the file backend.
+ * shares: it does no I/O and knows nothing of either backend. The backends know nothing of each
+ * other: the file store does no SQL, the PostgreSQL store no file I/O (copy-runtime.ts, beside
+ * them, is what moves a runtime from one to the other).
  */
 const FOLDER_RULES: { folder: string; packages: RegExp; notInto: string[] }[] = [
-  { folder: "store/core", packages: /^(node:crypto|node:diagnostics_channel|zod)$/, notInto: ["store/file"] },
+  {
+    folder: "store/core",
+    packages: /^(node:crypto|node:diagnostics_channel|zod)$/,
+    notInto: ["store/file", "store/postgres"],
+  },
+  { folder: "store/file", packages: /^(node:.*|proper-lockfile|zod)$/, notInto: ["store/postgres"] },
+  { folder: "store/postgres", packages: /^(node:crypto|node:os|pg)$/, notInto: ["store/file"] },
 ];
 
 const within = (file: string, folder: string): boolean =>
@@ -83,8 +91,9 @@ function folderViolations(file: string, specs: readonly string[]): string[] {
     for (const spec of specs) {
       if (!spec.startsWith(".")) {
         if (!rule.packages.test(spec)) out.push(`${spec} (src/${rule.folder} may not use it)`);
-      } else if (rule.notInto.some((f) => within(resolve(dirname(file), spec), f))) {
-        out.push(`${spec} (src/${rule.folder} may not import ${rule.notInto.join(", ")})`);
+      } else {
+        const into = rule.notInto.find((f) => within(resolve(dirname(file), spec), f));
+        if (into !== undefined) out.push(`${spec} (src/${rule.folder} may not import ${into})`);
       }
     }
   }
@@ -149,7 +158,7 @@ describe("architecture", () => {
     expect(all.some((f) => layerOf(f) === "ui")).toBe(true);
   });
 
-  it("detects an import around a folder's door, and what store/core may not use (the checks can fail)", () => {
+  it("detects an import around a folder's door, and what store/core and each backend may not use (the checks can fail)", () => {
     const service = join(SRC, "service/x.ts");
     expect(doorViolation(service, "../store/file/log.js")).toBe(
       "../store/file/log.js (import src/store/index.js instead)",
@@ -162,6 +171,15 @@ describe("architecture", () => {
     expect(folderViolations(core, ["node:fs", "../file/log.js", "./state.js", "zod"])).toEqual([
       "node:fs (src/store/core may not use it)",
       "../file/log.js (src/store/core may not import store/file)",
+    ]);
+    const postgres = join(SRC, "store/postgres/x.ts");
+    expect(folderViolations(postgres, ["pg", "node:fs", "../file/log.js", "../core/state.js"])).toEqual([
+      "node:fs (src/store/postgres may not use it)",
+      "../file/log.js (src/store/postgres may not import store/file)",
+    ]);
+    expect(folderViolations(join(SRC, "store/file/x.ts"), ["pg", "../postgres/tables.js"])).toEqual([
+      "pg (src/store/file may not use it)",
+      "../postgres/tables.js (src/store/file may not import store/postgres)",
     ]);
   });
 

@@ -11,6 +11,9 @@ export const USAGE = `Usage: npm run bench [-- options]
   --history N         events of the long-history run on the largest dataset (default 200000;
                       --quick: twice the tickets; 0 skips it)
   --out FILE          JSON results (default .bench/bench-results.json; a .md table is written beside it)
+  --store file|postgres  where the server keeps its store (default file); postgres starts a
+                      durable throwaway cluster (or uses TRIAGE_TEST_DATABASE_URL) with a fresh
+                      database per dataset, and skips the long-history run (it writes the log file)
   --keep              keep the temporary runtimes
   -h, --help          show this help
 
@@ -28,6 +31,7 @@ export interface BenchOptions {
   readonly restarts: number;
   readonly out: string | undefined;
   readonly keep: boolean;
+  readonly store: "file" | "postgres";
 }
 
 export class UsageError extends Error {}
@@ -56,12 +60,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         history: { type: "string" },
         out: { type: "string" },
         keep: { type: "boolean" },
+        store: { type: "string" },
       },
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const quick = values.quick === true;
+  const store = values.store ?? "file";
+  if (store !== "file" && store !== "postgres")
+    throw new UsageError(`--store must be file or postgres, got "${store}".`);
   const sizes =
     values.sizes === undefined
       ? quick
@@ -85,12 +93,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     sizes,
     iterations,
     writes,
-    historyEvents,
+    // The long-history run appends to the runtime's log file: there is none on a database.
+    historyEvents: store === "postgres" ? 0 : historyEvents,
     // The floor is cheap and everything is compared with it: give it more samples.
     floorCalls: Math.max(200, iterations * 5),
     warmup: Math.min(10, Math.max(2, Math.ceil(iterations / 10))),
     restarts: quick ? 1 : 3,
     out: values.out,
     keep: values.keep === true,
+    store,
   };
 }

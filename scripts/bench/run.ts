@@ -31,6 +31,8 @@ import {
   type Paths,
 } from "./scenario.js";
 import { sizeLabel } from "./stats.js";
+import { createDatabase, startCluster } from "../postgres/cluster.js";
+import { describeDatabase } from "../../src/store/index.js";
 import { TARGETS, describeLimit } from "./targets.js";
 
 const RESULTS_FORMAT = 1;
@@ -101,128 +103,138 @@ async function main(argv: readonly string[]): Promise<number> {
         "other processes will add noise to every figure, the floor included.",
     );
   }
-  const budget: Budget = {
-    iterations: options.iterations,
-    writes: options.writes,
-    warmup: options.warmup,
-    restarts: options.restarts,
-    keep: options.keep,
-    log,
-  };
-
-  const datasets: Dataset[] = options.sizes.map((n) => ensureDataset(repoRoot, cacheDir, n, log));
-
-  // The floor is measured before and after the datasets, and the samples pooled, so a machine
-  // that gets busier or quieter during the run moves the floor with the figures.
-  log(`floor: echo server (${options.floorCalls} calls)`);
-  const floorBefore = await measureFloor(paths, budget, options.floorCalls);
-  const runs: { dataset: Dataset; run: DatasetRun; history: boolean }[] = [];
-  for (const dataset of datasets) {
-    log(
-      `${dataset.tickets.toLocaleString("en-US")} tickets (${dataset.cached ? "cached" : "generated"} ${relative(repoRoot, dataset.file)})`,
-    );
-    runs.push({ dataset, run: await measureDataset(paths, dataset, budget), history: false });
-  }
-  const largest = datasets.reduce((a, b) => (b.tickets > a.tickets ? b : a));
-  if (options.historyEvents > 0) {
-    log(
-      `${largest.tickets.toLocaleString("en-US")} tickets with a ${options.historyEvents.toLocaleString("en-US")}-event audit log`,
-    );
-    runs.push({
-      dataset: largest,
-      run: await measureLongHistory(paths, largest, options.historyEvents, budget),
-      history: true,
-    });
-  }
-  log("floor again");
-  const floorAfter = await measureFloor(paths, budget, options.floorCalls);
-  const floor: FloorResult = combineFloor([
-    { when: "before", ...floorBefore },
-    { when: "after", ...floorAfter },
-  ]);
-  const figures = floorFigures(floor);
-  const toResult = ({ dataset, run, history }: (typeof runs)[number]): DatasetResult => ({
-    name: history
-      ? `${sizeLabel(dataset.tickets)} + ${sizeLabel(run.auditEvents)} events`
-      : sizeLabel(dataset.tickets),
-    tickets: dataset.tickets,
-    auditEvents: run.auditEvents,
-    measurements: run.figures.map((f) => judge(f, dataset.tickets, figures)),
-    notes: run.notes,
-  });
-  const results = runs.filter((r) => !r.history).map(toResult);
-  const historyRun = runs.find((r) => r.history);
-  const history = historyRun === undefined ? undefined : toResult(historyRun);
-
-  const totalMs = performance.now() - started;
-
-  const all = history === undefined ? results : [...results, history];
-  const floorRss = floor.peakRssMb === null ? [] : [`echo server peak RSS: ${floor.peakRssMb.toFixed(0)} MB`];
-  const text = [
-    renderText(floorTable(floor)),
-    ...floorRss,
-    "",
-    renderText(comparisonTable(results)),
-    ...(history === undefined ? [] : ["", renderText(comparisonTable([history]))]),
-  ].join("\n");
-  const missed = misses(all);
-  process.stdout.write(`\n${text}\n\n`);
-  process.stdout.write(
-    missed.length === 0
-      ? "Every target is met.\n"
-      : `Targets missed (${missed.length}):\n  ${missed.join("\n  ")}\n`,
-  );
-  for (const d of all) for (const note of d.notes) process.stdout.write(`note (${d.name}): ${note}\n`);
-
-  const json = {
-    format: RESULTS_FORMAT,
-    startedAt,
-    durationMs: Math.round(totalMs),
-    mode: options.quick ? "quick" : "full",
-    options: {
-      sizes: options.sizes,
+  // The PostgreSQL store: a durable cluster (fsync on, as a real server runs), a database per dataset.
+  const cluster = options.store === "postgres" ? await startCluster({ durable: true }) : undefined;
+  if (cluster !== undefined) log(`store: PostgreSQL (${describeDatabase(cluster.adminUrl)})`);
+  try {
+    const budget: Budget = {
+      ...(cluster === undefined ? {} : { database: () => createDatabase(cluster.adminUrl, "bench") }),
       iterations: options.iterations,
       writes: options.writes,
       warmup: options.warmup,
       restarts: options.restarts,
-      floorCalls: options.floorCalls,
-      historyEvents: options.historyEvents,
-    },
-    machine: { ...machine(), loadAverageAtStart: loadBefore, loadAverageAtEnd: loadavg() },
-    targets: Object.fromEntries(
-      Object.entries(TARGETS).map(([group, row]) => [
-        group,
-        { what: row.what, upTo10k: describeLimit(row.small), above10k: describeLimit(row.large) },
-      ]),
-    ),
-    datasets: datasets.map((d) => ({
-      tickets: d.tickets,
-      file: relative(repoRoot, d.file),
-      cached: d.cached,
-    })),
-    floor,
-    results,
-    ...(history === undefined ? {} : { history }),
-    misses: missed,
-  };
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`, "utf8");
-  const markdown = [
-    renderMarkdown(floorTable(floor)),
-    "",
-    ...floorRss.flatMap((line) => [line, ""]),
-    renderMarkdown(comparisonTable(results)),
-    ...(history === undefined ? [] : ["", renderMarkdown(comparisonTable([history]))]),
-    "",
-  ].join("\n");
-  const mdFile = out.replace(/\.json$/, "") + ".md";
-  writeFileSync(mdFile, markdown, "utf8");
-  process.stdout.write(
-    `\nWrote ${relative(process.cwd(), out)} and ${relative(process.cwd(), mdFile)} ` +
-      `(${(totalMs / 1000).toFixed(1)} s, node ${process.version}, load average ` +
-      `${loadBefore[0]?.toFixed(2)} at start, ${loadavg()[0]?.toFixed(2)} at end).\n`,
-  );
-  return 0;
+      keep: options.keep,
+      log,
+    };
+
+    const datasets: Dataset[] = options.sizes.map((n) => ensureDataset(repoRoot, cacheDir, n, log));
+
+    // The floor is measured before and after the datasets, and the samples pooled, so a machine
+    // that gets busier or quieter during the run moves the floor with the figures.
+    log(`floor: echo server (${options.floorCalls} calls)`);
+    const floorBefore = await measureFloor(paths, budget, options.floorCalls);
+    const runs: { dataset: Dataset; run: DatasetRun; history: boolean }[] = [];
+    for (const dataset of datasets) {
+      log(
+        `${dataset.tickets.toLocaleString("en-US")} tickets (${dataset.cached ? "cached" : "generated"} ${relative(repoRoot, dataset.file)})`,
+      );
+      runs.push({ dataset, run: await measureDataset(paths, dataset, budget), history: false });
+    }
+    const largest = datasets.reduce((a, b) => (b.tickets > a.tickets ? b : a));
+    if (options.historyEvents > 0) {
+      log(
+        `${largest.tickets.toLocaleString("en-US")} tickets with a ${options.historyEvents.toLocaleString("en-US")}-event audit log`,
+      );
+      runs.push({
+        dataset: largest,
+        run: await measureLongHistory(paths, largest, options.historyEvents, budget),
+        history: true,
+      });
+    }
+    log("floor again");
+    const floorAfter = await measureFloor(paths, budget, options.floorCalls);
+    const floor: FloorResult = combineFloor([
+      { when: "before", ...floorBefore },
+      { when: "after", ...floorAfter },
+    ]);
+    const figures = floorFigures(floor);
+    const toResult = ({ dataset, run, history }: (typeof runs)[number]): DatasetResult => ({
+      name: history
+        ? `${sizeLabel(dataset.tickets)} + ${sizeLabel(run.auditEvents)} events`
+        : sizeLabel(dataset.tickets),
+      tickets: dataset.tickets,
+      auditEvents: run.auditEvents,
+      measurements: run.figures.map((f) => judge(f, dataset.tickets, figures)),
+      notes: run.notes,
+    });
+    const results = runs.filter((r) => !r.history).map(toResult);
+    const historyRun = runs.find((r) => r.history);
+    const history = historyRun === undefined ? undefined : toResult(historyRun);
+
+    const totalMs = performance.now() - started;
+
+    const all = history === undefined ? results : [...results, history];
+    const floorRss =
+      floor.peakRssMb === null ? [] : [`echo server peak RSS: ${floor.peakRssMb.toFixed(0)} MB`];
+    const text = [
+      renderText(floorTable(floor)),
+      ...floorRss,
+      "",
+      renderText(comparisonTable(results)),
+      ...(history === undefined ? [] : ["", renderText(comparisonTable([history]))]),
+    ].join("\n");
+    const missed = misses(all);
+    process.stdout.write(`\n${text}\n\n`);
+    process.stdout.write(
+      missed.length === 0
+        ? "Every target is met.\n"
+        : `Targets missed (${missed.length}):\n  ${missed.join("\n  ")}\n`,
+    );
+    for (const d of all) for (const note of d.notes) process.stdout.write(`note (${d.name}): ${note}\n`);
+
+    const json = {
+      format: RESULTS_FORMAT,
+      startedAt,
+      durationMs: Math.round(totalMs),
+      mode: options.quick ? "quick" : "full",
+      options: {
+        sizes: options.sizes,
+        iterations: options.iterations,
+        writes: options.writes,
+        warmup: options.warmup,
+        restarts: options.restarts,
+        floorCalls: options.floorCalls,
+        historyEvents: options.historyEvents,
+        store: options.store,
+      },
+      machine: { ...machine(), loadAverageAtStart: loadBefore, loadAverageAtEnd: loadavg() },
+      targets: Object.fromEntries(
+        Object.entries(TARGETS).map(([group, row]) => [
+          group,
+          { what: row.what, upTo10k: describeLimit(row.small), above10k: describeLimit(row.large) },
+        ]),
+      ),
+      datasets: datasets.map((d) => ({
+        tickets: d.tickets,
+        file: relative(repoRoot, d.file),
+        cached: d.cached,
+      })),
+      floor,
+      results,
+      ...(history === undefined ? {} : { history }),
+      misses: missed,
+    };
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`, "utf8");
+    const markdown = [
+      renderMarkdown(floorTable(floor)),
+      "",
+      ...floorRss.flatMap((line) => [line, ""]),
+      renderMarkdown(comparisonTable(results)),
+      ...(history === undefined ? [] : ["", renderMarkdown(comparisonTable([history]))]),
+      "",
+    ].join("\n");
+    const mdFile = out.replace(/\.json$/, "") + ".md";
+    writeFileSync(mdFile, markdown, "utf8");
+    process.stdout.write(
+      `\nWrote ${relative(process.cwd(), out)} and ${relative(process.cwd(), mdFile)} ` +
+        `(${(totalMs / 1000).toFixed(1)} s, node ${process.version}, load average ` +
+        `${loadBefore[0]?.toFixed(2)} at start, ${loadavg()[0]?.toFixed(2)} at end).\n`,
+    );
+    return 0;
+  } finally {
+    await cluster?.stop();
+  }
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -30,6 +30,8 @@ export interface Budget {
   readonly restarts: number;
   readonly keep: boolean;
   readonly log: (line: string) => void;
+  /** A fresh, empty database for a dataset's server (the PostgreSQL store); undefined: the file store. */
+  readonly database?: () => Promise<string>;
 }
 
 const SEARCH_QUERIES = [
@@ -58,9 +60,15 @@ const SLA_STATES = ["breached", "at-risk", "healthy"] as const;
 
 const FLOOR_WARMUP_CALLS = 300;
 
-function serverEnv(paths: Paths, dataRoot: string, seedFile: string): Record<string, string> {
+function serverEnv(
+  paths: Paths,
+  dataRoot: string,
+  seedFile: string,
+  databaseUrl: string | undefined,
+): Record<string, string> {
   return {
     TRIAGE_DATA_ROOT: dataRoot,
+    ...(databaseUrl === undefined ? {} : { TRIAGE_DATABASE_URL: databaseUrl }),
     TRIAGE_SEED_FILE: seedFile,
     TRIAGE_KNOWLEDGE_ROOT: paths.knowledgeRoot,
     // The client declares no forms, so approvals take the chat path either way; say so.
@@ -68,11 +76,11 @@ function serverEnv(paths: Paths, dataRoot: string, seedFile: string): Record<str
   };
 }
 
-function serverSpec(paths: Paths, dataRoot: string, seedFile: string): ServerSpec {
+function serverSpec(paths: Paths, dataRoot: string, seedFile: string, databaseUrl?: string): ServerSpec {
   return {
     command: process.execPath,
     args: [paths.serverEntry],
-    env: serverEnv(paths, dataRoot, seedFile),
+    env: serverEnv(paths, dataRoot, seedFile, databaseUrl),
     cwd: paths.repoRoot,
   };
 }
@@ -214,7 +222,7 @@ export interface DatasetRun {
 
 export async function measureDataset(paths: Paths, dataset: Dataset, budget: Budget): Promise<DatasetRun> {
   const dataRoot = mkdtempSync(join(tmpdir(), "triage-bench-"));
-  const spec = serverSpec(paths, dataRoot, dataset.file);
+  const spec = serverSpec(paths, dataRoot, dataset.file, await budget.database?.());
   const n = dataset.tickets;
   const random = createRandom(n);
   const randomId = () => ticketId(Math.floor(random() * n));

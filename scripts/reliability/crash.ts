@@ -4,7 +4,7 @@
 // checked; then random-time kills during bursts of concurrent writes. Prints the table and exits
 // 1 on any inconsistency. See docs/reliability.md.
 
-import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -24,6 +24,7 @@ import {
   sleep,
   uuidFrom,
   parseOptions,
+  openPlaces,
   type CallOutcome,
   type Workspace,
 } from "./harness.js";
@@ -31,7 +32,6 @@ import {
   checkAccounting,
   checkRuntime,
   checkServerLog,
-  readDisk,
   type LedgerEntry,
   type ServedState,
 } from "./invariants.js";
@@ -44,6 +44,8 @@ const USAGE = `Usage: npm run reliability:crash -- [options]
   --quick        fewer random rounds (the matrix itself always runs in full)
   --concurrency C  matrix cases run at once (default 2)
   --keep         keep the temporary runtime directories (always kept on a failure)
+  --store file|postgres  the store under test (default file; postgres: a database per case, copied
+                 from the template's database, in a durable throwaway cluster)
 `;
 
 const opts = parseOptions(
@@ -59,6 +61,7 @@ const CONCURRENCY = Math.floor(opts.values.get("concurrency") ?? 2);
 const SEED = opts.seed;
 
 requireBuilt();
+const places = await openPlaces(opts.store);
 const started = performance.now();
 const rng = createPrng(`${SEED}:crash`);
 const newKey = (): string => uuidFrom(rng);
@@ -72,8 +75,19 @@ const TX_POINTS: readonly CrashPoint[] = [
   "tx.synced",
   "tx.released",
 ];
-/** From the claim on, the journal holds the whole line: recovery finishes the commit. */
-const BEFORE_CLAIM: ReadonlySet<CrashPoint> = new Set(["tx.locked", "import.batch-staged"]);
+/**
+ * Where a kill leaves the mutation absent. In the file store, from the claim on the journal holds
+ * the whole line and recovery finishes the commit; in PostgreSQL nothing is committed before COMMIT
+ * (tx.synced is the first step after it), and a killed session's transaction is rolled back.
+ */
+const ABSENT_AFTER_KILL: ReadonlySet<CrashPoint> =
+  places.kind === "file"
+    ? new Set(["tx.locked", "import.batch-staged"])
+    : new Set(["tx.locked", "import.batch-staged", "tx.claimed", "tx.appended"]);
+
+/** The environment of a server or CLI on `dir`'s store. */
+const envOf = (dir: string, extra: Record<string, string> = {}) =>
+  serverEnv(ws, dir, { ...places.env(dir), ...extra });
 
 function submitArgs(ticketId: string, revision: number, key: string, extra: Record<string, unknown> = {}) {
   return {
@@ -130,7 +144,8 @@ interface Template {
 
 /** One runtime that every case starts from: a pending recommendation and a pending handoff. */
 async function buildTemplate(): Promise<Template> {
-  const server = await ServerProcess.start("template", serverEnv(ws, TEMPLATE));
+  await places.fresh(TEMPLATE);
+  const server = await ServerProcess.start("template", envOf(TEMPLATE));
   const revisionOf = (id: string): number => ws.seedTickets.find((t) => t.id === id)?.revision ?? 0;
   const submit = async (ticketId: string, extra: Record<string, unknown> = {}) => {
     const rec = (
@@ -160,7 +175,7 @@ async function buildTemplate(): Promise<Template> {
   if (served.handoffs.length !== 1) {
     throw new Error(`the template should hold 1 pending handoff, it holds ${served.handoffs.length}`);
   }
-  return { events: readDisk(TEMPLATE).events, served, pending, burstRecs };
+  return { events: (await places.read(TEMPLATE)).events, served, pending, burstRecs };
 }
 
 // ---------- the webhook receiver ----------
@@ -265,7 +280,7 @@ function webhooksFile(dir: string, receiver: Receiver, caseId: string): string {
 
 function mutations(template: Template, receiver: Receiver): Mutation[] {
   const pending = template.pending;
-  const cliEnv = (dir: string) => serverEnv(ws, dir);
+  const cliEnv = (dir: string) => envOf(dir);
   return [
     toolMutation(
       "submit",
@@ -371,9 +386,11 @@ function mutations(template: Template, receiver: Receiver): Mutation[] {
         if (counts.some((n) => n > 1))
           out.push(`handoff POSTed twice: the receiver counts ${counts.join(", ")}`);
         const posted = counts.reduce((a, b) => a + b, 0);
-        // Killed before the attempt: the rerun delivers it. Killed after: in-flight, never resent.
-        const expectPosted = point === "tx.locked" || point === "handoff.posted" ? 1 : 0;
-        const expectStatus = point === "tx.locked" ? "delivered" : "in-flight";
+        // Killed before the attempt was committed: the rerun delivers it. Killed after: in-flight,
+        // never resent. (The tx.* points are those of the attempt's commit.)
+        const attemptLost = ABSENT_AFTER_KILL.has(point);
+        const expectPosted = attemptLost || point === "handoff.posted" ? 1 : 0;
+        const expectStatus = attemptLost ? "delivered" : "in-flight";
         if (posted !== expectPosted) out.push(`the receiver got ${posted} POST(s), expected ${expectPosted}`);
         const status = served.handoffs[0]?.status;
         if (status !== expectStatus) out.push(`the handoff is ${String(status)}, expected ${expectStatus}`);
@@ -450,13 +467,13 @@ async function runCase(
 ): Promise<CaseResult> {
   const t0 = performance.now();
   const dir = join(ws.dir, "cases", caseId);
-  cpSync(TEMPLATE, dir, { recursive: true });
+  await places.copy(TEMPLATE, dir);
   const v: string[] = [];
-  v.push(...(await m.crash(dir, serverEnv(ws, dir, crashEnv(point)), caseId)));
+  v.push(...(await m.crash(dir, envOf(dir, crashEnv(point)), caseId)));
 
   // Restart: a clean server opens (and repairs) the runtime.
-  const server = await ServerProcess.start(`clean-${caseId}`, serverEnv(ws, dir));
-  const mid = readDisk(dir).events;
+  const server = await ServerProcess.start(`clean-${caseId}`, envOf(dir));
+  const mid = (await places.read(dir)).events;
   v.push(...prefixProblems(template.events, mid));
   const tail = mid.slice(template.events.length);
   const own = tail.filter((e) => ownEvent(m, e));
@@ -465,12 +482,12 @@ async function runCase(
     v.push(`after recovery: unexpected events ${stray.map((e) => `${e.seq} ${e.action}`).join(", ")}`);
   if (own.length > 1) v.push(`after recovery: the mutation is in the log ${own.length} times`);
   const present = own.length === 1;
-  const expected = !BEFORE_CLAIM.has(point);
+  const expected = !ABSENT_AFTER_KILL.has(point);
   if (present !== expected) {
     v.push(
       present
-        ? `after recovery: the mutation is present although the kill came before its claim`
-        : `after recovery: the mutation is absent although its claim was written`,
+        ? `after recovery: the mutation is present although the kill came before it was committed`
+        : `after recovery: the mutation is absent although it was committed`,
     );
   }
 
@@ -481,7 +498,7 @@ async function runCase(
   const served = await readServedState(server);
   await server.close();
 
-  const disk = readDisk(dir);
+  const disk = await places.read(dir);
   v.push(...checkRuntime({ disk, served }), ...checkServerLog(server.stderr()));
   const finalTail = disk.events.slice(template.events.length);
   const finalOwn = finalTail.filter((e) => ownEvent(m, e)).length;
@@ -497,19 +514,19 @@ async function runCase(
 async function runInitCase(point: CrashPoint, caseId: string): Promise<CaseResult> {
   const t0 = performance.now();
   const dir = join(ws.dir, "cases", caseId);
-  mkdirSync(dir, { recursive: true });
+  await places.fresh(dir);
   const v: string[] = [];
   // stdin is closed: a server that got past initialization would exit 0 at once.
-  const run = await runCli([], serverEnv(ws, dir, crashEnv(point)));
+  const run = await runCli([], envOf(dir, crashEnv(point)));
   if (run.signal !== "SIGKILL") v.push(`the first start was not killed (exit ${String(run.code)})`);
-  const present = existsSync(join(dir, "store.json"));
-  if (present) v.push("store.json exists after a kill during initialization");
-  const server = await ServerProcess.start(`clean-${caseId}`, serverEnv(ws, dir));
+  const present = await places.initialized(dir);
+  if (present) v.push("the store is initialized after a kill during initialization");
+  const server = await ServerProcess.start(`clean-${caseId}`, envOf(dir));
   const probeKey = newKey();
   v.push(...(await probe(server, probeKey)));
   const served = await readServedState(server);
   await server.close();
-  const disk = readDisk(dir);
+  const disk = await places.read(dir);
   v.push(...checkRuntime({ disk, served }), ...checkServerLog(server.stderr()));
   const inits = disk.events.filter((e) => e.action === "runtime-initialized").length;
   if (inits !== 1 || disk.events.length !== 2)
@@ -656,8 +673,8 @@ async function warmUp(server: ServerProcess, round: number): Promise<string[]> {
 /** How long a burst takes without a kill on this machine: the kill delays are drawn below it. */
 async function calibrate(template: Template): Promise<number> {
   const dir = join(ws.dir, "rounds", "calibration");
-  cpSync(TEMPLATE, dir, { recursive: true });
-  const server = await ServerProcess.start("calibration", serverEnv(ws, dir));
+  await places.copy(TEMPLATE, dir);
+  const server = await ServerProcess.start("calibration", envOf(dir));
   await warmUp(server, -1);
   const writes = burstWrites(template, -1);
   const t0 = performance.now();
@@ -669,9 +686,9 @@ async function calibrate(template: Template): Promise<number> {
 
 async function runRound(template: Template, round: number, delayMs: number): Promise<RoundResult> {
   const dir = join(ws.dir, "rounds", `round-${round}`);
-  cpSync(TEMPLATE, dir, { recursive: true });
+  await places.copy(TEMPLATE, dir);
   const writes = burstWrites(template, round);
-  const server = await ServerProcess.start(`burst-${round}`, serverEnv(ws, dir));
+  const server = await ServerProcess.start(`burst-${round}`, envOf(dir));
   const warmKeys = await warmUp(server, round);
   const calls = writes.map((w) => server.call(w.tool, w.args, 30_000));
   await sleep(delayMs);
@@ -683,9 +700,12 @@ async function runRound(template: Template, round: number, delayMs: number): Pro
     v.push(`round ${round}: the server was not killed (exit ${String(exit.code)})`);
   const ledger = writes.map((w, i) => ledgerEntry(w, outcomes[i] as CallOutcome));
 
-  const clean = await ServerProcess.start(`burst-clean-${round}`, serverEnv(ws, dir));
+  const clean = await ServerProcess.start(`burst-clean-${round}`, envOf(dir));
   const afterSeq = template.events.length - 1;
-  const mid = checkAccounting(readDisk(dir).events, ledger, { afterSeq, extraKeys: new Set(warmKeys) });
+  const mid = checkAccounting((await places.read(dir)).events, ledger, {
+    afterSeq,
+    extraKeys: new Set(warmKeys),
+  });
   v.push(...mid.violations.map((x) => `after recovery: ${x}`));
   // Every unanswered write is retried with its key: it must now be answered, and take effect once.
   const final: LedgerEntry[] = [];
@@ -716,7 +736,7 @@ async function runRound(template: Template, round: number, delayMs: number): Pro
   firstWriteMs ??= performance.now() - t;
   const served = await readServedState(clean);
   await clean.close();
-  const disk = readDisk(dir);
+  const disk = await places.read(dir);
   v.push(...checkRuntime({ disk, served }), ...checkServerLog(clean.stderr()));
   v.push(...prefixProblems(template.events, disk.events));
   const end = checkAccounting(disk.events, final, { afterSeq, extraKeys: new Set([...warmKeys, probeKey]) });
@@ -781,7 +801,7 @@ async function main(): Promise<number> {
     ),
   ];
   const out = (s = ""): boolean => process.stdout.write(`${s}\n`);
-  out(`crash matrix (seed "${SEED}"): kill -9 at each step, restart, check invariants`);
+  out(`crash matrix (seed "${SEED}", ${places.kind} store): kill -9 at each step, restart, check invariants`);
   out(lines.join("\n"));
   out();
   const covered = results.length;
@@ -809,4 +829,8 @@ async function main(): Promise<number> {
   return violations.length === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} finally {
+  await places.stop();
+}

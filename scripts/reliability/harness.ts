@@ -3,7 +3,17 @@
 // runtime's state back (from disk and through a clean server) for the invariant checks.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -12,7 +22,9 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { HandoffState } from "../../src/domain/handoffs.js";
 import type { Recommendation, Ticket } from "../../src/domain/schemas.js";
-import type { ServedState } from "./invariants.js";
+import pg from "pg";
+import { createDatabase, startCluster } from "../postgres/cluster.js";
+import { readDatabase, readDisk, type DiskState, type ServedState } from "./invariants.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const ENTRY = join(REPO, "dist/index.js");
@@ -48,10 +60,11 @@ export function parseOptions(
   numeric: readonly string[],
   flags: readonly string[],
   usage: string,
-): { values: Map<string, number>; flags: Set<string>; seed: string } {
+): { values: Map<string, number>; flags: Set<string>; seed: string; store: "file" | "postgres" } {
   const values = new Map<string, number>();
   const set = new Set<string>();
   let seed = "reliability";
+  let store: "file" | "postgres" = "file";
   const fail = (message: string): never => {
     process.stderr.write(`${message}\n${usage}`);
     process.exit(2);
@@ -67,18 +80,116 @@ export function parseOptions(
       set.add(name);
       continue;
     }
-    if (name === undefined || (name !== "seed" && !numeric.includes(name))) fail(`unknown argument "${arg}"`);
+    if (name === undefined || (name !== "seed" && name !== "store" && !numeric.includes(name)))
+      fail(`unknown argument "${arg}"`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === "") fail(`--${name} needs a value`);
     if (name === "seed") {
       seed = value as string;
       continue;
     }
+    if (name === "store") {
+      if (value !== "file" && value !== "postgres") fail(`--store must be file or postgres, got "${value}"`);
+      store = value as "file" | "postgres";
+      continue;
+    }
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) fail(`--${name} must be a positive number, got "${value}"`);
     values.set(name as string, n);
   }
-  return { values, flags: set, seed };
+  return { values, flags: set, seed, store };
+}
+
+/**
+ * Stores named by runtime directory, for harnesses that make many: with `--store postgres`, each
+ * directory stands for a database of its own (created by fresh() or copied by copy(), as
+ * CREATE DATABASE ... TEMPLATE), which its servers reach through TRIAGE_DATABASE_URL.
+ */
+export interface Places {
+  readonly kind: "file" | "postgres";
+  /** The server environment for `dir`'s store (besides serverEnv's own variables). */
+  env(dir: string): Record<string, string>;
+  /** An empty store at `dir` (a server initializes it on first start). */
+  fresh(dir: string): Promise<void>;
+  /** `to` becomes a copy of `from` (no server may be using `from`). */
+  copy(from: string, to: string): Promise<void>;
+  /** The audit log, base, batches and leftovers of `dir`'s store. */
+  read(dir: string): Promise<DiskState>;
+  /** True once `dir`'s store is initialized. */
+  initialized(dir: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export async function openPlaces(kind: "file" | "postgres"): Promise<Places> {
+  if (kind === "file") {
+    return {
+      kind,
+      env: () => ({}),
+      fresh: (dir) => Promise.resolve(void mkdirSync(dir, { recursive: true })),
+      copy: (from, to) => Promise.resolve(cpSync(from, to, { recursive: true })),
+      read: (dir) => Promise.resolve(readDisk(dir)),
+      initialized: (dir) => Promise.resolve(existsSync(join(dir, "store.json"))),
+      stop: () => Promise.resolve(),
+    };
+  }
+  const cluster = await startCluster({ durable: true });
+  const nameOf = (dir: string) => `triage_${createHash("sha256").update(dir).digest("hex").slice(0, 20)}`;
+  const urlOf = (dir: string) => {
+    const url = new URL(cluster.adminUrl);
+    url.pathname = `/${nameOf(dir)}`;
+    return url.toString();
+  };
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: cluster.adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    kind,
+    env: (dir) => ({ TRIAGE_DATABASE_URL: urlOf(dir) }),
+    fresh: async (dir) => {
+      mkdirSync(dir, { recursive: true });
+      await admin(`CREATE DATABASE ${nameOf(dir)} TEMPLATE template0`);
+    },
+    copy: async (from, to) => {
+      mkdirSync(to, { recursive: true });
+      await admin(`CREATE DATABASE ${nameOf(to)} TEMPLATE ${nameOf(from)}`);
+    },
+    read: (dir) => readDatabase(urlOf(dir)),
+    initialized: async (dir) => {
+      const client = new pg.Client({ connectionString: urlOf(dir) });
+      await client.connect();
+      try {
+        const found = await client.query("SELECT to_regclass('triage_store') IS NOT NULL AS t");
+        if ((found.rows[0] as { t: boolean }).t !== true) return false;
+        return ((await client.query("SELECT 1 FROM triage_store")).rowCount ?? 0) > 0;
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => cluster.stop(),
+  };
+}
+
+/** Where the servers under test keep their store: the runtime directory, or a fresh database. */
+export interface StoreTarget {
+  readonly kind: "file" | "postgres";
+  /** Extra server environment (TRIAGE_DATABASE_URL for the database). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** `--store postgres`: a durable throwaway cluster (or TRIAGE_TEST_DATABASE_URL) and a new database. */
+export async function openStoreTarget(kind: "file" | "postgres"): Promise<StoreTarget> {
+  if (kind === "file") return { kind, env: {}, databaseUrl: undefined, stop: () => Promise.resolve() };
+  const cluster = await startCluster({ durable: true });
+  const url = await createDatabase(cluster.adminUrl, "reliability");
+  return { kind, env: { TRIAGE_DATABASE_URL: url }, databaseUrl: url, stop: () => cluster.stop() };
 }
 
 // ---------- workspace and fixtures ----------

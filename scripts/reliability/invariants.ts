@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HandoffState } from "../../src/domain/handoffs.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../src/domain/schemas.js";
-import { verifyAuditLog, type VerifyResult } from "../../src/store/index.js";
+import pg from "pg";
+import { verifyAuditLog, verifyDatabaseAudit, type VerifyResult } from "../../src/store/index.js";
 
 export interface ServedState {
   readonly tickets: readonly Ticket[];
@@ -119,6 +120,52 @@ export function readDisk(dataRoot: string): DiskState {
       presence: list(join(dataRoot, "presence")),
     },
   };
+}
+
+/** The same picture of a database store: audit_events, the base tickets, the import batches. */
+export async function readDatabase(url: string): Promise<DiskState> {
+  let verify: VerifyResult;
+  try {
+    verify = await verifyDatabaseAudit(url);
+  } catch (error) {
+    verify = { ok: false, seq: 0, line: 0, problem: "invalid", detail: (error as Error).message };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const events: AuditEvent[] = [];
+    let badLines = 0;
+    const rows = await client.query<{ line: string }>("SELECT line FROM audit_events ORDER BY seq");
+    for (const { line } of rows.rows) {
+      try {
+        events.push(JSON.parse(line) as AuditEvent);
+      } catch {
+        badLines++;
+      }
+    }
+    const base = await client.query<{ base_body: string }>("SELECT base_body FROM triage_store");
+    const baseBody = base.rows[0]?.base_body;
+    const batches = new Map<string, readonly Ticket[]>();
+    const batchRows = await client.query<{ file: string; body: string; committed_seq: string | null }>(
+      "SELECT file, body, committed_seq FROM import_batches",
+    );
+    const orphans: string[] = [];
+    for (const row of batchRows.rows) {
+      if (row.committed_seq === null) orphans.push(row.file.replace(/^imports\//, ""));
+      else batches.set(row.file, JSON.parse(row.body) as Ticket[]);
+    }
+    return {
+      events,
+      badLines,
+      verify,
+      baseTickets: baseBody === undefined ? [] : (JSON.parse(baseBody) as Ticket[]),
+      batches,
+      // No files: an uncommitted batch row is the one leftover a database can hold.
+      files: { root: [], journal: [], quarantine: [], imports: orphans, temp: [], presence: [] },
+    };
+  } finally {
+    await client.end();
+  }
 }
 
 // ---------- the checks ----------

@@ -15,6 +15,7 @@ import { LOCK_STALE_MS } from "../../src/store/index.js";
 import {
   crashEnv,
   createWorkspace,
+  openStoreTarget,
   parseOptions,
   readServedState,
   requireBuilt,
@@ -28,6 +29,7 @@ import {
   checkAccounting,
   checkRuntime,
   checkServerLog,
+  readDatabase,
   readDisk,
   tally,
   type LedgerEntry,
@@ -40,6 +42,8 @@ const USAGE = `Usage: npm run reliability:soak -- [options]
   --inflight K    calls each process's client keeps in flight (default 2)
   --tickets T     tickets every process works on (default 8)
   --seed S        seed of the random mix (default "reliability")
+  --store file|postgres  the store the servers share (default file: one runtime directory;
+                  postgres: a fresh database in a durable throwaway cluster)
   --keep          keep the runtime directory
 `;
 
@@ -73,7 +77,8 @@ interface PendingRec {
 
 const ws = createWorkspace("soak", TICKETS);
 const dataRoot = join(ws.dir, "runtime");
-const env = (extra: Record<string, string> = {}) => serverEnv(ws, dataRoot, extra);
+const target = await openStoreTarget(opts.store);
+const env = (extra: Record<string, string> = {}) => serverEnv(ws, dataRoot, { ...target.env, ...extra });
 const ticketIds = ws.seedTickets.map((t) => t.id);
 
 // ---------- what the clients saw ----------
@@ -453,7 +458,7 @@ async function main(): Promise<number> {
   const verifier = await ServerProcess.start("soak-verify", env());
   const served = await readServedState(verifier);
   await verifier.close();
-  const disk = readDisk(dataRoot);
+  const disk = target.databaseUrl === undefined ? readDisk(dataRoot) : await readDatabase(target.databaseUrl);
   v.push(...checkRuntime({ disk, served }), ...checkServerLog(verifier.stderr()));
   const acct = checkAccounting(disk.events, ledger);
   v.push(...acct.violations);
@@ -463,7 +468,7 @@ async function main(): Promise<number> {
   const secs = elapsed / 1000;
   const total = [...stats.values()].reduce((n, s) => n + s.ok + s.refused + s.lost, 0);
   out(
-    `soak (seed "${SEED}"): ${PROCESSES} server processes x ${INFLIGHT} calls in flight on one runtime, ${TICKETS} shared tickets, ${secs.toFixed(1)} s`,
+    `soak (seed "${SEED}"): ${PROCESSES} server processes x ${INFLIGHT} calls in flight on one ${target.kind === "file" ? "runtime" : "database"}, ${TICKETS} shared tickets, ${secs.toFixed(1)} s`,
   );
   out(`operations: ${total} (${(total / secs).toFixed(1)}/s)`);
   out(`| kind    | calls | per second | ok    | refused | no answer |`);
@@ -514,4 +519,8 @@ async function main(): Promise<number> {
   return v.length === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} finally {
+  await target.stop();
+}

@@ -3,7 +3,14 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, resolveDataRoot } from "../config.js";
 import { RUNBOOK } from "../paths.js";
-import { RuntimeNotInitializedError, verifyAuditLog } from "../store/index.js";
+import {
+  checkDatabaseUrl,
+  DatabaseNotInitializedError,
+  describeDatabase,
+  RuntimeNotInitializedError,
+  verifyAuditLog,
+  verifyDatabaseAudit,
+} from "../store/index.js";
 import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type CommandIo } from "./command.js";
 
 // Verifies a runtime's audit log: every line's schema and hash, the sequence numbers, the hash
@@ -11,24 +18,37 @@ import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type Comma
 // Exit 2: usage error (bad arguments, or not an initialized runtime directory).
 
 const USAGE = `Usage: audit-verify --data-root DIR
+       audit-verify --database-url URL
 
-Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json.
-  --data-root DIR   the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime the
-                    server uses by default)
+Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json,
+or the same chain in a PostgreSQL store (audit_events, the base tickets, the import batches).
+  --data-root DIR      the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime
+                       the server uses by default)
+  --database-url URL   the database instead (default when TRIAGE_DATABASE_URL is set); reads only
   -h, --help        show this help
   --version         print the version
 
 Exit status: 0 intact, 1 damaged (the first bad event is printed), 2 usage error.
 `;
 
-const OPTIONS = { "data-root": { type: "string" } } as const;
+const OPTIONS = { "data-root": { type: "string" }, "database-url": { type: "string" } } as const;
 
-const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
+type Target = { readonly root: string } | { readonly url: string };
+
+const AUDIT_VERIFY: Command<typeof OPTIONS, Target, CommandIo> = {
   name: "audit-verify",
   usage: USAGE,
   options: OPTIONS,
   parse: ({ values }) => {
     const dataRoot = values["data-root"];
+    const url =
+      values["database-url"] ?? (dataRoot === undefined ? process.env.TRIAGE_DATABASE_URL : undefined);
+    if (url !== undefined) {
+      if (dataRoot !== undefined) throw new UsageError("Pass --data-root or --database-url, not both.");
+      const bad = checkDatabaseUrl(url);
+      if (bad !== undefined) throw new UsageError(bad.replace("TRIAGE_DATABASE_URL", "the database URL"));
+      return { url };
+    }
     if (dataRoot !== undefined && dataRoot.trim() === "") throw new UsageError("--data-root is blank.");
     let root: string;
     try {
@@ -39,9 +59,11 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
     }
     if (!existsSync(root) || !statSync(root).isDirectory())
       throw new UsageError(`${root} is not a directory.`);
-    return root;
+    return { root };
   },
-  run: (root, io) => {
+  run: async (target, io) => {
+    if ("url" in target) return verifyDatabase(target.url, io);
+    const { root } = target;
     let result;
     try {
       result = verifyAuditLog(root);
@@ -61,6 +83,25 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, string, CommandIo> = {
     return 1;
   },
 };
+
+async function verifyDatabase(url: string, io: CommandIo): Promise<number> {
+  let result;
+  try {
+    result = await verifyDatabaseAudit(url);
+  } catch (error) {
+    if (error instanceof DatabaseNotInitializedError) throw new UsageError(error.message, true);
+    throw error;
+  }
+  if (result.ok) {
+    io.stdout(`verified ${result.events} events in ${describeDatabase(url)}; head ${result.headHash}\n`);
+    return 0;
+  }
+  io.stdout(
+    `audit log damaged at seq ${result.seq} (row ${result.line} of audit_events in ${describeDatabase(url)}): ${result.problem}: ${result.detail}\n`,
+  );
+  io.stdout(`What to do next (find what changed, restore from a backup): ${RUNBOOK}\n`);
+  return 1;
+}
 
 /** `audit-verify ...`: returns the exit status (0 intact, 1 damaged, 2 usage error). */
 export function runAuditVerify(argv: readonly string[], io: CommandIo): Promise<number> {

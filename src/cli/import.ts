@@ -329,8 +329,9 @@ function quietLogger(io: ImportIo): Logger {
 }
 
 async function runImportCommand({ options, config }: Parsed, io: ImportIo): Promise<number> {
-  // Opening an empty directory would initialize a new runtime from the seed: never from here.
-  if (!existsSync(layoutOf(config.dataRoot).manifest)) {
+  // Opening an empty directory would initialize a new runtime from the seed: never from here (a
+  // database store is opened with `existing`, which refuses one that holds no store).
+  if (config.databaseUrl === undefined && !existsSync(layoutOf(config.dataRoot).manifest)) {
     throw new UsageError(
       `${config.dataRoot} is not a triage runtime (no store.json). Start the server on it once, or pass the directory the server uses with --data-root or TRIAGE_DATA_ROOT.`,
     );
@@ -340,7 +341,7 @@ async function runImportCommand({ options, config }: Parsed, io: ImportIo): Prom
   const bar = io.stderrIsTTY ? new ProgressBar(io.stderr, io.columns ?? 80) : undefined;
   let triage;
   try {
-    triage = await openTriage(config, quietLogger(io), { clock });
+    triage = await openTriage(config, quietLogger(io), { clock, existing: true });
   } catch (error) {
     if (isDomainError(error)) {
       io.stderr(`import: ${error.toString()}\n`);

@@ -14,7 +14,8 @@ export interface OpenRuntimeIo {
 }
 
 /**
- * Opens an existing runtime for a CLI (review, handoffs): `dataRoot` when given, else the
+ * Opens an existing runtime for a CLI (review, handoffs; on the database when TRIAGE_DATABASE_URL
+ * is set): `dataRoot` when given, else the
  * configured one. Configuration problems and a directory that is not a runtime are usage errors:
  * opening an empty directory would initialize a new runtime from the seed, which a maintenance
  * command must never do.
@@ -32,7 +33,7 @@ export async function openExistingRuntime(
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
-  if (!existsSync(layoutOf(config.dataRoot).manifest)) {
+  if (config.databaseUrl === undefined && !existsSync(layoutOf(config.dataRoot).manifest)) {
     throw new UsageError(
       `${config.dataRoot} is not a triage runtime (no store.json). Pass the directory the server uses, with ` +
         `--data-root or TRIAGE_DATA_ROOT.`,
@@ -44,5 +45,6 @@ export async function openExistingRuntime(
     warn: (m) => io.stderr(`${name}: warning: ${m}\n`),
     error: (m) => io.stderr(`${name}: error: ${m}\n`),
   };
-  return openTriage(config, logger);
+  // A database store is opened as it is: one that was never initialized is refused, not seeded.
+  return openTriage(config, logger, { existing: true });
 }

@@ -38,16 +38,30 @@ const json = (uri: string, value: unknown) => ({
 });
 
 export function registerResources(server: McpServer, service: TriageService, logger: Logger): void {
+  // Every resource read is a request boundary: catch up with other servers' commits first.
+  const read =
+    <A extends unknown[], R>(run: (uri: URL, ...rest: A) => R | Promise<R>) =>
+    async (uri: URL, ...rest: A): Promise<R> => {
+      try {
+        await service.refresh();
+        return await run(uri, ...rest);
+      } catch (error) {
+        throw mcpErrorFrom(error, uri.href, logger);
+      }
+    };
   server.registerResource(
     "ticket",
     new ResourceTemplate("ticket://{id}", {
-      list: () => ({
-        resources: service.listTickets({ offset: 0, limit: RESOURCE_LIST_LIMIT }).items.map((t) => ({
-          uri: `ticket://${t.id}`,
-          name: `${t.id}: ${t.subject.slice(0, 80)}`,
-          mimeType: "application/json",
-        })),
-      }),
+      list: async () => {
+        await service.refresh();
+        return {
+          resources: service.listTickets({ offset: 0, limit: RESOURCE_LIST_LIMIT }).items.map((t) => ({
+            uri: `ticket://${t.id}`,
+            name: `${t.id}: ${t.subject.slice(0, 80)}`,
+            mimeType: "application/json",
+          })),
+        };
+      },
       complete: { id: (value) => service.completeTicketIds(value) },
     }),
     {
@@ -55,13 +69,9 @@ export function registerResources(server: McpServer, service: TriageService, log
       description: `A ticket as JSON (untrusted customer text inside). resources/list shows the first ${RESOURCE_LIST_LIMIT} by id.`,
       mimeType: "application/json",
     },
-    (uri, vars) => {
-      try {
-        return json(uri.href, service.getTicket(single(vars.id, TICKET_ID_PATTERN, "ticket")));
-      } catch (error) {
-        throw mcpErrorFrom(error, uri.href, logger);
-      }
-    },
+    read((uri, vars) => {
+      return json(uri.href, service.getTicket(single(vars.id, TICKET_ID_PATTERN, "ticket")));
+    }),
   );
 
   server.registerResource(
@@ -87,14 +97,10 @@ export function registerResources(server: McpServer, service: TriageService, log
       description: "A knowledge article's Markdown body.",
       mimeType: "text/markdown",
     },
-    (uri, vars) => {
-      try {
-        const article = service.getArticle(single(vars.id, ARTICLE_ID_PATTERN, "knowledge article"));
-        return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: article.body }] };
-      } catch (error) {
-        throw mcpErrorFrom(error, uri.href, logger);
-      }
-    },
+    read((uri, vars) => {
+      const article = service.getArticle(single(vars.id, ARTICLE_ID_PATTERN, "knowledge article"));
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: article.body }] };
+    }),
   );
 
   server.registerResource(
@@ -108,15 +114,11 @@ export function registerResources(server: McpServer, service: TriageService, log
       description: `The ticket's audit events as JSON, oldest first (the first ${AUDIT_RESOURCE_LIMIT}; use get_audit_events to page).`,
       mimeType: "application/json",
     },
-    async (uri, vars) => {
-      try {
-        const ticketId = single(vars.id, TICKET_ID_PATTERN, "ticket");
-        const page = await service.auditEvents({ ticketId, offset: 0, limit: AUDIT_RESOURCE_LIMIT });
-        return json(uri.href, { events: page.items, total: page.total });
-      } catch (error) {
-        throw mcpErrorFrom(error, uri.href, logger);
-      }
-    },
+    read(async (uri, vars) => {
+      const ticketId = single(vars.id, TICKET_ID_PATTERN, "ticket");
+      const page = await service.auditEvents({ ticketId, offset: 0, limit: AUDIT_RESOURCE_LIMIT });
+      return json(uri.href, { events: page.items, total: page.total });
+    }),
   );
 
   server.registerResource(
@@ -143,22 +145,18 @@ export function registerResources(server: McpServer, service: TriageService, log
         "A team as JSON: description, members (valid assignees), on-call handle and handoff channel.",
       mimeType: "application/json",
     },
-    (uri, vars) => {
-      try {
-        const id = single(vars.id, TEAM_ID_PATTERN, "team");
-        const team = service.teams.list().find((t) => t.id === id);
-        if (team === undefined) {
-          const known = service.teams.list().map((t) => t.id);
-          throw new DomainError(
-            "NOT_FOUND",
-            `No team "${id}". Known ids: ${known.join(", ")}. Use list_teams.`,
-          );
-        }
-        return json(uri.href, team);
-      } catch (error) {
-        throw mcpErrorFrom(error, uri.href, logger);
+    read((uri, vars) => {
+      const id = single(vars.id, TEAM_ID_PATTERN, "team");
+      const team = service.teams.list().find((t) => t.id === id);
+      if (team === undefined) {
+        const known = service.teams.list().map((t) => t.id);
+        throw new DomainError(
+          "NOT_FOUND",
+          `No team "${id}". Known ids: ${known.join(", ")}. Use list_teams.`,
+        );
       }
-    },
+      return json(uri.href, team);
+    }),
   );
 
   server.registerResource(
@@ -169,12 +167,8 @@ export function registerResources(server: McpServer, service: TriageService, log
       description: "The same JSON as get_queue_metrics.",
       mimeType: "application/json",
     },
-    (uri) => {
-      try {
-        return json(uri.href, service.queueMetrics());
-      } catch (error) {
-        throw mcpErrorFrom(error, uri.href, logger);
-      }
-    },
+    read((uri) => {
+      return json(uri.href, service.queueMetrics());
+    }),
   );
 }

@@ -150,6 +150,8 @@ export async function callTool(
   }
   const session = transportSession ?? deps.session;
   try {
+    // A request boundary: see what other servers committed before this call arrived.
+    await deps.service.refresh();
     const result = await tool.handler(parsed.data, {
       service: deps.service,
       approvals: deps.approvals,

@@ -10,7 +10,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { BUNDLED } from "../paths.js";
 import { TicketIndex } from "../domain/similarity/ticket-index.js";
-import { openFileStore, type TriageStore } from "../store/index.js";
+import { openFileStore, openPostgresStore, type TriageStore } from "../store/index.js";
 
 export interface Triage {
   readonly service: TriageService;
@@ -28,6 +28,10 @@ export interface Triage {
 export interface OpenOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /** A database store: LISTEN for other servers' commits between requests (default true). */
+  readonly listen?: boolean;
+  /** Open a store that exists; never initialize one from the seed (maintenance commands). */
+  readonly existing?: boolean;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
   // Configuration files first: a bad one must not leave a half-opened runtime behind.
   const teams = loadTeams(config.teamsFile ?? BUNDLED_TEAMS_FILE);
   const knowledge = openKnowledge(config.knowledgeRoot, logger);
-  const store = await openFileStore({
+  const common = {
     dataRoot: config.dataRoot,
     seed: () => {
       const seed = loadSeed(config.seedFile, clock());
@@ -49,7 +53,16 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     },
     logger,
     ...(options.newId === undefined ? {} : { newId: options.newId }),
-  });
+  };
+  const store: TriageStore =
+    config.databaseUrl === undefined
+      ? await openFileStore(common)
+      : await openPostgresStore({
+          ...common,
+          url: config.databaseUrl,
+          existing: options.existing,
+          listen: options.listen,
+        });
   const service = new TriageService({
     store,
     knowledge,

@@ -167,6 +167,15 @@ export class TriageService {
 
   // ---------- reads ----------
 
+  /**
+   * Catches up with what other servers committed. Every entry point calls it once at the start of
+   * a request (the MCP tool runtime and resource handlers; a CLI opens the store fresh), so the
+   * synchronous reads below see every commit made before the request arrived.
+   */
+  refresh(): Promise<void> {
+    return this.store.refresh();
+  }
+
   listTickets(input: ListTicketsInput): Page<Ticket> {
     const view = this.store.view();
     const filter = {

@@ -136,9 +136,12 @@ export type TxOutcome<T> =
   | { readonly value: T }
   | { readonly replay: number; readonly answer: (original: TypedAuditEvent) => T };
 
-/** A batch file written under imports/ for a `tickets-imported` event: its `data.batch`. */
+/**
+ * A batch written for a `tickets-imported` event (a file under imports/, or a row of a database
+ * store's batch table, named the same way): its `data.batch`.
+ */
 export interface StagedImportBatch {
-  /** Relative to the runtime directory: `imports/<name>.json`. */
+  /** `imports/<name>.json` (for the file store, relative to the runtime directory). */
   readonly file: string;
   readonly sha256: string;
   readonly count: number;
@@ -158,9 +161,18 @@ export type ImportTxOutcome<T> =
     };
 
 export interface TriageStore {
+  /** The runtime directory (the file store's; a database store keeps the configured one for its callers). */
   readonly dataRoot: string;
-  /** Fresh view: includes every event committed by any process before this call. */
+  /** The database a database store uses, as a URL without its password; undefined for the file store. */
+  readonly database?: string | undefined;
+  /**
+   * The committed state as of the last catch-up. The file store catches up on every call (a
+   * stat); a store whose events live elsewhere catches up in refresh(), which every entry point
+   * calls at the start of a request, and on its own between requests.
+   */
   view(): StoreView;
+  /** Catches up with every event committed by any process before this call. */
+  refresh(): Promise<void>;
   /** Audit events as stored, oldest first; filtered by ticket when `ticketId` is given. */
   listAuditEvents(
     filter: { readonly ticketId?: string | undefined },
@@ -186,8 +198,8 @@ export interface TriageStore {
    * whose writer is alive is kept for a minute at least; after that, or once the writer is
    * gone, an uncommitted batch is removed by recovery.
    */
-  stageImportBatch(tickets: readonly Ticket[]): StagedImportBatch;
+  stageImportBatch(tickets: readonly Ticket[]): Promise<StagedImportBatch>;
   /** Removes a staged batch that will not be committed; false (kept) if an event uses it. */
-  discardImportBatch(batch: StagedImportBatch): boolean;
+  discardImportBatch(batch: StagedImportBatch): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -239,6 +239,12 @@ describe("options", () => {
     ).toMatchObject({ sizes: [500, 5000], iterations: 7, historyEvents: 0, out: "x.json" });
   });
 
+  it("--store postgres measures the database store and skips the long history (it writes the log file)", () => {
+    expect(parseBenchArgs([])).toMatchObject({ store: "file" });
+    expect(parseBenchArgs(["--store", "postgres"])).toMatchObject({ store: "postgres", historyEvents: 0 });
+    expect(() => parseBenchArgs(["--store", "sqlite"])).toThrow(/--store must be file or postgres/);
+  });
+
   it("refuses bad numbers and unknown options", () => {
     expect(() => parseBenchArgs(["--sizes", "10k"])).toThrow(UsageError);
     expect(() => parseBenchArgs(["--iterations", "0"])).toThrow(/at least 1/);

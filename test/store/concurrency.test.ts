@@ -71,7 +71,7 @@ describe("several processes on one runtime", () => {
     expect(events.filter((e) => e.action === "recommendation-approved")).toHaveLength(1);
     expect(events.filter((e) => e.action === "approval-rejected")).toHaveLength(K - 1);
     expect(events).toHaveLength(K);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -88,7 +88,7 @@ describe("several processes on one runtime", () => {
     expect(out.filter((r) => r.ok)).toHaveLength(1);
     expect(out.filter((r) => !r.ok).map((r) => r.code)).toEqual(Array(K - 1).fill("ALREADY_RESOLVED"));
     expect(readLog(root).filter((e) => e.action === "recommendation-approved")).toHaveLength(1);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -116,7 +116,7 @@ describe("several processes on one runtime", () => {
       const seed = SEED.find((t) => t.id === `TKT-${n}`);
       expect(view.getTicket(`TKT-${n}`)?.revision).toBe((seed?.revision as number) + 1);
     }
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 });
@@ -144,7 +144,7 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
     expect((error as DomainError).code).toBe("STALE_REVISION");
     const approvals = readLog(root).filter((e) => e.action === "recommendation-approved");
     expect(approvals.map((e) => e.recommendationId)).toEqual([recB.id]);
-    expectConsistent(a, SEED);
+    await expectConsistent(a, SEED);
     await a.close();
     await b.close();
   });
@@ -176,7 +176,7 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
         .filter((e) => e.action === "recommendation-approved")
         .map((e) => e.recommendationId),
     ).toEqual([recB.id]);
-    expectConsistent(a, SEED);
+    await expectConsistent(a, SEED);
     await a.close();
     await b.close();
   });
@@ -206,7 +206,7 @@ describe("two writers that both believe they hold the lock (stale-reclaim race)"
         .filter((e) => e.action === "recommendation-approved")
         .map((e) => e.recommendationId),
     ).toEqual([recB.id]);
-    expectConsistent(a, SEED);
+    await expectConsistent(a, SEED);
     await a.close();
   });
 });

@@ -90,7 +90,7 @@ describe("a kill at every step of a transaction", () => {
       // A short lock timeout: the dead child's lock must be reclaimed at once, not after it goes stale.
       const store: FileStore = await open(c.root, { tickets: SEED, logger, lockTimeoutMs: 1_000 });
       await store.transact(submitBody("TKT-1"));
-      expectConsistent(store, SEED);
+      await expectConsistent(store, SEED);
 
       const applied = step !== "tx.locked";
       const events = readLog(c.root).filter((e) => e.ticketId === "TKT-6");
@@ -133,7 +133,7 @@ describe("a kill during initialization", () => {
       expect(logger.warnings.join("\n")).toMatch(/interrupted initialization/);
       expect(readLog(root).filter((e) => e.action === "runtime-initialized")).toHaveLength(1);
       await store.transact(submitBody("TKT-2"));
-      expectConsistent(store, SEED);
+      await expectConsistent(store, SEED);
       expect(readdirSync(root).sort()).toEqual(["audit.jsonl", "base", "journal", "presence", "store.json"]);
       await store.close();
     },
@@ -181,7 +181,7 @@ describe("a kill at every step of an import", () => {
       const store = await open(root, { tickets: SEED, logger, lockTimeoutMs: 1_000 });
       await store.transact(submitBody("TKT-1"));
       // expectConsistent also requires imports/ to hold exactly the committed batches.
-      expectConsistent(store, SEED);
+      await expectConsistent(store, SEED);
       const applied = ["tx.claimed", "tx.appended", "tx.synced", "tx.released"].includes(step);
       const view = store.view();
       expect(view.ticketCount()).toBe(SEED.length + (applied ? COUNT : 0));

@@ -1,9 +1,11 @@
 import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
-import { verifyAuditLog } from "../../src/store/index.js";
-import { cleanupTempDirs, open, runChild, tempDir } from "./fixtures/helpers.js";
+import { openPostgresStore, verifyAuditLog } from "../../src/store/index.js";
+import { POSTGRES_SKIP } from "../support/postgres.js";
+import { POSTGRES_BACKEND } from "./fixtures/backends.js";
+import { cleanupTempDirs, memoryLogger, open, runChild, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
 
 afterAll(cleanupTempDirs);
@@ -138,3 +140,60 @@ describe("freshness across instances and processes", () => {
     await b.close();
   });
 });
+
+describe.skipIf(POSTGRES_SKIP !== undefined)(
+  `freshness on a database${POSTGRES_SKIP === undefined ? "" : ` [${POSTGRES_SKIP}]`}`,
+  () => {
+    it("refresh() catches up with another instance's commit; a notification does so between requests", async () => {
+      const place = await POSTGRES_BACKEND.place("fresh");
+      const writer = await POSTGRES_BACKEND.open(place);
+      const quiet = await openPostgresStore({
+        url: place,
+        dataRoot: tempDir("pg-root"),
+        seed: () => makeTickets(20),
+        logger: memoryLogger(),
+        listen: false,
+        pollMs: 0,
+      });
+      const listening = await openPostgresStore({
+        url: place,
+        dataRoot: tempDir("pg-root"),
+        seed: () => makeTickets(20),
+        logger: memoryLogger(),
+        pollMs: 0,
+      });
+      const rec = await writer.transact(submitBody("TKT-2"));
+      // Without a request boundary, the quiet instance still shows the state it last read...
+      expect(quiet.view().getRecommendation(rec.id)).toBeUndefined();
+      await quiet.refresh();
+      expect(quiet.view().getRecommendation(rec.id)).toEqual(rec);
+      // ...while the listening one is told by NOTIFY and catches up on its own.
+      await vi.waitFor(() => expect(listening.view().getRecommendation(rec.id)).toEqual(rec), {
+        timeout: 10_000,
+      });
+      for (const s of [writer, quiet, listening]) await s.close();
+    });
+
+    it("sees writes of a child process on its own database pool", async () => {
+      const place = await POSTGRES_BACKEND.place("fresh");
+      const store = await POSTGRES_BACKEND.open(place);
+      const recId = "11111111-2222-4333-8444-555555555555";
+      const run = await runChild(
+        {
+          ops: [
+            { op: "submit", ticketId: "TKT-5", recId },
+            { op: "approve", recId },
+          ],
+        },
+        POSTGRES_BACKEND.childEnv(place),
+      ).done;
+      expect(run.code, run.stderr).toBe(0);
+      await store.refresh();
+      const view = store.view();
+      expect(view.lastSeq).toBe(2);
+      expect(view.getRecommendation(recId)?.resolution).toBe("approved");
+      expect(view.getTicket("TKT-5")?.revision).toBe(3);
+      await store.close();
+    });
+  },
+);

@@ -10,6 +10,7 @@ import { SNAPSHOT_FORMAT } from "../../src/store/file/snapshot.js";
 import type { IdempotencyEntry, StoreView, TxOutcome } from "../../src/store/index.js";
 import { verifyAuditLog } from "../../src/store/index.js";
 import { approveBody, NOW, rejectBody, submitBody, withExtras } from "./fixtures/drafts.js";
+import { describeStore, type TestStore } from "./fixtures/backends.js";
 import { cleanupTempDirs, memoryLogger, open, readLog, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
 
@@ -37,6 +38,10 @@ async function keyedRuntime(
   options: { snapshotEvery?: number } = {},
 ): Promise<{ store: FileStore; recs: Recommendation[] }> {
   const store = await open(root, { tickets: SEED, snapshotEvery: options.snapshotEvery ?? 0 });
+  return { store, recs: await addKeyedEvents(store) };
+}
+
+async function addKeyedEvents(store: TestStore): Promise<Recommendation[]> {
   const first = await store.transact(withExtras(submitBody("TKT-1"), { idempotency: record(KEYS.submit) }));
   await expect(
     store.transact(
@@ -48,7 +53,7 @@ async function keyedRuntime(
   const third = await store.transact(
     withExtras(submitBody("TKT-3"), { idempotency: { key: KEYS.malformed, payloadHash: 42 } }),
   );
-  return { store, recs: [first, second, third] };
+  return [first, second, third];
 }
 
 const EXPECTED: Record<string, IdempotencyEntry> = {
@@ -63,11 +68,12 @@ function expectIndexed(view: StoreView): void {
   expect(view.idempotency(randomUUID())).toBeUndefined();
 }
 
-describe("idempotency index", () => {
+describeStore("idempotency index", (backend) => {
   it("maps data.idempotency.key of committed events (refusal events included) to seq, action and payloadHash", async () => {
-    const { store } = await keyedRuntime(tempDir("idem"));
+    const store = await backend.open(await backend.place("idem"), { tickets: SEED });
+    await addKeyedEvents(store);
     expectIndexed(store.view());
-    expect(readLog(store.dataRoot)[2]).toMatchObject({
+    expect((await backend.events(store))[2]).toMatchObject({
       action: "approval-rejected",
       data: { idempotency: record(KEYS.refused) },
     });
@@ -78,17 +84,36 @@ describe("idempotency index", () => {
   });
 
   it("survives a restart: rebuilt by replaying the log", async () => {
-    const root = tempDir("idem");
-    const { store } = await keyedRuntime(root);
+    const place = await backend.place("idem");
+    const store = await backend.open(place, { tickets: SEED });
+    await addKeyedEvents(store);
     await store.close();
-    rmSync(join(root, "snapshots"), { recursive: true, force: true });
+    if (backend.name === "file") rmSync(join(place, "snapshots"), { recursive: true, force: true });
     const logger = memoryLogger();
-    const reopened = await open(root, { tickets: SEED, snapshotEvery: 0, logger });
-    expect(logger.infos.join("\n")).toMatch(/seq 5 \(replayed from the start\)/);
+    const reopened = await backend.open(place, { tickets: SEED, logger });
+    expect(logger.infos.join("\n")).toMatch(/seq 5 \(replayed/);
     expectIndexed(reopened.view());
     await reopened.close();
   });
 
+  it("refuses to commit a second event with a key already used, writing nothing", async () => {
+    const store = await backend.open(await backend.place("idem"), { tickets: SEED });
+    const recs = await addKeyedEvents(store);
+    const before = await backend.events(store);
+    const error = await store
+      .transact(withExtras(rejectBody((recs[2] as Recommendation).id), { idempotency: record(KEYS.submit) }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAuditEventError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`idempotency key ${KEYS.submit} was already used by seq 1 \\(recommendation-submitted\\)`),
+    );
+    expect(await backend.events(store)).toEqual(before);
+    expect(store.view().getRecommendation((recs[2] as Recommendation).id)?.resolution).toBe("pending");
+    await store.close();
+  });
+});
+
+describe("idempotency index across snapshots and damaged logs (file store)", () => {
   it("survives a restart from a snapshot, with keys committed after the snapshot from the log", async () => {
     const root = tempDir("idem");
     const { store } = await keyedRuntime(root);
@@ -140,21 +165,6 @@ describe("idempotency index", () => {
     expect(again.infos.join("\n")).toMatch(/from snapshots\/state-5\.json \+ 0 newer events/);
     expectIndexed(third.view());
     await third.close();
-  });
-
-  it("refuses to commit a second event with a key already used, writing nothing", async () => {
-    const { store, recs } = await keyedRuntime(tempDir("idem"));
-    const before = readFileSync(join(store.dataRoot, "audit.jsonl"));
-    const error = await store
-      .transact(withExtras(rejectBody((recs[2] as Recommendation).id), { idempotency: record(KEYS.submit) }))
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidAuditEventError);
-    expect((error as Error).message).toMatch(
-      new RegExp(`idempotency key ${KEYS.submit} was already used by seq 1 \\(recommendation-submitted\\)`),
-    );
-    expect(readFileSync(join(store.dataRoot, "audit.jsonl"))).toEqual(before);
-    expect(store.view().getRecommendation((recs[2] as Recommendation).id)?.resolution).toBe("pending");
-    await store.close();
   });
 
   it("replaying a log with a reused key keeps the first event's entry and reports an inconsistency", async () => {
@@ -212,19 +222,19 @@ function idempotentSubmit(
   };
 }
 
-describe("a value outcome", () => {
+describeStore("a value outcome", (backend) => {
   it("commits nothing, returns the value and releases the lock", async () => {
-    const root = tempDir("idem");
-    const store = await open(root, { tickets: SEED, snapshotEvery: 0, lockTimeoutMs: 200 });
+    const root = await backend.place("idem");
+    const store = await backend.open(root, { tickets: SEED, lockTimeoutMs: 200 });
     const key = randomUUID();
     const first = await store.transact(idempotentSubmit(key, "TKT-4"));
     expect(first.replayed).toBe(false);
-    const log = readFileSync(join(root, "audit.jsonl"));
+    const log = await backend.events(store);
     const seq = store.view().lastSeq;
 
     const retry = await store.transact(idempotentSubmit(key, "TKT-4"));
     expect(retry).toEqual({ recId: first.recId, replayed: true });
-    expect(readFileSync(join(root, "audit.jsonl"))).toEqual(log);
+    expect(await backend.events(store)).toEqual(log);
     expect(store.view().lastSeq).toBe(seq);
     expect(store.view().pendingRecommendationIds("TKT-4")).toEqual([first.recId]);
 
@@ -232,18 +242,19 @@ describe("a value outcome", () => {
     const token = { any: "thing" };
     await expect(store.transact(() => ({ value: token }))).resolves.toBe(token);
     await expect(store.transact(() => ({ value: undefined }))).resolves.toBeUndefined();
-    expect(readFileSync(join(root, "audit.jsonl"))).toEqual(log);
+    expect(await backend.events(store)).toEqual(log);
 
     // Another instance can take the lock at once (a held lock would time out after 200 ms).
-    const other = await open(root, { tickets: SEED, snapshotEvery: 0, lockTimeoutMs: 200 });
+    const other = await backend.open(root, { tickets: SEED, lockTimeoutMs: 200 });
     await other.transact(submitBody("TKT-5"));
+    await store.refresh();
     expect(store.view().lastSeq).toBe(seq + 1);
     await other.close();
     await store.close();
   });
 
   it("is not mistaken for a refusal or an event even when the value has such keys", async () => {
-    const store = await open(tempDir("idem"), { tickets: SEED, snapshotEvery: 0 });
+    const store = await backend.open(await backend.place("idem"), { tickets: SEED });
     const seq = store.view().lastSeq;
     const value = { event: "x", refusal: new DomainError("CONFLICT", "not thrown") };
     await expect(store.transact(() => ({ value }))).resolves.toBe(value);

@@ -103,7 +103,7 @@ describe("tickets-imported", () => {
     // Imported tickets go through triage like any other.
     const rec = await store.transact(submitBody("TKT-200"));
     await store.transact(approveBody(rec.id));
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     const expected = observe(store);
     await store.close();
 
@@ -136,7 +136,7 @@ describe("tickets-imported", () => {
     }));
     await expect(again).rejects.toThrow(/was already imported by seq 1/);
     expect(batchFiles(root)).toEqual([first.file.slice("imports/".length)]);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -206,28 +206,28 @@ describe("tickets-imported", () => {
     const root = tempDir("import");
     const store = await open(root, { tickets: SEED });
     const tickets = importTickets(store.view(), { count: 4, sourceSha256: fakeSha(1) });
-    const batch = store.stageImportBatch(tickets);
+    const batch = await store.stageImportBatch(tickets);
     expect(batch.count).toBe(4);
     const bytes = readFileSync(join(root, batch.file));
     expect(JSON.parse(bytes.toString("utf8"))).toEqual(tickets);
     const seq = await store.transact(rawBody(importedEvent(batch, fakeSha(1))));
     expect(seq).toBeNull();
     expect(store.view().getTicket("TKT-24")).toEqual(tickets[3]);
-    expect(store.discardImportBatch(batch)).toBe(false);
+    expect(await store.discardImportBatch(batch)).toBe(false);
     expect(existsSync(join(root, batch.file))).toBe(true);
 
-    const unused = store.stageImportBatch([newTicket("TKT-90")]);
-    expect(store.discardImportBatch(unused)).toBe(true);
+    const unused = await store.stageImportBatch([newTicket("TKT-90")]);
+    expect(await store.discardImportBatch(unused)).toBe(true);
     expect(existsSync(join(root, unused.file))).toBe(false);
     // A batch that vanished before its commit: nothing is committed, the error says what to do.
-    const vanished = store.stageImportBatch([newTicket("TKT-91")]);
+    const vanished = await store.stageImportBatch([newTicket("TKT-91")]);
     rmSync(join(root, vanished.file));
-    const other = store.stageImportBatch([newTicket("TKT-92")]); // evicts the cached copy
+    const other = await store.stageImportBatch([newTicket("TKT-92")]); // evicts the cached copy
     const attempt = store.transact(rawBody(importedEvent(vanished, fakeSha(2))));
     await expect(attempt).rejects.toThrow(/is missing\. Stage the batch again and retry/);
     await expect(attempt).rejects.toSatisfy((e) => isDomainError(e) && e.code === "STORE_UNAVAILABLE");
-    store.discardImportBatch(other);
-    expectConsistent(store, SEED);
+    await store.discardImportBatch(other);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -247,7 +247,7 @@ describe("tickets-imported", () => {
     // The next single creation appends after them.
     expect((await store.transact(createBody())).id).toBe("TKT-50021");
     const expected = observe(store);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
 
     const replayed = await open(root, { tickets: SEED, snapshotEvery: 0 });
@@ -262,7 +262,7 @@ describe("orphan batches", () => {
     const root = tempDir("orphan");
     const logger = memoryLogger();
     const store = await open(root, { tickets: SEED, logger });
-    const staged = store.stageImportBatch([newTicket("TKT-70")]);
+    const staged = await store.stageImportBatch([newTicket("TKT-70")]);
     await store.transact(submitBody("TKT-1"));
     expect(existsSync(join(root, staged.file))).toBe(true);
     age(join(root, staged.file), ORPHAN_GRACE_MS + 5_000);
@@ -330,7 +330,7 @@ describe("orphan batches", () => {
     const run = await child.done;
     expect(run.lines.find((l) => "op" in l)).toMatchObject({ op: "stage-commit", ok: true });
     expect(store.view().ticketCount()).toBe(27);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 });

@@ -134,7 +134,7 @@ describe("initialization", () => {
     const store = await open(root);
     expect(storeIds.has(store.storeId)).toBe(true);
     expect(store.view().ticketCount()).toBe(30);
-    expectConsistent(store, makeTickets(30));
+    await expectConsistent(store, makeTickets(30));
     await store.close();
   });
 });

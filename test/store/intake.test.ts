@@ -1,17 +1,9 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import type { Ticket } from "../../src/domain/schemas.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
+import { InvalidAuditEventError } from "../../src/store/index.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
-import {
-  cleanupTempDirs,
-  expectConsistent,
-  expectIndexesMatch,
-  open,
-  readLog,
-  tempDir,
-} from "./fixtures/helpers.js";
+import { describeStore, type TestStore } from "./fixtures/backends.js";
+import { cleanupTempDirs, expectConsistent, expectIndexesMatch } from "./fixtures/helpers.js";
 import { createBody, createdEvent, newTicket, noteBody, rawBody } from "./fixtures/intake.js";
 import { makeTickets } from "./fixtures/tickets.js";
 
@@ -20,7 +12,7 @@ afterAll(cleanupTempDirs);
 const SEED = makeTickets(20);
 
 /** What a reader can observe about tickets, to compare a live store with a reopened one. */
-async function observe(store: FileStore): Promise<unknown> {
+async function observe(store: TestStore): Promise<unknown> {
   const view = store.view();
   return {
     lastSeq: view.lastSeq,
@@ -34,10 +26,10 @@ async function observe(store: FileStore): Promise<unknown> {
   };
 }
 
-describe("ticket-created", () => {
+describeStore("ticket-created", (backend) => {
   it("adds the ticket to every index, numbers the next id, and survives replay and snapshots", async () => {
-    const root = tempDir("intake");
-    const store = await open(root, { tickets: SEED });
+    const root = await backend.place("intake");
+    const store = await backend.open(root, { tickets: SEED });
     expect(store.view().nextTicketNumber("TKT")).toBe(21);
 
     const first = await store.transact(createBody());
@@ -67,24 +59,24 @@ describe("ticket-created", () => {
     const rec = await store.transact(submitBody("TKT-21"));
     await store.transact(approveBody(rec.id));
     expect(store.view().getTicket("TKT-21")?.revision).toBe(1);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     const expected = await observe(store);
     await store.close();
 
-    const replayed = await open(root, { tickets: SEED, snapshotEvery: 0 });
+    const replayed = await backend.open(root, { tickets: SEED });
     expect(await observe(replayed)).toEqual(expected);
     expectIndexesMatch(replayed.view());
-    replayed.checkpoint();
+    if ("checkpoint" in replayed) replayed.checkpoint();
     await replayed.close();
 
-    const fromSnapshot = await open(root, { tickets: SEED });
+    const fromSnapshot = await backend.open(root, { tickets: SEED });
     expect(await observe(fromSnapshot)).toEqual(expected);
     expectIndexesMatch(fromSnapshot.view());
     await fromSnapshot.close();
   });
 
   it("nextTicketNumber takes the largest number of the prefix, padded or not", async () => {
-    const root = tempDir("intake");
+    const root = await backend.place("intake");
     const seed: Ticket[] = [
       newTicket("TKT-9"),
       newTicket("TKT-0010"),
@@ -92,7 +84,7 @@ describe("ticket-created", () => {
       newTicket("TK-500"),
       newTicket("ZD-48213"),
     ];
-    const store = await open(root, { tickets: seed });
+    const store = await backend.open(root, { tickets: seed });
     const view = store.view();
     expect(view.nextTicketNumber("TKT")).toBe(11);
     expect(view.nextTicketNumber("TK")).toBe(501);
@@ -111,10 +103,10 @@ describe("ticket-created", () => {
   });
 
   it("refuses an existing id, a bad ticket, a channel, a revision other than 0 and a taken external id", async () => {
-    const root = tempDir("intake");
-    const store = await open(root, { tickets: SEED });
+    const root = await backend.place("intake");
+    const store = await backend.open(root, { tickets: SEED });
     await store.transact(createBody({ id: "TKT-30", overrides: { externalId: "ext-1" } }));
-    const before = readFileSync(join(root, "audit.jsonl"));
+    const before = await backend.events(store);
     const refused: [string, ReturnType<typeof createdEvent>, RegExp][] = [
       ["existing id", createdEvent(newTicket("TKT-3")), /ticket TKT-3 already exists/],
       [
@@ -148,13 +140,13 @@ describe("ticket-created", () => {
       await expect(attempt, label).rejects.toBeInstanceOf(InvalidAuditEventError);
       await expect(attempt, label).rejects.toThrow(message);
     }
-    expect(readFileSync(join(root, "audit.jsonl"))).toEqual(before);
+    expect(await backend.events(store)).toEqual(before);
     expect(store.view().getTicket("TKT-31")).toBeUndefined();
     await store.close();
   });
   it("indexes an idempotency key on a created ticket, so a retry finds the first ticket", async () => {
-    const root = tempDir("intake");
-    const store = await open(root, { tickets: SEED });
+    const root = await backend.place("intake");
+    const store = await backend.open(root, { tickets: SEED });
     const key = "0b6f6a3e-5c7d-4e2f-8a1b-3c4d5e6f7a80";
     const keyed = (view: Parameters<ReturnType<typeof createBody>>[0]) => {
       const outcome = createBody()(view);
@@ -168,7 +160,7 @@ describe("ticket-created", () => {
       /idempotency key .* was already used by seq 1 \(ticket-created\)/,
     );
     await store.close();
-    const reopened = await open(root, { tickets: SEED, snapshotEvery: 0 });
+    const reopened = await backend.open(root, { tickets: SEED });
     expect(reopened.view().idempotency(key)?.seq).toBe(1);
     expect(reopened.view().getTicket(first.id)).toEqual(first);
     expect(reopened.view().ticketCount()).toBe(21);
@@ -176,10 +168,10 @@ describe("ticket-created", () => {
   });
 });
 
-describe("note-added", () => {
+describeStore("note-added", (backend) => {
   it("appends notes without changing the revision, and survives replay and snapshots", async () => {
-    const root = tempDir("notes");
-    const store = await open(root, { tickets: SEED });
+    const root = await backend.place("notes");
+    const store = await backend.open(root, { tickets: SEED });
     const ticketBefore = store.view().getTicket("TKT-4") as Ticket;
     const firstId = await store.transact(
       noteBody("TKT-4", "Customer called back.", { at: "2026-06-02T10:00:00.000Z" }),
@@ -205,31 +197,29 @@ describe("note-added", () => {
     ]);
     expect(() => (ticket.notes as unknown[]).push({})).toThrow();
     expect(
-      readLog(root)
-        .filter((e) => e.action === "note-added")
-        .map((e) => e.ticketId),
+      (await backend.events(store)).filter((e) => e.action === "note-added").map((e) => e.ticketId),
     ).toEqual(["TKT-4", "TKT-4", created.id]);
     // An approval after a note still moves the revision by exactly one.
     const rec = await store.transact(submitBody("TKT-4"));
     await store.transact(approveBody(rec.id));
     expect(store.view().getTicket("TKT-4")?.revision).toBe(ticketBefore.revision + 1);
     expect(store.view().getTicket("TKT-4")?.notes).toHaveLength(2);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     const expected = store.view().ticketsByInsertion(0);
     await store.close();
 
-    const replayed = await open(root, { tickets: SEED, snapshotEvery: 0 });
+    const replayed = await backend.open(root, { tickets: SEED });
     expect(replayed.view().ticketsByInsertion(0)).toEqual(expected);
-    replayed.checkpoint();
+    if ("checkpoint" in replayed) replayed.checkpoint();
     await replayed.close();
-    const fromSnapshot = await open(root, { tickets: SEED });
+    const fromSnapshot = await backend.open(root, { tickets: SEED });
     expect(fromSnapshot.view().ticketsByInsertion(0)).toEqual(expected);
     await fromSnapshot.close();
   });
 
   it("refuses a note on a missing ticket, a repeated note id, another author, a revision change", async () => {
-    const root = tempDir("notes");
-    const store = await open(root, { tickets: SEED });
+    const root = await backend.place("notes");
+    const store = await backend.open(root, { tickets: SEED });
     const noteId = await store.transact(noteBody("TKT-2", "First."));
     const draftOf = (body: ReturnType<typeof noteBody>) => {
       const outcome = body(store.view());

@@ -72,7 +72,7 @@ describe("recovery of a torn last line", () => {
     expect(quarantined(root).some((n) => n.startsWith("torn-"))).toBe(true);
     expect(verifyAuditLog(root)).toMatchObject({ ok: true, events: 3 });
     await reopened.transact(submitBody("TKT-3"));
-    expectConsistent(reopened, SEED);
+    await expectConsistent(reopened, SEED);
     // The first instance follows along.
     expect(store.view().lastSeq).toBe(3);
     await reopened.close();
@@ -84,7 +84,7 @@ describe("recovery of a torn last line", () => {
     appendFileSync(join(root, "audit.jsonl"), "\u0000\u0000\u0000\n");
     await store.transact(submitBody("TKT-4"));
     expect(readLog(root).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -124,7 +124,7 @@ describe("recovery of commit claims", () => {
     expect(readFileSync(join(root, "audit.jsonl"), "utf8").trimEnd().split("\n").at(-1)).toBe(claim.line);
     expect(reopened.view().pendingRecommendationIds("TKT-7")).toHaveLength(1);
     expect(journalFiles(root)).toEqual([]);
-    expectConsistent(reopened, SEED);
+    await expectConsistent(reopened, SEED);
     await reopened.close();
   });
 
@@ -135,7 +135,7 @@ describe("recovery of commit claims", () => {
     await store.transact(submitBody("TKT-9"));
     const events = readLog(root);
     expect(events.map((e) => e.ticketId)).toEqual([null, "TKT-1", "TKT-2", "TKT-8", "TKT-9"]);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -161,7 +161,7 @@ describe("recovery of commit claims", () => {
     expect(journalFiles(root)).toEqual([]);
     expect(quarantined(root)).toEqual([]);
     expect(logger.warnings).toEqual([]);
-    expectConsistent(store, SEED);
+    await expectConsistent(store, SEED);
     await store.close();
   });
 
@@ -214,7 +214,7 @@ describe("recovery of commit claims", () => {
       "recommendation-submitted",
       "recommendation-submitted",
     ]);
-    expectConsistent(reopened, SEED);
+    await expectConsistent(reopened, SEED);
     await reopened.close();
   });
 });

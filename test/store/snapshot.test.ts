@@ -75,7 +75,7 @@ describe("state snapshots", () => {
     );
     expect(reopenLogger.warnings).toEqual([]);
     expect(await observe(fromSnapshot)).toEqual(expected);
-    expectConsistent(fromSnapshot, SEED);
+    await expectConsistent(fromSnapshot, SEED);
     await fromSnapshot.transact(submitBody("TKT-30"));
     await fromSnapshot.close();
 
@@ -116,7 +116,7 @@ describe("state snapshots", () => {
     const logger = memoryLogger();
     const reopened = await open(other.root, { tickets: SEED, snapshotEvery: 0, logger });
     expect(logger.warnings.join("\n")).toMatch(/ignoring snapshot .*: it belongs to another runtime/);
-    expectConsistent(reopened, SEED);
+    await expectConsistent(reopened, SEED);
     await reopened.close();
 
     const truncated = await busyRuntime(0);
@@ -163,7 +163,7 @@ describe("state snapshots", () => {
     rmSync(join(root, "snapshots"), { recursive: true });
     expect(reopened.view().getTicket("TKT-39")).toEqual(SEED.find((t) => t.id === "TKT-39"));
     await reopened.transact(approveBody((await reopened.transact(submitBody("TKT-39"))).id));
-    expectConsistent(reopened, SEED);
+    await expectConsistent(reopened, SEED);
     await reopened.close();
   });
 

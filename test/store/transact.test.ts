@@ -1,23 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { CATEGORIES, PRIORITIES, STATUSES, TEAMS } from "../../src/domain/enums.js";
 import { DomainError } from "../../src/domain/errors.js";
 import { compareTicketIds } from "../../src/domain/ids.js";
 import type { AuditEventDraft, Ticket } from "../../src/domain/schemas.js";
-import { InvalidAuditEventError, type FileStore } from "../../src/store/index.js";
+import { InvalidAuditEventError } from "../../src/store/index.js";
 import type { TicketFilter } from "../../src/store/index.js";
-import { verifyAuditLog } from "../../src/store/index.js";
+import { describeStore, expectVerified, type TestStore } from "./fixtures/backends.js";
 import { approveBody, NOW, rejectBody, submitBody } from "./fixtures/drafts.js";
-import { cleanupTempDirs, expectConsistent, open, readLog, tempDir } from "./fixtures/helpers.js";
+import { cleanupTempDirs, expectConsistent } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
 
 afterAll(cleanupTempDirs);
 
-describe("transact", () => {
-  let store: FileStore;
+describeStore("transact", (backend) => {
+  let store: TestStore;
   const seed = makeTickets(20);
 
   beforeAll(async () => {
-    store = await open(tempDir(), { tickets: seed });
+    store = await backend.open(await backend.place(), { tickets: seed });
   });
   afterAll(() => store.close());
 
@@ -28,7 +28,7 @@ describe("transact", () => {
     expect(view.getRecommendation(rec.id)).toEqual(rec);
     expect(view.pendingRecommendationIds("TKT-4")).toEqual([rec.id]);
     expect(view.getTicket("TKT-4")).toEqual(seed.find((t) => t.id === "TKT-4"));
-    const [e0, e1] = readLog(store.dataRoot);
+    const [e0, e1] = await backend.events(store);
     expect(e1).toMatchObject({
       seq: 1,
       action: "recommendation-submitted",
@@ -70,7 +70,7 @@ describe("transact", () => {
       resolvedAt: NOW.toISOString(),
       approvedFields: ["team", "status"],
     });
-    const approval = readLog(store.dataRoot).at(-1);
+    const approval = (await backend.events(store)).at(-1);
     expect(approval).toMatchObject({
       action: "recommendation-approved",
       fromRevision: before.revision,
@@ -100,7 +100,7 @@ describe("transact", () => {
     const refusal = new DomainError("NOT_FOUND", "No ticket TKT-999.");
     await expect(store.transact(() => ({ refusal }))).rejects.toBe(refusal);
     expect(store.view().lastSeq).toBe(seq);
-    expect(readLog(store.dataRoot)).toHaveLength(seq + 1);
+    expect(await backend.events(store)).toHaveLength(seq + 1);
   });
 
   it("propagates an error thrown by the body, writes nothing and releases the lock", async () => {
@@ -124,7 +124,7 @@ describe("transact", () => {
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe("STALE_REVISION");
     expect(store.view().lastSeq).toBe(seq + 1);
-    expect(readLog(store.dataRoot).at(-1)).toMatchObject({
+    expect((await backend.events(store)).at(-1)).toMatchObject({
       action: "approval-rejected",
       recommendationId: rec.id,
       data: { code: "STALE_REVISION" },
@@ -188,10 +188,10 @@ describe("transact", () => {
       ),
     );
     expect(new Set(recs.map((r) => r.id)).size).toBe(6);
-    const events = readLog(store.dataRoot);
+    const events = await backend.events(store);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
     expect(store.view().lastSeq).toBe(start + 6);
-    expectConsistent(store, seed);
+    await expectConsistent(store, seed);
   });
 
   it("hands out frozen objects: a caller cannot change the store's state", async () => {
@@ -216,12 +216,14 @@ describe("transact", () => {
   });
 });
 
-describe("reads", () => {
-  let store: FileStore;
+describeStore("reads", (backend) => {
+  let store: TestStore;
+  let place: string;
   const seed = makeTickets(400);
 
   beforeAll(async () => {
-    store = await open(tempDir(), { tickets: [...seed, ...makeTickets(30, "ZD")] });
+    place = await backend.place();
+    store = await backend.open(place, { tickets: [...seed, ...makeTickets(30, "ZD")] });
     // Approvals move tickets between index lists (status, team, category, priority).
     for (let i = 1; i <= 60; i += 3) {
       const rec = await store.transact(
@@ -295,7 +297,7 @@ describe("reads", () => {
   });
 
   it("pages audit events globally and per ticket, oldest first, matching the log", async () => {
-    const log = readLog(store.dataRoot);
+    const log = await backend.events(store);
     const global = await store.listAuditEvents({}, { offset: 3, limit: 7 });
     expect(global.total).toBe(log.length);
     expect(global.items).toEqual(log.slice(3, 10));
@@ -316,7 +318,7 @@ describe("reads", () => {
   });
 
   it("reads one audit event by seq, exactly as logged; undefined for seqs that do not exist", async () => {
-    const log = readLog(store.dataRoot);
+    const log = await backend.events(store);
     for (const event of log) expect(await store.getAuditEvent(event.seq)).toEqual(event);
     const last = log.length - 1;
     for (const seq of [-1, last + 1, 10_000, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
@@ -353,7 +355,7 @@ describe("reads", () => {
     expect(stats.escalationCounts).toMatchObject({ total: 0, security: 0, outage: 0 });
   });
 
-  it("keeps the chain verifiable", () => {
-    expect(verifyAuditLog(store.dataRoot)).toMatchObject({ ok: true, events: 41 });
+  it("keeps the chain verifiable", async () => {
+    await expectVerified(backend, place, 41);
   });
 });

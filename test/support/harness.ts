@@ -38,6 +38,10 @@ export interface HarnessOptions {
   readonly elicitation?: Partial<ElicitationOptions>;
   /** The review card: the clock of its tokens, their lifetime, the HTML. */
   readonly card?: ServerDeps["card"];
+  /** Keep the store in this PostgreSQL database (TRIAGE_DATABASE_URL) instead of the runtime directory. */
+  readonly databaseUrl?: string;
+  /** A database store: LISTEN for other servers' commits between requests (default true). */
+  readonly listen?: boolean;
 }
 
 /** A real SDK Client connected to a real server over an in-memory transport pair. */
@@ -51,13 +55,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       seedFile: data.seedFile,
       knowledgeRoot: data.knowledgeRoot,
       minutesSaved: 8,
+      ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       ...(options.approvalMode === undefined ? {} : { approvalMode: options.approvalMode }),
       ...(options.securityNeedsHumanChannel === undefined
         ? {}
         : { securityNeedsHumanChannel: options.securityNeedsHumanChannel }),
     },
     logger,
-    { clock: () => now },
+    { clock: () => now, ...(options.listen === undefined ? {} : { listen: options.listen }) },
   );
   const server = createServer({
     service: triage.service,

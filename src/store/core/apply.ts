@@ -6,7 +6,7 @@ import {
   type AuditEventOf,
 } from "../../domain/audit-events.js";
 import { DomainError } from "../../domain/errors.js";
-import { REDUCERS, type Prepared, type Problem, type Reducer, type ReducerContext } from "./reducer.js";
+import { REDUCERS, type Effect, type Prepared, type Reducer, type ReducerContext } from "./reducer.js";
 import type { StoreState } from "./state.js";
 import { RUNBOOK } from "../../paths.js";
 
@@ -40,28 +40,42 @@ function prepare(state: StoreState, event: AuditEvent, context: ReducerContext):
   }
   const typed = parseAuditEvent(event);
   if ("problem" in typed) return typed;
-  const prepared = reduce(state, typed.event, context);
-  if (record === undefined || "problem" in prepared) return prepared;
-  return {
-    apply: () => {
-      prepared.apply();
-      state.recordIdempotency(record.key, {
-        seq: event.seq,
-        action: event.action,
-        payloadHash: record.payloadHash,
-      });
-    },
-  };
+  return reduce(state, typed.event, context);
 }
 
-/** The problem `event` would have if applied to `state` now, or undefined when it applies cleanly. */
-export function checkEvent(
-  state: StoreState,
-  event: AuditEvent,
-  context: ReducerContext,
-): Problem | undefined {
-  const prepared = prepare(state, event, context);
-  return "problem" in prepared ? prepared : undefined;
+/** Makes the state what `effects` say; the one place records change. */
+function applyEffects(state: StoreState, effects: readonly Effect[]): void {
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case "ticket-added":
+        state.tickets.add(effect.ticket);
+        break;
+      case "tickets-imported":
+        state.tickets.addMany(effect.tickets);
+        state.recordImport(effect.record);
+        break;
+      case "ticket-replaced":
+        state.tickets.replace(effect.ticket);
+        break;
+      case "recommendation-added":
+        state.addRecommendation(effect.recommendation);
+        break;
+      case "recommendation-replaced":
+        state.replaceRecommendation(effect.recommendation);
+        break;
+      case "handoff-added":
+        state.addHandoff(effect.handoff);
+        break;
+      case "handoff-replaced":
+        state.replaceHandoff(effect.handoff);
+        break;
+    }
+  }
+}
+
+/** The problem `event` would have if applied to `state` now, or the records it would change. */
+export function checkEvent(state: StoreState, event: AuditEvent, context: ReducerContext): Prepared {
+  return prepare(state, event, context);
 }
 
 /** A committed event's import batch is missing or altered: the state cannot be built. */
@@ -96,5 +110,13 @@ export function applyEvent(
     );
     return;
   }
-  prepared.apply();
+  applyEffects(state, prepared.effects);
+  const record = idempotencyRecordOf(event);
+  if (record !== undefined) {
+    state.recordIdempotency(record.key, {
+      seq: event.seq,
+      action: event.action,
+      payloadHash: record.payloadHash,
+    });
+  }
 }

@@ -9,7 +9,7 @@ import {
   type ApprovableField,
 } from "../../domain/enums.js";
 import type { Recommendation, Ticket } from "../../domain/schemas.js";
-import type { StoreState } from "./state.js";
+import type { ImportRecord, StoreState } from "./state.js";
 
 // How each audit action changes the state: one entry per action, so a new action is added in
 // one place (REDUCERS' type fails to compile until it is). Every event's `data` is parsed by its
@@ -26,7 +26,20 @@ export interface Problem {
   readonly problem: string;
   readonly damaged?: boolean;
 }
-export type Prepared = Problem | { readonly apply: () => void };
+/**
+ * What an event changes, as data: the records it adds or replaces. The state applies them
+ * (apply.ts); a backend with query tables writes the same records there, so a table can never
+ * hold a record the state would not.
+ */
+export type Effect =
+  | { readonly kind: "ticket-added"; readonly ticket: Ticket }
+  | { readonly kind: "tickets-imported"; readonly tickets: readonly Ticket[]; readonly record: ImportRecord }
+  | { readonly kind: "ticket-replaced"; readonly ticket: Ticket }
+  | { readonly kind: "recommendation-added"; readonly recommendation: Recommendation }
+  | { readonly kind: "recommendation-replaced"; readonly recommendation: Recommendation }
+  | { readonly kind: "handoff-added"; readonly handoff: HandoffState }
+  | { readonly kind: "handoff-replaced"; readonly handoff: HandoffState };
+export type Prepared = Problem | { readonly effects: readonly Effect[] };
 
 /** The tickets of an import batch, or why they cannot be read. */
 export type BatchRead =
@@ -46,7 +59,7 @@ export type Reducer<A extends AuditAction> = (
 ) => Prepared;
 type Reducers = { readonly [A in AuditAction]: Reducer<A> };
 
-const noChange: Prepared = { apply: () => undefined };
+const noChange: Prepared = { effects: [] };
 
 /** What an approved value must look like, per field; fields map to same-named ticket properties. */
 const FIELD_VALUE: Record<ApprovableField, z.ZodType> = {
@@ -146,7 +159,7 @@ export const REDUCERS: Reducers = {
     if (rec.resolution !== "pending") return { problem: "a submitted recommendation must be pending" };
     if (state.getRecommendation(rec.id) !== undefined)
       return { problem: `recommendation ${rec.id} already exists` };
-    return { apply: () => state.addRecommendation(rec) };
+    return { effects: [{ kind: "recommendation-added", recommendation: rec }] };
   },
 
   "recommendation-approved": (state, event) => {
@@ -183,17 +196,20 @@ export const REDUCERS: Reducers = {
     if ("problem" in outbox) return outbox;
     const rec = found.rec;
     return {
-      apply: () => {
-        for (const handoff of outbox.handoffs) state.addHandoff(handoff);
-        state.tickets.replace(next as Ticket);
-        state.replaceRecommendation({
-          ...rec,
-          resolution: "approved",
-          resolvedAt: event.timestamp,
-          resolvedBy: event.actor,
-          approvedFields: fields,
-        });
-      },
+      effects: [
+        ...outbox.handoffs.map((handoff) => ({ kind: "handoff-added" as const, handoff })),
+        { kind: "ticket-replaced", ticket: next as Ticket },
+        {
+          kind: "recommendation-replaced",
+          recommendation: {
+            ...rec,
+            resolution: "approved",
+            resolvedAt: event.timestamp,
+            resolvedBy: event.actor,
+            approvedFields: fields,
+          },
+        },
+      ],
     };
   },
 
@@ -204,14 +220,18 @@ export const REDUCERS: Reducers = {
     if (feedback.trim() === "") return { problem: "data.feedback is missing or blank" };
     const rec = found.rec;
     return {
-      apply: () =>
-        state.replaceRecommendation({
-          ...rec,
-          resolution: "rejected",
-          feedback,
-          resolvedAt: event.timestamp,
-          resolvedBy: event.actor,
-        }),
+      effects: [
+        {
+          kind: "recommendation-replaced",
+          recommendation: {
+            ...rec,
+            resolution: "rejected",
+            feedback,
+            resolvedAt: event.timestamp,
+            resolvedBy: event.actor,
+          },
+        },
+      ],
     };
   },
 
@@ -234,7 +254,7 @@ export const REDUCERS: Reducers = {
     }
     const problem = externalIdProblem(state, [ticket]);
     if (problem !== undefined) return { problem };
-    return { apply: () => state.tickets.add(ticket) };
+    return { effects: [{ kind: "ticket-added", ticket }] };
   },
 
   // A note is not a triage field: the revision stays, so "revision = seed + approvals" holds.
@@ -252,12 +272,12 @@ export const REDUCERS: Reducers = {
       return { problem: `a note does not change the revision: toRevision must be ${ticket.revision}` };
     }
     return {
-      apply: () =>
-        state.tickets.replace({
-          ...ticket,
-          notes: [...(ticket.notes ?? []), note],
-          updatedAt: note.createdAt,
-        }),
+      effects: [
+        {
+          kind: "ticket-replaced",
+          ticket: { ...ticket, notes: [...(ticket.notes ?? []), note], updatedAt: note.createdAt },
+        },
+      ],
     };
   },
 
@@ -289,10 +309,13 @@ export const REDUCERS: Reducers = {
     const problem = externalIdProblem(state, tickets);
     if (problem !== undefined) return { problem };
     return {
-      apply: () => {
-        state.tickets.addMany(tickets);
-        state.recordImport({ seq: event.seq, file: batch.file, sourceSha256: source.sha256 });
-      },
+      effects: [
+        {
+          kind: "tickets-imported",
+          tickets,
+          record: { seq: event.seq, file: batch.file, sourceSha256: source.sha256 },
+        },
+      ],
     };
   },
 
@@ -314,12 +337,16 @@ export const REDUCERS: Reducers = {
       };
     }
     return {
-      apply: () =>
-        state.replaceHandoff({
-          ...withoutNextAttempt(handoff),
-          status: "in-flight",
-          attempts: [...handoff.attempts, { attempt, startedAt: event.timestamp }],
-        }),
+      effects: [
+        {
+          kind: "handoff-replaced",
+          handoff: {
+            ...withoutNextAttempt(handoff),
+            status: "in-flight",
+            attempts: [...handoff.attempts, { attempt, startedAt: event.timestamp }],
+          },
+        },
+      ],
     };
   },
 
@@ -335,12 +362,16 @@ export const REDUCERS: Reducers = {
       httpStatus,
     };
     return {
-      apply: () =>
-        state.replaceHandoff({
-          ...handoff,
-          status: "delivered",
-          attempts: [...handoff.attempts.slice(0, -1), finished],
-        }),
+      effects: [
+        {
+          kind: "handoff-replaced",
+          handoff: {
+            ...handoff,
+            status: "delivered",
+            attempts: [...handoff.attempts.slice(0, -1), finished],
+          },
+        },
+      ],
     };
   },
 
@@ -359,13 +390,17 @@ export const REDUCERS: Reducers = {
       error,
     };
     return {
-      apply: () =>
-        state.replaceHandoff({
-          ...withoutNextAttempt(handoff),
-          status: final ? "failed" : "pending",
-          attempts: [...handoff.attempts.slice(0, -1), finished],
-          ...(final || nextAttemptAt === undefined ? {} : { nextAttemptAt }),
-        }),
+      effects: [
+        {
+          kind: "handoff-replaced",
+          handoff: {
+            ...withoutNextAttempt(handoff),
+            status: final ? "failed" : "pending",
+            attempts: [...handoff.attempts.slice(0, -1), finished],
+            ...(final || nextAttemptAt === undefined ? {} : { nextAttemptAt }),
+          },
+        },
+      ],
     };
   },
 };

@@ -3,7 +3,7 @@ import { DomainError } from "../../domain/errors.js";
 import type { TxOutcome } from "../types.js";
 import { decodeLine, encodeEvent, unknownKeys } from "./event-codec.js";
 import { checkEvent } from "./apply.js";
-import type { ReducerContext } from "./reducer.js";
+import type { Effect, ReducerContext } from "./reducer.js";
 import type { StoreState } from "./state.js";
 
 // The backend-neutral half of a transaction: what a body's outcome asks for, and the event a
@@ -61,6 +61,13 @@ function replay<T>(event: AuditEvent, answer: Extract<TxOutcome<T>, { replay: nu
   return answer(typed.event);
 }
 
+/** A draft made into the next event: the event, its line, and the records it will change. */
+export interface PreparedEvent {
+  readonly event: AuditEvent;
+  readonly line: string;
+  readonly effects: readonly Effect[];
+}
+
 /**
  * Assigns seq, id and hashes to `draft` as the event after `state`'s last one, and checks the
  * event exactly as replay will read it back. Throws InvalidAuditEventError for a draft that is
@@ -71,7 +78,7 @@ export function prepareEvent(
   draft: AuditEventDraft,
   id: string,
   context: ReducerContext,
-): { readonly event: AuditEvent; readonly line: string } {
+): PreparedEvent {
   const unknown = unknownKeys(draft);
   if (unknown.length > 0) {
     // The canonical form would silently drop them.
@@ -85,12 +92,10 @@ export function prepareEvent(
     );
   }
   const problem = checkEvent(state, decoded.event, context);
-  if (problem?.damaged === true) {
+  if ("effects" in problem) return { event: decoded.event, line, effects: problem.effects };
+  if (problem.damaged === true) {
     // The batch was removed or changed after staging (a stalled importer's orphan, say).
     throw unavailable(`Nothing was imported: ${problem.problem}. Stage the batch again and retry.`);
   }
-  if (problem !== undefined) {
-    throw new InvalidAuditEventError(`refusing to commit ${draft.action}: ${problem.problem}`);
-  }
-  return { event: decoded.event, line };
+  throw new InvalidAuditEventError(`refusing to commit ${draft.action}: ${problem.problem}`);
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import type { AuditEvent, AuditEventDraft } from "../../domain/audit-events.js";
 import { DomainError } from "../../domain/errors.js";
 import { reachStep } from "../core/steps.js";
-import { decide, prepareEvent, unavailable } from "../core/transaction.js";
+import { decide, prepareEvent, unavailable, type PreparedEvent } from "../core/transaction.js";
 import { StateView } from "../core/view.js";
 import type { StoreView, TxOutcome } from "../types.js";
 import { errnoCode, sleep, truncateDurably } from "./fs-util.js";
@@ -175,7 +175,7 @@ export class Committer {
   }
 
   /** The event `draft` becomes as the next one: seq, id and hashes assigned, checked. */
-  prepare(draft: AuditEventDraft): { readonly event: AuditEvent; readonly line: string } {
+  prepare(draft: AuditEventDraft): PreparedEvent {
     return prepareEvent(this.log.state, draft, this.newId(), this.batches);
   }
 

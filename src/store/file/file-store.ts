@@ -21,11 +21,12 @@ import type {
 import { Committer, LogAppender, type AttemptResult } from "./commit.js";
 import { errnoCode, fileInTheWay } from "./fs-util.js";
 import { ImportBatches } from "./imports.js";
-import { initializeRuntime, type InitializedBase, type SeedSource } from "./init.js";
+import { initializeRuntime, type InitializedBase } from "./init.js";
 import { Journal } from "./journal.js";
 import { layoutOf, type Layout } from "./layout.js";
 import { RuntimeLock } from "./lock.js";
-import { LogReader, type StoreLogger } from "./log.js";
+import { LogReader } from "./log.js";
+import type { StoreLogger, StoreOptions } from "../core/options.js";
 import { registerPresence } from "./presence.js";
 import { Recovery } from "./recovery.js";
 import { snapshotSeqs, writeSnapshot } from "./snapshot.js";
@@ -37,21 +38,10 @@ import { verifyAuditLog, type VerifyResult } from "./verify.js";
 // (recovery.ts), snapshots (snapshot.ts, written here when due), the lock, presence and the
 // one-at-a-time queue of this process's transactions. See docs/architecture.md.
 
-export type { StoreLogger } from "./log.js";
+export type { StoreLogger } from "../core/options.js";
 
-export interface FileStoreOptions {
+export interface FileStoreOptions extends StoreOptions {
   readonly dataRoot: string;
-  /** Tickets for the first start (called only when the runtime is initialized). */
-  readonly seed: SeedSource;
-  /** Recorded in store.json and the seq-0 event; merged under the seed's own metadata. */
-  readonly seedMetadata?: Record<string, unknown> | undefined;
-  /** Audit event ids (uuid v4 by default). */
-  readonly newId?: (() => string) | undefined;
-  /** Timestamp of the seq-0 event. Other events carry the caller's timestamps. */
-  readonly clock?: (() => Date) | undefined;
-  readonly logger?: StoreLogger | undefined;
-  /** How long a transaction waits for the runtime lock before STORE_UNAVAILABLE (ms). */
-  readonly lockTimeoutMs?: number | undefined;
   /**
    * Write a state snapshot once the log is this many events past the newest one (after open
    * and after commits), so a later open replays only the tail. 0 disables. Default 10,000.
@@ -292,17 +282,21 @@ export class FileStore implements TriageStore {
     return run.finally(settle);
   }
 
-  stageImportBatch(tickets: readonly Ticket[]): StagedImportBatch {
-    this.assertOpen();
-    return this.writer.batches.stage(tickets);
+  stageImportBatch(tickets: readonly Ticket[]): Promise<StagedImportBatch> {
+    return this.read(() => this.writer.batches.stage(tickets));
   }
 
-  discardImportBatch(batch: StagedImportBatch): boolean {
-    this.assertOpen();
-    this.writer.log.refresh();
-    if (this.writer.recovery.batchInUse(batch.file)) return false;
-    this.writer.batches.discard(batch.file);
-    return true;
+  discardImportBatch(batch: StagedImportBatch): Promise<boolean> {
+    return this.read(() => {
+      if (this.writer.recovery.batchInUse(batch.file)) return false;
+      this.writer.batches.discard(batch.file);
+      return true;
+    });
+  }
+
+  /** Nearly free here: view() already catches up with a stat of the log. */
+  refresh(): Promise<void> {
+    return this.read(() => undefined);
   }
 
   /**

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { IMPORT_FILE_PATTERN } from "../../domain/audit-events.js";
-import { DomainError } from "../../domain/errors.js";
-import { ticketSchema, type Ticket } from "../../domain/schemas.js";
+import type { Ticket } from "../../domain/schemas.js";
+import { decodeBatch, encodeBatch, newBatchName, validateBatchTickets } from "../core/batch-codec.js";
 import type { BatchRead } from "../core/reducer.js";
 import { reachStep } from "../core/steps.js";
 import type { StagedImportBatch } from "../types.js";
@@ -31,7 +31,6 @@ export const ORPHAN_GRACE_MS = 60_000;
 // <host tag>-<pid>-<random>.json, and the temp file it is written as: .<name>.tmp
 const BATCH_NAME = /^([0-9a-f]{8})-(\d+)-[0-9a-f]+\.json$/;
 const TEMP_NAME = /^\.(([0-9a-f]{8})-(\d+)-[0-9a-f]+\.json)\.tmp$/;
-const WRITE_CHUNK = 2000;
 
 function hostTag(host: string): string {
   return createHash("sha256").update(host).digest("hex").slice(0, 8);
@@ -50,42 +49,16 @@ export class ImportBatches {
    * listed twice; nothing is written then.
    */
   stage(tickets: readonly Ticket[]): StagedImportBatch {
-    const parsed: Ticket[] = [];
-    const ids = new Set<string>();
-    tickets.forEach((raw, i) => {
-      const result = ticketSchema.safeParse(raw);
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new DomainError(
-          "INVALID_INPUT",
-          `Import ticket [${i}] is invalid at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "?"}. Nothing was imported.`,
-        );
-      }
-      if (ids.has(result.data.id)) {
-        throw new DomainError(
-          "INVALID_INPUT",
-          `Import ticket [${i}] repeats id ${result.data.id}. Nothing was imported.`,
-        );
-      }
-      ids.add(result.data.id);
-      parsed.push(result.data);
-    });
-
+    const parsed = validateBatchTickets(tickets);
     const dir = this.layout.importsDir;
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       fsyncDir(this.layout.root);
     }
-    const name = `${this.ownHostTag}-${process.pid}-${randomBytes(8).toString("hex")}.json`;
-    // One ticket per line, written in chunks: a large batch is never one string in memory.
-    const sha256 = writeHashedDurably(join(dir, name), join(dir, `.${name}.tmp`), (write) => {
-      write("[");
-      for (let i = 0; i < parsed.length; i += WRITE_CHUNK) {
-        const lines = parsed.slice(i, i + WRITE_CHUNK).map((t) => JSON.stringify(t));
-        write(`${i === 0 ? "\n" : ",\n"}${lines.join(",\n")}`);
-      }
-      write(parsed.length === 0 ? "]\n" : "\n]\n");
-    });
+    const name = newBatchName(this.ownHostTag);
+    const sha256 = writeHashedDurably(join(dir, name), join(dir, `.${name}.tmp`), (write) =>
+      encodeBatch(parsed, write),
+    );
     const batch: StagedImportBatch = {
       file: `imports/${name}`,
       sha256,
@@ -115,30 +88,9 @@ export class ImportBatches {
         damaged: true,
       };
     }
-    if (createHash("sha256").update(bytes).digest("hex") !== sha256) {
-      return { problem: `${file} does not match the sha256 recorded in its event`, damaged: true };
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(bytes.toString("utf8"));
-    } catch {
-      return { problem: `${file} is not JSON`, damaged: false };
-    }
-    if (!Array.isArray(raw)) return { problem: `${file} is not a JSON array of tickets`, damaged: false };
-    const tickets: Ticket[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const result = ticketSchema.safeParse(raw[i]);
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        return {
-          problem: `${file} [${i}] is not a valid ticket at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "?"}`,
-          damaged: false,
-        };
-      }
-      tickets.push(result.data);
-    }
-    this.cache = { file, sha256, tickets };
-    return { tickets };
+    const read = decodeBatch(file, bytes, sha256);
+    if ("tickets" in read) this.cache = { file, sha256, tickets: read.tickets };
+    return read;
   }
 
   /** Removes a batch file (one that no event uses). */

@@ -2,26 +2,15 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { DomainError } from "../../domain/errors.js";
-import { seedSchema, type Ticket } from "../../domain/schemas.js";
-import { decodeLine, encodeEvent, GENESIS_HASH } from "../core/event-codec.js";
+import type { Ticket } from "../../domain/schemas.js";
+import { encodeBase, initializationEvent, readSeed, type SeedSource } from "../core/seed.js";
+import { decodeLine } from "../core/event-codec.js";
 import { reachStep } from "../core/steps.js";
 import { writeDurably, writeHashedDurably } from "./durable-write.js";
 import { RUNBOOK } from "../../paths.js";
 import { errnoCode, fsyncDir } from "./fs-util.js";
 import { STORE_FORMAT, type Layout, type Manifest } from "./layout.js";
 import type { RuntimeLock } from "./lock.js";
-
-/** What a seed callback may return: the tickets, optionally with metadata to record. */
-export interface SeedResult {
-  readonly tickets: readonly Ticket[];
-  readonly metadata?: Record<string, unknown> | undefined;
-  /**
-   * The caller already checked these tickets against seedSchema (ids unique) and hands over
-   * objects nobody else holds (loadSeed does both): the store then skips its own, identical pass.
-   */
-  readonly validated?: boolean | undefined;
-}
-export type SeedSource = () => readonly Ticket[] | SeedResult | Promise<readonly Ticket[] | SeedResult>;
 
 export interface InitOptions {
   readonly layout: Layout;
@@ -57,16 +46,7 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
     if (fs.existsSync(layout.manifest)) return false;
     removeInitLeftovers(layout, options.warn);
 
-    const seeded = await options.seed();
-    const {
-      tickets: rawTickets,
-      metadata,
-      validated,
-    } = Array.isArray(seeded)
-      ? { tickets: seeded as readonly Ticket[], metadata: undefined, validated: false }
-      : (seeded as SeedResult);
-    const tickets = validated === true ? rawTickets : validateSeed(rawTickets);
-    const seedMetadata = { ...options.seedMetadata, ...metadata };
+    const { tickets, seedMetadata } = await readSeed(options.seed, options.seedMetadata);
 
     fs.mkdirSync(layout.baseDir, { recursive: true });
     const baseSha256 = writeBase(layout, tickets);
@@ -75,15 +55,13 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
 
     const storeId = randomUUID();
     const createdAt = options.clock().toISOString();
-    const { line } = encodeEvent({
-      seq: 0,
+    const { line } = initializationEvent({
       id: options.newId(),
-      timestamp: createdAt,
-      action: "runtime-initialized",
-      ticketId: null,
-      actor: "system",
-      data: { tickets: tickets.length, storeId, baseSha256, seed: seedMetadata },
-      prevHash: GENESIS_HASH,
+      createdAt,
+      tickets: tickets.length,
+      storeId,
+      baseSha256,
+      seed: seedMetadata,
     });
     const first = decodeLine(line);
     if (!first.ok) throw new Error(`the initialization event is invalid: ${first.detail}`);
@@ -121,35 +99,7 @@ export async function initializeRuntime(options: InitOptions): Promise<boolean> 
  */
 function writeBase(layout: Layout, tickets: readonly Ticket[]): string {
   const temp = `${layout.baseTickets}.${process.pid}-${randomUUID()}.tmp`;
-  return writeHashedDurably(layout.baseTickets, temp, (write) => {
-    const batch = 2000;
-    write("[");
-    for (let i = 0; i < tickets.length; i += batch) {
-      const part = tickets.slice(i, i + batch).map((t) => JSON.stringify(t));
-      write((i === 0 ? "" : ",") + part.join(","));
-    }
-    write("]");
-  });
-}
-
-function validateSeed(raw: readonly unknown[]): Ticket[] {
-  const parsed = seedSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? "" : ` at [${issue.path.join(".")}]`;
-    throw new DomainError(
-      "INVALID_INPUT",
-      `The seed tickets are invalid${where}: ${issue?.message ?? "unknown problem"}. Nothing was initialized.`,
-    );
-  }
-  const seen = new Set<string>();
-  for (const t of parsed.data) {
-    if (seen.has(t.id)) {
-      throw new DomainError("INVALID_INPUT", `The seed lists ticket ${t.id} twice. Nothing was initialized.`);
-    }
-    seen.add(t.id);
-  }
-  return parsed.data;
+  return writeHashedDurably(layout.baseTickets, temp, (write) => encodeBase(tickets, write));
 }
 
 /**

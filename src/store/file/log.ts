@@ -1,3 +1,4 @@
+import type { StoreLogger } from "../core/options.js";
 import * as fs from "node:fs";
 import { parseAuditEvent, type AuditEvent } from "../../domain/audit-events.js";
 import type { DomainError } from "../../domain/errors.js";
@@ -22,10 +23,7 @@ import { readManifest, RuntimeNotInitializedError } from "./verify.js";
 // state is the fold of the base tickets and every complete, valid line; an incomplete last line
 // (a writer mid-append, or a crash) is not read yet, and a damaged line stops the fold there.
 
-export interface StoreLogger {
-  warn(message: string): void;
-  info(message: string): void;
-}
+export type { StoreLogger };
 
 interface LogHandle {
   readonly fd: number;

@@ -147,7 +147,7 @@ export class Recovery {
     if (event.hash !== claim.hash) return "its hash does not match its line";
     if (event.prevHash !== state.lastHash) return `it does not follow seq ${state.lastSeq}`;
     const problem = checkEvent(state, event, this.batches);
-    return problem === undefined ? undefined : `it does not apply: ${problem.problem}`;
+    return "problem" in problem ? `it does not apply: ${problem.problem}` : undefined;
   }
 
   /** Finishes a dead writer's commit from its claim. */

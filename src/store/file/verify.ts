@@ -6,42 +6,9 @@ import { decodeLine, GENESIS_HASH, sha256Hex } from "../core/event-codec.js";
 import { errnoCode, forEachLine } from "./fs-util.js";
 import { layoutOf, manifestSchema, type Layout, type Manifest } from "./layout.js";
 
-/**
- * What can be wrong with an audit line:
- * - altered: the line's hash does not match its content, or it is not in canonical form;
- * - removed: a sequence number is missing;
- * - reordered: a sequence number appears out of order (it occurs later in the file);
- * - chain-broken: the line is intact but its prevHash is not the previous line's hash
- *   (the previous event was replaced and re-hashed, or lines were spliced in from elsewhere);
- * - invalid: not JSON, or not an audit event;
- * - torn: the last line is incomplete (an interrupted append; the store repairs it on its next
- *   write, so this is only reported when verifying a log nobody has opened since the crash);
- * - base-altered: base/tickets.json is not the file the seq-0 event recorded;
- * - batch-missing / batch-altered: the imports/ batch file of a `tickets-imported` event is gone,
- *   or is not the file (sha256) the event recorded.
- */
-export type VerifyProblem =
-  | "altered"
-  | "removed"
-  | "reordered"
-  | "chain-broken"
-  | "invalid"
-  | "torn"
-  | "base-altered"
-  | "batch-missing"
-  | "batch-altered";
+import { EMPTY_LOG, type VerifyProblem, type VerifyResult } from "../core/verify-result.js";
 
-export type VerifyResult =
-  | { readonly ok: true; readonly events: number; readonly headHash: string }
-  | {
-      readonly ok: false;
-      /** The first bad sequence number (for removed/reordered: the one missing at that place). */
-      readonly seq: number;
-      /** 1-based line number in audit.jsonl. */
-      readonly line: number;
-      readonly problem: VerifyProblem;
-      readonly detail: string;
-    };
+export type { VerifyProblem, VerifyResult } from "../core/verify-result.js";
 
 /** The directory holds no initialized runtime (no store.json), or it cannot be read. */
 export class RuntimeNotInitializedError extends Error {
@@ -215,15 +182,7 @@ export function verifyAuditLog(dataRoot: string): VerifyResult {
       const detail = `the last ${size - end} bytes are an incomplete line (an interrupted append)`;
       return { ok: false, seq: expected, line: lineNo + 1, problem: "torn", detail };
     }
-    if (expected === 0) {
-      return {
-        ok: false,
-        seq: 0,
-        line: 1,
-        problem: "removed",
-        detail: "the audit log is empty: seq 0 is missing",
-      };
-    }
+    if (expected === 0) return EMPTY_LOG;
     return { ok: true, events: expected, headHash: prevHash };
   } finally {
     fs.closeSync(fd);

@@ -1,0 +1,499 @@
+import { createHash, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type pg from "pg";
+import type { AuditEvent } from "../../domain/audit-events.js";
+import { DomainError } from "../../domain/errors.js";
+import type { Ticket } from "../../domain/schemas.js";
+import { createStderrLogger } from "../../logging.js";
+import { applyEvent } from "../core/apply.js";
+import { encodeBatch, newBatchName, validateBatchTickets } from "../core/batch-codec.js";
+import { sha256Hex } from "../core/event-codec.js";
+import type { StoreLogger, StoreOptions } from "../core/options.js";
+import { normalizePage } from "../core/sorted.js";
+import type { Inconsistency, StoreState } from "../core/state.js";
+import { reachStep } from "../core/steps.js";
+import { decide, prepareEvent, unavailable, type Decision, type PreparedEvent } from "../core/transaction.js";
+import { StateView } from "../core/view.js";
+import type {
+  ImportTxOutcome,
+  Page,
+  PageRequest,
+  StagedImportBatch,
+  StoreView,
+  TriageStore,
+  TxOutcome,
+} from "../types.js";
+import {
+  describeDatabase,
+  isConnectionError,
+  openPool,
+  pgErrorCode,
+  redactUrl,
+  storeErrorOf,
+} from "./connection.js";
+import { BatchContext, foldNewEvents, readEvents } from "./events.js";
+import { checkFirstEvent, holdsStore, initializeDatabase, loadBase } from "./init.js";
+import { EventListener } from "./listener.js";
+import { COMMIT_LOCK, LOCK_CLASS, migrate, NOTIFY_CHANNEL, schemaRefusal, schemaState } from "./schema.js";
+import { insertEvent, writeEffects } from "./tables.js";
+
+// The PostgreSQL-backed TriageStore. The audit log is the append-only table audit_events (the
+// same lines, the same hash chain as audit.jsonl), and each process keeps the same in-memory
+// StoreState as the file store, folded by the same reducer. A commit:
+//
+//   BEGIN -> pg_advisory_xact_lock (one writer at a time, across machines) -> catch up -> body(view)
+//   -> INSERT the event (seq = last + 1: the primary key makes a seq single) -> query tables
+//   -> NOTIFY -> COMMIT -> apply in memory
+//
+// A killed process or a dropped connection rolls the SQL transaction back: nothing half-applied.
+// A COMMIT whose answer was lost is settled by reading seq back, never by guessing. See
+// docs/postgres.md.
+
+export interface PostgresStoreOptions extends StoreOptions {
+  /** postgres://user:password@host:port/database (TLS options as URL parameters). */
+  readonly url: string;
+  /** Kept for callers (the configured runtime directory); nothing is written there. */
+  readonly dataRoot: string;
+  /** Catch up at least this often between requests (ms), in case a notification was missed; 0: never. */
+  readonly pollMs?: number | undefined;
+  /** LISTEN for other servers' commits (default true). */
+  readonly listen?: boolean | undefined;
+  readonly poolSize?: number | undefined;
+  /** Refuse a database that holds no store yet instead of initializing it (maintenance commands). */
+  readonly existing?: boolean | undefined;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+const DEFAULT_POLL_MS = 2_000;
+/** A staged batch no event uses is removed once this old (writers on other hosts cannot be asked). */
+const ORPHAN_GRACE_SECONDS = 60;
+/** How long a COMMIT whose answer was lost is looked for before the outcome is reported unknown. */
+const SETTLE_MS = 10_000;
+const MAX_SEQ_RACES = 20;
+
+const WRITER_TAG = createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
+
+export class PostgresStore implements TriageStore {
+  readonly dataRoot: string;
+  readonly database: string;
+  private readonly url: string;
+  private readonly where: string;
+  private readonly pool: pg.Pool;
+  private readonly logger: StoreLogger;
+  private readonly newId: () => string;
+  private readonly lockTimeoutMs: number;
+  private readonly batches = new BatchContext();
+  private state: StoreState;
+  private storeIdValue: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private listener: EventListener | undefined;
+  private closed = false;
+  /** A transaction that staged an import batch in this SQL transaction: written before its event. */
+  private pendingBatch: { batch: StagedImportBatch; body: string } | undefined;
+
+  private constructor(
+    options: PostgresStoreOptions,
+    pool: pg.Pool,
+    state: StoreState,
+    storeId: string,
+    logger: StoreLogger,
+  ) {
+    this.url = options.url;
+    this.where = describeDatabase(options.url);
+    this.database = redactUrl(options.url);
+    this.dataRoot = options.dataRoot;
+    this.pool = pool;
+    this.state = state;
+    this.storeIdValue = storeId;
+    this.logger = logger;
+    this.newId = options.newId ?? randomUUID;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  }
+
+  /** Connects, migrates an empty database, initializes it from the seed on first start, and loads it. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const logger = options.logger ?? createStderrLogger("store");
+    const where = describeDatabase(options.url);
+    const pool = openPool(options.url, { max: options.poolSize });
+    try {
+      const started = Date.now();
+      const client = await pool.connect();
+      let store: PostgresStore;
+      try {
+        const schema = await schemaState(client);
+        const refusal = schemaRefusal(schema, where);
+        if (refusal !== undefined) throw unavailable(refusal);
+        if (options.existing === true && !(await holdsStore(client, schema))) {
+          throw unavailable(
+            `The database ${where} holds no triage store yet: start the server against it once (it initializes ` +
+              `from the seed), or copy a runtime in with \`support-triage-mcp db import --from-runtime DIR\`. Nothing was changed.`,
+          );
+        }
+        if (schema.kind === "empty") {
+          const migrated = await migrate(client, where);
+          if (migrated.applied.length > 0)
+            logger.info(`created the triage schema (version ${migrated.to}) in ${where}`);
+        }
+        await initializeDatabase(client, {
+          seed: options.seed,
+          seedMetadata: options.seedMetadata ?? {},
+          newId: options.newId ?? randomUUID,
+          clock: options.clock ?? (() => new Date()),
+          info: (m) => logger.info(m),
+        });
+        const { state, row } = await loadBase(client, where);
+        const batches = new BatchContext();
+        await foldNewEvents(client, state, batches, (m) => logger.warn(m));
+        const [first] = await readEvents(client, [0]);
+        if (first === undefined) throw unavailable(`The audit log of ${where} has no initialization event.`);
+        checkFirstEvent(state, first, row, where);
+        store = new PostgresStore(options, pool, state, row.storeId, logger);
+        await store.removeOrphans(client);
+      } finally {
+        client.release();
+      }
+      logger.info(
+        `opened ${where}: ${store.state.tickets.count()} tickets, seq ${store.state.lastSeq} (replayed) in ${Date.now() - started} ms`,
+      );
+      if (options.listen ?? true) {
+        store.listener = new EventListener(options.url, NOTIFY_CHANNEL, options.pollMs ?? DEFAULT_POLL_MS, {
+          changed: () => store.catchUpSoon(),
+          warn: (m) => logger.warn(m),
+        });
+        // Listening before the first request: nothing committed after open() goes unnoticed.
+        await store.listener.start();
+      }
+      return store;
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw storeErrorOf(error, options.url, "cannot be opened");
+    }
+  }
+
+  // ---------- reads ----------
+
+  get generation(): number {
+    return 1;
+  }
+
+  get storeId(): string {
+    return this.storeIdValue;
+  }
+
+  /** Events that were in the log but did not apply to the state before them (should be none). */
+  get inconsistencies(): readonly Inconsistency[] {
+    return [...this.state.inconsistencies];
+  }
+
+  view(): StoreView {
+    this.assertOpen();
+    return new StateView(this.state, this.generation);
+  }
+
+  refresh(): Promise<void> {
+    this.assertOpen();
+    return this.exclusive(async () => {
+      await this.withClient("cannot be read", (client) => this.catchUp(client));
+    });
+  }
+
+  async listAuditEvents(
+    filter: { readonly ticketId?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<AuditEvent>> {
+    await this.refresh();
+    const { offset, limit } = normalizePage(page);
+    const total = this.state.events.count(filter.ticketId);
+    const seqs = this.state.events.seqs(filter.ticketId, offset, limit);
+    const items = await this.withClient("cannot be read", (client) => readEvents(client, seqs));
+    return { items, total, offset, limit };
+  }
+
+  async getAuditEvent(seq: number): Promise<AuditEvent | undefined> {
+    await this.refresh();
+    if (!Number.isInteger(seq) || seq < 0 || seq > this.state.lastSeq) return undefined;
+    const [event] = await this.withClient("cannot be read", (client) => readEvents(client, [seq]));
+    return event;
+  }
+
+  // ---------- writes ----------
+
+  transact<T>(body: (view: StoreView) => TxOutcome<T>): Promise<T> {
+    this.assertOpen();
+    return this.exclusive(async () => {
+      for (let race = 0; ; race++) {
+        const attempt = await this.attempt(body);
+        if (attempt.kind === "done") return attempt.value;
+        if (race >= MAX_SEQ_RACES) throw unavailable(`Gave up after ${race} lost sequence races. Retry.`);
+      }
+    });
+  }
+
+  transactImport<T>(body: (view: StoreView) => ImportTxOutcome<T>): Promise<T> {
+    return this.transact<T>((view) => {
+      const outcome = body(view);
+      this.pendingBatch = undefined;
+      if (!("tickets" in outcome)) return outcome;
+      // Staged in the commit's own SQL transaction: the batch exists exactly when its event does.
+      const staged = this.encodeBatch(outcome.tickets);
+      this.pendingBatch = staged;
+      return { event: outcome.draft(staged.batch), result: outcome.result };
+    });
+  }
+
+  async stageImportBatch(tickets: readonly Ticket[]): Promise<StagedImportBatch> {
+    this.assertOpen();
+    const { batch, body } = this.encodeBatch(tickets);
+    await this.withClient("cannot be written; nothing was staged", (client) =>
+      client.query("INSERT INTO import_batches (file, sha256, ticket_count, body) VALUES ($1, $2, $3, $4)", [
+        batch.file,
+        batch.sha256,
+        batch.count,
+        body,
+      ]),
+    );
+    reachStep("import.batch-staged");
+    return batch;
+  }
+
+  async discardImportBatch(batch: StagedImportBatch): Promise<boolean> {
+    this.assertOpen();
+    return this.withClient("cannot be written", async (client) => {
+      await client.query("DELETE FROM import_batches WHERE file = $1 AND committed_seq IS NULL", [
+        batch.file,
+      ]);
+      const kept = await client.query("SELECT 1 FROM import_batches WHERE file = $1", [batch.file]);
+      return kept.rowCount === 0;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.exclusive(() => Promise.resolve());
+    this.closed = true;
+    await this.listener?.stop();
+    await this.pool.end().catch(() => undefined);
+  }
+
+  // ---------- the commit ----------
+
+  /** One attempt under the commit lock; "race" when another writer took the seq (then retried). */
+  private async attempt<T>(
+    body: (view: StoreView) => TxOutcome<T>,
+  ): Promise<{ kind: "done"; value: T } | { kind: "race" }> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw storeErrorOf(error, this.url, "cannot be reached; nothing was committed");
+    }
+    let broken: Error | undefined;
+    let prepared: PreparedEvent | undefined;
+    let committing = false;
+    let decision: Decision<T> | undefined;
+    try {
+      await client.query("BEGIN");
+      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(this.lockTimeoutMs))}`);
+      await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, COMMIT_LOCK]);
+      reachStep("tx.locked");
+      await this.catchUp(client);
+      decision = decide(body(new StateView(this.state, this.generation)));
+      if (decision.kind === "value") {
+        await client.query("ROLLBACK");
+        return { kind: "done", value: decision.value };
+      }
+      if (decision.kind === "replay") {
+        const [original] = await readEvents(client, [decision.seq]);
+        await client.query("ROLLBACK");
+        if (original === undefined)
+          throw new Error(`a retry names seq ${decision.seq}, which is not committed`);
+        return { kind: "done", value: decision.answer(original) };
+      }
+      if (decision.kind === "refuse" && decision.draft === undefined) {
+        await client.query("ROLLBACK");
+        throw decision.refusal;
+      }
+      const draft = decision.kind === "commit" ? decision.draft : decision.draft;
+      if (draft === undefined) throw new Error("unreachable: a refusal without an event was handled above");
+      const pending = this.pendingBatch;
+      if (pending !== undefined) {
+        await client.query(
+          "INSERT INTO import_batches (file, sha256, ticket_count, body) VALUES ($1, $2, $3, $4)",
+          [pending.batch.file, pending.batch.sha256, pending.batch.count, pending.body],
+        );
+        reachStep("import.batch-staged");
+      }
+      await this.fetchBatchOf(client, draft.data);
+      prepared = prepareEvent(this.state, draft, this.newId(), this.batches);
+      const { event, line, effects } = prepared;
+      await insertEvent(client, event, line);
+      reachStep("tx.claimed");
+      if (event.action === "tickets-imported") await this.markBatchCommitted(client, event);
+      await writeEffects(client, effects);
+      await client.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, String(event.seq)]);
+      reachStep("tx.appended");
+      committing = true;
+      await client.query("COMMIT");
+      committing = false;
+      reachStep("tx.synced");
+      applyEvent(this.state, event, this.batches, (m) => this.logger.warn(m));
+      this.batches.forget();
+      if (decision.kind === "refuse") throw decision.refusal;
+      return { kind: "done", value: decision.result(event) };
+    } catch (error) {
+      if (error instanceof DomainError && !isConnectionError(error)) {
+        if (!committing) await this.rollback(client);
+        throw error;
+      }
+      if (pgErrorCode(error) === "23505" && /audit_events_pkey/.test(String((error as Error).message))) {
+        // Another writer committed this seq (it cannot happen under the lock; the key makes it safe anyway).
+        await this.rollback(client);
+        return { kind: "race" };
+      }
+      if (committing && prepared !== undefined && decision !== undefined) {
+        broken = error as Error;
+        if (!(await this.settle(prepared.event))) {
+          throw unavailable(
+            `The connection to ${this.where} was lost while committing (${pgErrorCode(error) ?? (error as Error).message}); nothing was committed. Retry.`,
+          );
+        }
+        if (decision.kind === "refuse") throw decision.refusal;
+        if (decision.kind === "commit") return { kind: "done", value: decision.result(prepared.event) };
+      }
+      if (isConnectionError(error)) broken = error as Error;
+      else await this.rollback(client);
+      throw storeErrorOf(error, this.url, "cannot be written; nothing was committed");
+    } finally {
+      this.pendingBatch = undefined;
+      this.batches.forget();
+      client.release(broken);
+      reachStep("tx.released");
+    }
+  }
+
+  /**
+   * The answer to COMMIT was lost (the connection dropped): the event is committed or not, and
+   * only the database knows. Looks for it (and catches up, which folds it when it is there);
+   * true when it was committed, false when not, STORE_UNAVAILABLE when the database stays away.
+   */
+  private async settle(event: AuditEvent): Promise<boolean> {
+    const deadline = Date.now() + SETTLE_MS;
+    for (;;) {
+      try {
+        const found = await this.pool.query<{ hash: string }>(
+          "SELECT hash FROM audit_events WHERE seq = $1",
+          [event.seq],
+        );
+        await this.withClient("cannot be read", (client) => this.catchUp(client));
+        return found.rows[0]?.hash === event.hash;
+      } catch {
+        if (Date.now() > deadline) {
+          throw unavailable(
+            `The connection to ${this.where} was lost while committing seq ${event.seq}, and the database has not come back: ` +
+              `whether it was committed is unknown. Read the ticket or the audit log again once the database is back, before retrying.`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  private async rollback(client: pg.PoolClient): Promise<void> {
+    await client.query("ROLLBACK").catch(() => undefined);
+  }
+
+  /** Catches up with committed events (called with a connection, under the queue). */
+  private async catchUp(client: pg.ClientBase): Promise<void> {
+    await foldNewEvents(client, this.state, this.batches, (m) => this.logger.warn(m));
+  }
+
+  /** The batch a tickets-imported draft names, fetched for the reducer's check. */
+  private async fetchBatchOf(
+    client: pg.ClientBase,
+    data: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const file = (data?.batch as { file?: unknown } | undefined)?.file;
+    if (typeof file === "string" && this.pendingBatch?.batch.file !== file)
+      await this.batches.fetch(client, [file]);
+  }
+
+  private async markBatchCommitted(client: pg.ClientBase, event: AuditEvent): Promise<void> {
+    const file = (event.data?.batch as { file: string }).file;
+    const marked = await client.query(
+      "UPDATE import_batches SET committed_seq = $1 WHERE file = $2 AND committed_seq IS NULL",
+      [event.seq, file],
+    );
+    if (marked.rowCount !== 1) {
+      throw unavailable(
+        `Nothing was imported: the batch ${file} is gone or already used. Stage the batch again and retry.`,
+      );
+    }
+  }
+
+  private encodeBatch(tickets: readonly Ticket[]): { batch: StagedImportBatch; body: string } {
+    const parsed = validateBatchTickets(tickets);
+    const parts: string[] = [];
+    encodeBatch(parsed, (chunk) => parts.push(chunk));
+    const body = parts.join("");
+    const batch = {
+      file: `imports/${newBatchName(WRITER_TAG)}`,
+      sha256: sha256Hex(body),
+      count: parsed.length,
+    };
+    this.batches.stage(batch.file, batch.sha256, parsed);
+    return { batch, body };
+  }
+
+  private async removeOrphans(client: pg.ClientBase): Promise<void> {
+    const removed = await client.query(
+      `DELETE FROM import_batches WHERE committed_seq IS NULL AND staged_at < now() - make_interval(secs => $1)`,
+      [ORPHAN_GRACE_SECONDS],
+    );
+    if ((removed.rowCount ?? 0) > 0)
+      this.logger.info(`removed ${removed.rowCount} import batches no event uses`);
+  }
+
+  // ---------- housekeeping ----------
+
+  /** A notification or the poll: catch up in the background (errors are warnings; requests catch up anyway). */
+  private catchUpSoon(): void {
+    if (this.closed) return;
+    this.refresh().catch((error: unknown) => {
+      if (!this.closed)
+        this.logger.warn(`catching up with ${this.where} failed: ${(error as Error).message}`);
+    });
+  }
+
+  private async withClient<R>(what: string, run: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw storeErrorOf(error, this.url, what);
+    }
+    let broken: Error | undefined;
+    try {
+      return await run(client);
+    } catch (error) {
+      if (isConnectionError(error)) broken = error as Error;
+      throw storeErrorOf(error, this.url, what);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`the store for ${this.where} is closed`);
+  }
+}
+
+/** Opens (and on first start initializes) a PostgreSQL-backed store. */
+export function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  return PostgresStore.open(options);
+}
