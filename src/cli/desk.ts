@@ -119,7 +119,7 @@ export const DESK: Command<typeof OPTIONS, Options, DeskIo> = {
       throw error;
     }
     io.stdout(
-      `The reviewer desk is running at ${desk.url} on the runtime ${triage.store.dataRoot}.\n` +
+      `The reviewer desk is running at ${desk.url} on ${whereStored(triage)}.\n` +
         `Open this one-time link in a browser on this machine (it works once, for ${LOGIN_MINUTES} minutes):\n` +
         `Log in: ${desk.loginLink()}\n`,
     );
@@ -156,3 +156,9 @@ export function main(argv: readonly string[]): Promise<number> {
 }
 
 await runIfMain(import.meta.url, "desk", main);
+
+/** Where the desk's store is, as an operator would name it: the database or the runtime directory. */
+function whereStored(triage: Triage): string {
+  const { database, dataRoot } = triage.store;
+  return database === undefined ? `the runtime ${dataRoot}` : `the database ${database}`;
+}
