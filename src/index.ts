@@ -5,7 +5,10 @@ import { ConfigError, describeLocations, loadConfig } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createStderrLogger } from "./logging.js";
 import { createServer } from "./mcp/server.js";
+import { selectionOf } from "./mcp/toolsets.js";
 import { openTriage } from "./service/runtime.js";
+import { WorkspaceError } from "./service/workspace.js";
+import { UnknownStoredValuesError } from "./service/workspace-apply.js";
 import { refuseToServe } from "./startup-failure.js";
 
 const USAGE = `Usage: support-triage-mcp [command] [options]
@@ -18,6 +21,7 @@ Commands:
   review      decide on pending recommendations in a terminal (review --help)
   handoffs    deliver the handoff outbox to the teams' webhooks (handoffs --help)
   import      import a helpdesk export into the runtime (import --help)
+  config      check a workspace file without starting: config check [FILE] (config check --help)
 
 Options:
   -h, --help  show this help
@@ -43,6 +47,12 @@ async function serve(): Promise<number> {
   try {
     triage = await openTriage(config, logger);
   } catch (error) {
+    if (error instanceof WorkspaceError || error instanceof UnknownStoredValuesError) {
+      // Nothing was opened or created: the workspace is read before the runtime.
+      logger.error(error.message);
+      refuseToServe(`support-triage: ${error.message}`);
+      return 1;
+    }
     if (error instanceof DomainError) {
       logger.error(`cannot open the runtime at ${config.dataRoot}: ${error.message}`);
       refuseToServe(`support-triage: cannot open the runtime at ${config.dataRoot}: ${error.message}`);
@@ -51,6 +61,8 @@ async function serve(): Promise<number> {
     throw error;
   }
   const server = createServer({
+    workspace: triage.workspace,
+    selection: selectionOf(config),
     service: triage.service,
     approvals: triage.approvals,
     intake: triage.intake,
@@ -96,6 +108,7 @@ const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> =
     review: () => import("./cli/review.js"),
     handoffs: () => import("./cli/handoffs.js"),
     import: () => import("./cli/import.js"),
+    config: () => import("./cli/config.js"),
   },
   parse: () => undefined,
   run: serve,

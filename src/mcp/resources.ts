@@ -6,6 +6,7 @@ import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { Logger } from "../logging.js";
 import type { TriageService } from "../service/triage-service.js";
 import { mcpErrorFrom } from "./errors.js";
+import { ALL_TOOLS, serves, type ToolSelection } from "./toolsets.js";
 
 /** resources/list shows at most this many tickets; completion and templates reach the rest. */
 export const RESOURCE_LIST_LIMIT = 100;
@@ -37,7 +38,23 @@ const json = (uri: string, value: unknown) => ({
   contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value, null, 2) }],
 });
 
-export function registerResources(server: McpServer, service: TriageService, logger: Logger): void {
+/**
+ * The resources: tickets, their audit events, teams and the queue metrics with the tickets
+ * toolset, knowledge articles with the knowledge toolset (the same reads as those tools).
+ */
+export function registerResources(
+  server: McpServer,
+  service: TriageService,
+  logger: Logger,
+  selection: ToolSelection = ALL_TOOLS,
+): void {
+  const tickets = serves(selection, { toolsets: ["tickets"] });
+  if (tickets) registerTicketResources(server, service, logger);
+  if (serves(selection, { toolsets: ["knowledge"] })) registerKnowledgeResource(server, service, logger);
+  if (tickets) registerQueueResources(server, service, logger);
+}
+
+function registerTicketResources(server: McpServer, service: TriageService, logger: Logger): void {
   server.registerResource(
     "ticket",
     new ResourceTemplate("ticket://{id}", {
@@ -63,7 +80,9 @@ export function registerResources(server: McpServer, service: TriageService, log
       }
     },
   );
+}
 
+function registerKnowledgeResource(server: McpServer, service: TriageService, logger: Logger): void {
   server.registerResource(
     "knowledge",
     new ResourceTemplate("knowledge://{id}", {
@@ -96,7 +115,9 @@ export function registerResources(server: McpServer, service: TriageService, log
       }
     },
   );
+}
 
+function registerQueueResources(server: McpServer, service: TriageService, logger: Logger): void {
   server.registerResource(
     "ticket-audit",
     new ResourceTemplate("audit://ticket/{id}", {

@@ -8,6 +8,7 @@ import type { AuditEvent } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import type { ElicitationOptions } from "../../src/mcp/ask-human.js";
 import { createServer, type ServerDeps } from "../../src/mcp/server.js";
+import type { ToolSelection } from "../../src/mcp/toolsets.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData, type TestData } from "./data.js";
 
@@ -38,6 +39,10 @@ export interface HarnessOptions {
   readonly elicitation?: Partial<ElicitationOptions>;
   /** The review card: the clock of its tokens, their lifetime, the HTML. */
   readonly card?: ServerDeps["card"];
+  /** The workspace file (TRIAGE_CONFIG); the bundled one when absent. */
+  readonly workspaceFile?: string;
+  /** Read-only mode and toolsets; every tool when absent. */
+  readonly selection?: ToolSelection;
 }
 
 /** A real SDK Client connected to a real server over an in-memory transport pair. */
@@ -51,6 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       seedFile: data.seedFile,
       knowledgeRoot: data.knowledgeRoot,
       minutesSaved: 8,
+      ...(options.workspaceFile === undefined ? {} : { workspaceFile: options.workspaceFile }),
       ...(options.approvalMode === undefined ? {} : { approvalMode: options.approvalMode }),
       ...(options.securityNeedsHumanChannel === undefined
         ? {}
@@ -60,6 +66,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { clock: () => now },
   );
   const server = createServer({
+    workspace: triage.workspace,
+    ...(options.selection === undefined ? {} : { selection: options.selection }),
     service: triage.service,
     approvals: triage.approvals,
     intake: triage.intake,

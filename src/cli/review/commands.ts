@@ -249,7 +249,13 @@ async function runReviewCommand(options: Options, triage: Triage, io: ReviewIo):
     case "list": {
       const entries = pending(service);
       io.stdout(
-        options.json ? `${JSON.stringify(entries.map(pendingJson), null, 2)}\n` : renderPendingList(entries),
+        options.json
+          ? `${JSON.stringify(
+              entries.map((e) => pendingJson(e, service.workspace.policy)),
+              null,
+              2,
+            )}\n`
+          : renderPendingList(entries),
       );
       return 0;
     }
@@ -266,7 +272,7 @@ async function runReviewCommand(options: Options, triage: Triage, io: ReviewIo):
       }
       const names = fieldNames(options.fields);
       const rec = service.getRecommendation(options.id ?? "");
-      const fields = resolveFields(names, proposedFields(rec));
+      const fields = resolveFields(names, proposedFields(rec, service.workspace.policy));
       await decide(approvals, io, approval(decided(rec), fields, actor, options.editedResponse));
       return 0;
     }

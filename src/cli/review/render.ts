@@ -1,4 +1,5 @@
 import { isStale, proposedFields } from "../../domain/policy/index.js";
+import type { TriagePolicy } from "../../domain/workspace/index.js";
 import { formatValue, oneLine } from "../../domain/review-format.js";
 import type { ReviewPacket } from "../../domain/review-packet.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../domain/schemas.js";
@@ -69,7 +70,7 @@ export function renderPendingList(entries: readonly PendingEntry[], numbered = f
 }
 
 /** A machine-readable queue entry for `review list --json`. */
-export function pendingJson(entry: PendingEntry): Record<string, unknown> {
+export function pendingJson(entry: PendingEntry, policy: TriagePolicy): Record<string, unknown> {
   const { rec, ticket } = entry;
   return {
     recommendationId: rec.id,
@@ -80,7 +81,7 @@ export function pendingJson(entry: PendingEntry): Record<string, unknown> {
     stale: stale(entry),
     escalationReasons: rec.escalationReasons,
     requiredTeam: rec.requiredTeam,
-    proposedFields: ticket === undefined ? [] : proposedFields(rec),
+    proposedFields: ticket === undefined ? [] : proposedFields(rec, policy),
     confidence: rec.confidence,
     actor: rec.actor,
     createdAt: rec.createdAt,
