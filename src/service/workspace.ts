@@ -126,12 +126,14 @@ function readStructured(file: string, what: string): unknown {
   if (extension === ".yaml" || extension === ".yml") {
     try {
       // Duplicate keys are errors (uniqueKeys), as a reader of the file would expect.
-      return parseYaml(text, { uniqueKeys: true, prettyErrors: false }) as unknown;
+      return parseYaml(text, { uniqueKeys: true, prettyErrors: true }) as unknown;
     } catch (error) {
       if (error instanceof YAMLParseError) {
         const at = error.linePos?.[0];
         const where = at === undefined ? "" : `line ${at.line}, column ${at.col}: `;
-        throw new WorkspaceError(file, [`${where}not valid YAML: ${error.message.split("\n")[0] ?? ""}`]);
+        throw new WorkspaceError(file, [
+          `${where}not valid YAML: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
+        ]);
       }
       throw error;
     }
