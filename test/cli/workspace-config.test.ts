@@ -194,6 +194,35 @@ describe("an invalid workspace file", () => {
   });
 });
 
+describe("the example workspace", () => {
+  it("starts a new runtime from its own seed, every stored value one of its own", async () => {
+    const dataRoot = join(temp("example"), "runtime");
+    const triage = await openTriage(
+      {
+        dataRoot,
+        seedFile: join(ROOT, "examples/workspaces/consumer-helpdesk.seed.json"),
+        knowledgeRoot: join(ROOT, "data/knowledge"),
+        workspaceFile: EXAMPLE,
+      },
+      createMemoryLogger(),
+      { clock: () => TEST_NOW },
+    );
+    try {
+      const v = triage.workspace.vocabulary;
+      const tickets = triage.store.view().ticketsByInsertion(0);
+      expect(tickets.length).toBeGreaterThan(0);
+      for (const t of tickets) {
+        expect(v.statuses).toContain(t.status);
+        expect(v.plans).toContain(t.customer.plan);
+        if (t.team !== undefined) expect(v.teams).toContain(t.team);
+        if (t.category !== undefined) expect(v.categories).toContain(t.category);
+      }
+    } finally {
+      await triage.close();
+    }
+  });
+});
+
 describe("config check", () => {
   it.each([
     ["the bundled workspace", BUNDLED, "support-triage"],
