@@ -9,13 +9,23 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CATEGORIES, PRIORITIES, STATUSES, TEAMS, type ApprovableField } from "../src/domain/enums.js";
+import type { ApprovableField } from "../src/domain/enums.js";
 import type { DomainError } from "../src/domain/errors.js";
 import { computeEscalation, planApproval } from "../src/domain/policy/index.js";
 import type { AuditEventDraft, Recommendation, Ticket } from "../src/domain/schemas.js";
 import { encodeEvent } from "../src/store/core/event-codec.js";
 import { openFileStore, type FileStore } from "../src/store/index.js";
+import { loadWorkspace } from "../src/service/workspace.js";
 import type { StoreView, TxOutcome } from "../src/store/index.js";
+
+const WORKSPACE = loadWorkspace().workspace;
+const POLICY = WORKSPACE.policy;
+const {
+  categories: CATEGORIES,
+  priorities: PRIORITIES,
+  statuses: STATUSES,
+  teams: TEAMS,
+} = WORKSPACE.vocabulary;
 
 const { values } = parseArgs({
   options: {
@@ -92,7 +102,7 @@ function recommendation(t: Ticket, i: number): Recommendation {
     confidence: 0.8 + (i % 20) / 100,
     recommendedNextAction: "Confirm the account details and reproduce the issue.",
   };
-  const escalation = computeEscalation(proposal, t, NOW);
+  const escalation = computeEscalation(proposal, t, NOW, POLICY);
   return {
     ...proposal,
     id: randomUUID(),
@@ -127,7 +137,7 @@ function approveDraft(t: Ticket, rec: Recommendation): { draft: AuditEventDraft;
     approvedFields: FIELDS,
     actor: "bench-reviewer",
   };
-  const plan = planApproval(t, rec, request, NOW);
+  const plan = planApproval(t, rec, request, NOW, POLICY);
   return {
     draft: {
       timestamp: NOW.toISOString(),

@@ -18,6 +18,7 @@ import { slaStateOf } from "../src/domain/policy/index.js";
 import type { Risk } from "../src/domain/enums.js";
 import type { Sla } from "../src/domain/schemas.js";
 import { PACKAGE_ROOT, reviewCommand } from "../src/paths.js";
+import { loadWorkspace } from "../src/service/workspace.js";
 import { CATALOGUE, DUPLICATE_GROUPS } from "./fixtures/catalogue.js";
 import type { FixtureTicket, IdealTriage } from "./fixtures/schema.js";
 
@@ -90,7 +91,7 @@ function castFromCatalogue(): Cast {
 }
 
 function slaRiskOf(sla: Sla, now: Date): Risk {
-  const state = slaStateOf({ sla }, now);
+  const state = slaStateOf({ sla }, now, loadWorkspace().workspace.policy.atRiskWindowMs);
   return state === "breached" ? "confirmed" : state === "at-risk" ? "likely" : "none";
 }
 

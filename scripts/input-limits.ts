@@ -9,7 +9,11 @@ import { format, resolveConfig } from "prettier";
 import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN, UUID_PATTERN } from "../src/domain/ids.js";
 import { LIMITS } from "../src/domain/inputs.js";
 import { describeTools, MAX_ARGUMENT_BYTES } from "../src/mcp/tool-runtime.js";
-import { APP_TOOLS, TOOLS } from "../src/mcp/tools/index.js";
+import { toolsFor } from "../src/mcp/tools/index.js";
+import { loadWorkspace } from "../src/service/workspace.js";
+
+/** The tools of a server on the bundled workspace. */
+const { tools: TOOLS, appTools: APP_TOOLS } = toolsFor(loadWorkspace().workspace);
 import { MAX_ARTICLE_BYTES } from "../src/service/knowledge.js";
 import { runGeneratedDocIfMain } from "./generated-doc.js";
 

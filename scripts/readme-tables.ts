@@ -7,8 +7,12 @@ import { z } from "zod";
 import { withErrorCodeTable } from "../src/mcp/errors.js";
 import { CONFIG_VARIABLES } from "../src/config.js";
 import { annotationsFor } from "../src/mcp/tool.js";
-import { APP_TOOLS, TOOLS } from "../src/mcp/tools/index.js";
+import { toolsFor } from "../src/mcp/tools/index.js";
+import { loadWorkspace } from "../src/service/workspace.js";
 import { runGeneratedDocIfMain } from "./generated-doc.js";
+
+/** The tools of a server on the bundled workspace. */
+const { tools: TOOLS, appTools: APP_TOOLS } = toolsFor(loadWorkspace().workspace);
 
 export const START = "<!-- generated:tools:start (npm run docs) -->";
 export const END = "<!-- generated:tools:end -->";

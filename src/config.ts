@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { checkDatabaseUrl, redactUrl } from "./store/index.js";
 import { BUNDLED, currentHost, defaultDataRoot, NoUserDataDirError, type Host } from "./paths.js";
+import { TOOLSETS, type Toolset } from "./mcp/toolsets.js";
 
 /**
  * chat: confirm:true from the model is enough (the reference behaviour).
@@ -12,15 +13,24 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
 /** Where a location came from: its variable, or the default. */
 export type Origin = "variable" | "default";
-export type Location = "dataRoot" | "seedFile" | "knowledgeRoot" | "teamsFile";
+export type Location = "dataRoot" | "seedFile" | "knowledgeRoot" | "workspaceFile" | "teamsFile";
 
 export interface Config {
   readonly dataRoot: string;
   readonly seedFile: string;
   readonly knowledgeRoot: string;
-  readonly minutesSaved: number;
-  /** Teams, members and channels; optional so tests can leave it out (the bundled file is used). */
+  /** The workspace file (TRIAGE_CONFIG); the bundled one when absent. */
+  readonly workspaceFile?: string;
+  /** Minutes per approval in the metrics (TRIAGE_MINUTES_SAVED); the workspace's when absent. */
+  readonly minutesSaved?: number;
+  /** A teams file (TRIAGE_TEAMS_FILE) that replaces the workspace's teams section. */
   readonly teamsFile?: string;
+  /** TRIAGE_READ_ONLY=1: only read tools are listed and served. */
+  readonly readOnly?: boolean;
+  /** TRIAGE_TOOLSETS: the groups of tools served; every toolset when absent. */
+  readonly toolsets?: readonly Toolset[];
+  /** TRIAGE_KEEP_UNKNOWN_VALUES=1: start although stored tickets carry values the workspace lacks. */
+  readonly keepUnknownValues?: boolean;
   /** How approvals reach the server; see SECURITY.md. Optional so tests can leave it out. */
   readonly approvalMode?: ApprovalMode;
   /** Security-routed tickets need the form (elicitation) or the reviewer CLI, never chat. */
@@ -70,14 +80,38 @@ export const CONFIG_VARIABLES: readonly {
       "knowledge articles, one Markdown file each (front matter `id`, `title`, `tags`); a directory that does not exist stops the server at startup",
   },
   {
+    names: ["TRIAGE_CONFIG"],
+    default: "the bundled `data/workspace.json`",
+    meaning:
+      "the workspace file (JSON or YAML): categories, priorities, statuses, teams, plans and response targets, routing, escalation thresholds, approvable fields; checked at startup (`config check` without starting)",
+  },
+  {
+    names: ["TRIAGE_KEEP_UNKNOWN_VALUES"],
+    default: "unset",
+    meaning:
+      "`1`: start although stored tickets carry a team, category, priority or status the workspace no longer has (they keep it); without it the server refuses until the workspace's `renames` map them",
+  },
+  {
+    names: ["TRIAGE_READ_ONLY"],
+    default: "unset",
+    meaning: "`1`: list and serve only read tools; every other tool is refused with the reason",
+  },
+  {
+    names: ["TRIAGE_TOOLSETS"],
+    default: "every toolset",
+    meaning: `comma-separated toolsets to serve (${TOOLSETS.join(", ")}); an unknown name stops the server`,
+  },
+  {
     names: ["TRIAGE_TEAMS_FILE"],
-    default: "the bundled `data/teams.json`",
-    meaning: "teams, members (valid assignees), on-call handles and handoff channels",
+    default: "unset: the workspace's teams",
+    meaning:
+      'a teams file (`{"teams": [...]}`) that replaces the workspace\'s `teams` section; kept for existing setups, prefer the workspace file',
   },
   {
     names: ["TRIAGE_MINUTES_SAVED"],
-    default: "`8`",
-    meaning: "minutes counted per approved recommendation in the metrics (finite, >= 0)",
+    default: "the workspace's `metrics.minutesSavedPerApproval` (`8` bundled)",
+    meaning:
+      "minutes counted per approved recommendation in the metrics (finite, >= 0); overrides the workspace",
   },
   {
     names: ["TRIAGE_APPROVAL_MODE"],
@@ -99,7 +133,6 @@ export const CONFIG_VARIABLES: readonly {
 ];
 
 const DEFAULTS = {
-  TRIAGE_MINUTES_SAVED: "8",
   TRIAGE_APPROVAL_MODE: "elicit-when-available",
   TRIAGE_SECURITY_APPROVAL: "any",
 } as const;
@@ -153,9 +186,9 @@ function located(env: Env, cwd: string, name: string, bundled: string): { path: 
  * directory; unset, the runtime is the per-user directory and the data is the package's own.
  */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), host?: Host): Config {
-  const minutesRaw = read(env, "TRIAGE_MINUTES_SAVED");
-  const minutesSaved = Number(minutesRaw);
-  if (!Number.isFinite(minutesSaved) || minutesSaved < 0) {
+  const minutesRaw = given(env, "TRIAGE_MINUTES_SAVED", "the workspace's metrics.minutesSavedPerApproval");
+  const minutesSaved = minutesRaw === undefined ? undefined : Number(minutesRaw);
+  if (minutesSaved !== undefined && (!Number.isFinite(minutesSaved) || minutesSaved < 0)) {
     throw new ConfigError(
       `TRIAGE_MINUTES_SAVED must be a finite number >= 0 (minutes saved per approved recommendation), got "${minutesRaw}".`,
     );
@@ -178,23 +211,55 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
   if (badUrl !== undefined) throw new ConfigError(badUrl);
   const seedFile = located(env, cwd, "TRIAGE_SEED_FILE", BUNDLED.seedFile);
   const knowledgeRoot = located(env, cwd, "TRIAGE_KNOWLEDGE_ROOT", BUNDLED.knowledgeRoot);
-  const teamsFile = located(env, cwd, "TRIAGE_TEAMS_FILE", BUNDLED.teamsFile);
+  const workspaceFile = located(env, cwd, "TRIAGE_CONFIG", BUNDLED.workspaceFile);
+  const teamsValue = given(env, "TRIAGE_TEAMS_FILE", "the workspace's teams");
+  const toolsets = toolsetsOf(given(env, "TRIAGE_TOOLSETS", "every toolset"));
   return {
     approvalMode: approvalMode as ApprovalMode,
     securityNeedsHumanChannel: securityApproval === "human",
     dataRoot: dataRoot.path,
     seedFile: seedFile.path,
     knowledgeRoot: knowledgeRoot.path,
-    teamsFile: teamsFile.path,
-    minutesSaved,
+    workspaceFile: workspaceFile.path,
+    ...(teamsValue === undefined ? {} : { teamsFile: resolve(cwd, teamsValue) }),
+    ...(minutesSaved === undefined ? {} : { minutesSaved }),
+    readOnly: flag(env, "TRIAGE_READ_ONLY"),
+    ...(toolsets === undefined ? {} : { toolsets }),
+    keepUnknownValues: flag(env, "TRIAGE_KEEP_UNKNOWN_VALUES"),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     origins: {
       dataRoot: dataRoot.origin,
       seedFile: seedFile.origin,
       knowledgeRoot: knowledgeRoot.origin,
-      teamsFile: teamsFile.origin,
+      workspaceFile: workspaceFile.origin,
+      teamsFile: teamsValue === undefined ? "default" : "variable",
     },
   };
+}
+
+/** A switch: unset or 0 is off, 1 is on; anything else is a mistake worth stopping for. */
+function flag(env: Env, name: string): boolean {
+  const value = given(env, name, "off")?.trim().toLowerCase();
+  if (value === undefined || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new ConfigError(`${name} must be 1 (on) or 0 (off), got "${env[name]}".`);
+}
+
+/** TRIAGE_TOOLSETS: comma-separated names; an unknown one stops the server with the valid names. */
+function toolsetsOf(value: string | undefined): Toolset[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n !== "");
+  const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigError(
+      `TRIAGE_TOOLSETS names ${unknown.length === 0 ? "no toolset" : `unknown toolset${unknown.length === 1 ? "" : "s"} ${unknown.map((n) => `"${n}"`).join(", ")}`}. ` +
+        `Valid toolsets: ${TOOLSETS.join(", ")} (comma-separated), or unset it to serve them all.`,
+    );
+  }
+  return [...new Set(names)] as Toolset[];
 }
 
 const DESCRIBED: readonly { key: Location; label: string; variable: string; fallback: string }[] = [
@@ -206,7 +271,12 @@ const DESCRIBED: readonly { key: Location; label: string; variable: string; fall
     variable: "TRIAGE_KNOWLEDGE_ROOT",
     fallback: "bundled with the package",
   },
-  { key: "teamsFile", label: "teams", variable: "TRIAGE_TEAMS_FILE", fallback: "bundled with the package" },
+  {
+    key: "workspaceFile",
+    label: "workspace",
+    variable: "TRIAGE_CONFIG",
+    fallback: "bundled with the package",
+  },
 ];
 
 /** One line per location for the startup log: the path, and whether a variable or the default chose it. */
@@ -229,5 +299,8 @@ export function describeLocations(config: Config): string[] {
             : "";
       return [`${label}: ${path}${why === "" ? "" : ` (${why})`}`];
     }),
+    ...(config.teamsFile === undefined
+      ? []
+      : [`teams: ${config.teamsFile} (from TRIAGE_TEAMS_FILE, in place of the workspace's teams)`]),
   ];
 }

@@ -5,7 +5,10 @@ import { ConfigError, describeLocations, loadConfig } from "./config.js";
 import { DomainError } from "./domain/errors.js";
 import { createStderrLogger } from "./logging.js";
 import { createServer } from "./mcp/server.js";
+import { selectionOf } from "./mcp/toolsets.js";
 import { openTriage } from "./service/runtime.js";
+import { WorkspaceError } from "./service/workspace.js";
+import { UnknownStoredValuesError } from "./service/workspace-apply.js";
 import { refuseToServe } from "./startup-failure.js";
 
 const USAGE = `Usage: support-triage-mcp [command] [options]
@@ -20,6 +23,7 @@ Commands:
   import      import a helpdesk export into the runtime (import --help)
   desk        the reviewer desk: the queue and its approvals in a browser (desk --help)
   db          the PostgreSQL store: db migrate, db import --from-runtime DIR (db --help)
+  config      check a workspace file without starting: config check [FILE] (config check --help)
 
 Options:
   -h, --help  show this help
@@ -45,6 +49,12 @@ async function serve(): Promise<number> {
   try {
     triage = await openTriage(config, logger);
   } catch (error) {
+    if (error instanceof WorkspaceError || error instanceof UnknownStoredValuesError) {
+      // Nothing was opened or created: the workspace is read before the runtime.
+      logger.error(error.message);
+      refuseToServe(`support-triage: ${error.message}`);
+      return 1;
+    }
     if (error instanceof DomainError) {
       logger.error(`cannot open the runtime at ${config.dataRoot}: ${error.message}`);
       refuseToServe(`support-triage: cannot open the runtime at ${config.dataRoot}: ${error.message}`);
@@ -53,6 +63,8 @@ async function serve(): Promise<number> {
     throw error;
   }
   const server = createServer({
+    workspace: triage.workspace,
+    selection: selectionOf(config),
     service: triage.service,
     approvals: triage.approvals,
     intake: triage.intake,
@@ -100,6 +112,7 @@ const SUPPORT_TRIAGE_MCP: Command<Record<string, never>, undefined, CommandIo> =
     import: () => import("./cli/import.js"),
     desk: () => import("./cli/desk.js"),
     db: () => import("./cli/db.js"),
+    config: () => import("./cli/config.js"),
   },
   parse: () => undefined,
   run: serve,

@@ -1,5 +1,5 @@
-// Where things live when nothing is configured. Bundled data (seed, epoch file, knowledge,
-// teams) resolves from the installed package, found from this module's own location, never from
+// Where things live when nothing is configured. Bundled data (seed, epoch file, knowledge, the
+// workspace file) resolves from the installed package, found from this module's own location, never from
 // the working directory: clients such as Claude Desktop start servers in a directory of their
 // own choosing. The runtime defaults to a per-user data directory, so every client, and every
 // maintenance command, finds the same one wherever it was started.
@@ -16,7 +16,7 @@ export const PACKAGE_ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const BUNDLED = {
   seedFile: path.join(PACKAGE_ROOT, "data", "seed", "tickets.json"),
   knowledgeRoot: path.join(PACKAGE_ROOT, "data", "knowledge"),
-  teamsFile: path.join(PACKAGE_ROOT, "data", "teams.json"),
+  workspaceFile: path.join(PACKAGE_ROOT, "data", "workspace.json"),
 } as const;
 
 /** What the per-user directory depends on; injected by tests. */

@@ -16,7 +16,7 @@ const ALLOWED: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
     layers: ["domain", "store", "root"],
     packages: /^(node:.*|proper-lockfile|pg|zod)$/,
   },
-  service: { layers: ["domain", "store", "service", "root"], packages: /^(node:.*|zod|gray-matter)$/ },
+  service: { layers: ["domain", "store", "service", "root"], packages: /^(node:.*|zod|gray-matter|yaml)$/ },
   mcp: {
     layers: ["domain", "service", "mcp", "root"],
     packages: /^(node:.*|zod|@modelcontextprotocol\/sdk\/.*|@modelcontextprotocol\/ext-apps\/server)$/,

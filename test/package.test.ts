@@ -4,9 +4,8 @@ import { join, posix, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { epochFileFor } from "../src/service/seed.js";
-import { RUNBOOK } from "../src/paths.js";
+import { BUNDLED, RUNBOOK } from "../src/paths.js";
 import { CARD_HTML_FILE } from "../src/mcp/review-card.js";
-import { BUNDLED_TEAMS_FILE } from "../src/service/runtime.js";
 import { CLIENT_SCRIPT_FILE } from "../src/desk/assets.js";
 
 // What `npm pack` publishes is the server and its data. Generators, the fixture catalogue, the
@@ -92,7 +91,7 @@ function runtimeDataFiles(): string[] {
   const knowledge = readdirSync(config.knowledgeRoot)
     .filter((f) => f.endsWith(".md"))
     .map((f) => join(config.knowledgeRoot, f));
-  return [config.seedFile, epochFileFor(config.seedFile), BUNDLED_TEAMS_FILE, ...knowledge].map((f) =>
+  return [config.seedFile, epochFileFor(config.seedFile), BUNDLED.workspaceFile, ...knowledge].map((f) =>
     relative(ROOT, f),
   );
 }
@@ -118,9 +117,9 @@ describe("npm pack", () => {
     expect(missing).toEqual([]);
   });
 
-  it("publishes the data the server reads at run time (seed, epoch, knowledge, teams)", () => {
+  it("publishes the data the server reads at run time (seed, epoch, knowledge, workspace)", () => {
     const data = runtimeDataFiles();
-    expect(data).toContain("data/teams.json");
+    expect(data).toContain("data/workspace.json");
     expect(data.filter((f) => !packed.includes(f))).toEqual([]);
   });
 

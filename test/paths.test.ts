@@ -115,15 +115,22 @@ describe("resolveDataRoot (the one default every command uses)", () => {
 describe("loadConfig defaults", () => {
   const host = linux({ XDG_DATA_HOME: "/xdg" });
 
-  it("reads the bundled seed, knowledge and teams of the package, not of the working directory", () => {
+  it("reads the bundled seed, knowledge and workspace (with its teams) of the package, not of the working directory", () => {
     const config = loadConfig({}, "/somewhere/else", host);
     expect(config).toMatchObject({
       dataRoot: "/xdg/support-triage-mcp/runtime",
       seedFile: join(ROOT, "data/seed/tickets.json"),
       knowledgeRoot: join(ROOT, "data/knowledge"),
-      teamsFile: join(ROOT, "data/teams.json"),
-      origins: { dataRoot: "default", seedFile: "default", knowledgeRoot: "default", teamsFile: "default" },
+      workspaceFile: join(ROOT, "data/workspace.json"),
+      origins: {
+        dataRoot: "default",
+        seedFile: "default",
+        knowledgeRoot: "default",
+        workspaceFile: "default",
+        teamsFile: "default",
+      },
     });
+    expect(config.teamsFile).toBeUndefined();
     expect(resolve(PACKAGE_ROOT)).toBe(ROOT);
     for (const path of Object.values(BUNDLED)) expect(existsSync(path), path).toBe(true);
   });
@@ -159,7 +166,7 @@ describe("loadConfig defaults", () => {
       "runtime: /xdg/support-triage-mcp/runtime (the per-user default; set TRIAGE_DATA_ROOT to change it)",
       `seed: ${join(ROOT, "data/seed/tickets.json")} (bundled with the package; set TRIAGE_SEED_FILE to change it)`,
       "knowledge: /k (from TRIAGE_KNOWLEDGE_ROOT)",
-      `teams: ${join(ROOT, "data/teams.json")} (bundled with the package; set TRIAGE_TEAMS_FILE to change it)`,
+      `workspace: ${join(ROOT, "data/workspace.json")} (bundled with the package; set TRIAGE_CONFIG to change it)`,
     ]);
   });
 });

@@ -11,7 +11,7 @@ import {
   START,
 } from "../scripts/readme-tables.js";
 import { CONFIG_VARIABLES } from "../src/config.js";
-import { TOOLS } from "../src/mcp/tools/index.js";
+import { TOOLS } from "./support/workspace.js";
 
 const README = resolve(import.meta.dirname, "../README.md");
 

@@ -45,8 +45,7 @@ export function generatorKey(repoRoot: string): string {
   const files = [
     ...filesUnder(join(repoRoot, "scripts/fixtures")),
     join(repoRoot, "scripts/generate-fixtures.ts"),
-    join(repoRoot, "src/domain/sla-table.ts"),
-    join(repoRoot, "data/teams.json"),
+    join(repoRoot, "data/workspace.json"),
   ]
     .filter((f) => existsSync(f))
     .sort();

@@ -14,7 +14,10 @@ import { detectSignals } from "../../src/domain/signals/index.js";
 import { encodeEvent } from "../../src/store/core/event-codec.js";
 import { openFileStore } from "../../src/store/index.js";
 import { layoutOf } from "../../src/store/index.js";
+import { loadWorkspace } from "../../src/service/workspace.js";
 import { createRandom } from "./stats.js";
+
+const POLICY = loadWorkspace().workspace.policy;
 
 export const APPROVED_FIELDS: readonly ApprovableField[] = ["category", "priority", "team"];
 const ACTOR = "bench-agent";
@@ -102,6 +105,7 @@ export async function appendHistory(dataRoot: string, events: number, now: Date)
           actor: REVIEWER,
         },
         now,
+        POLICY,
       );
       add({
         timestamp,
@@ -166,6 +170,7 @@ function recommendationFor(ticket: Ticket, i: number, now: Date): Recommendation
     },
     ticket,
     now,
+    POLICY,
   );
   return {
     ...proposal,

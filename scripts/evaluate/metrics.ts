@@ -9,7 +9,10 @@ import {
   type ServerSignal,
 } from "../../src/domain/policy/index.js";
 import type { Ticket } from "../../src/domain/schemas.js";
+import { loadWorkspace } from "../../src/service/workspace.js";
 import { compareRisk } from "../../src/domain/signals/index.js";
+
+const POLICY = loadWorkspace().workspace.policy;
 import {
   EvaluationInputError,
   type EvaluatedRecommendation,
@@ -114,6 +117,7 @@ export function serverEscalation(
     },
     ticket,
     now,
+    POLICY,
   );
   return { assessment, serverSignals, escalation };
 }

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import {
-  categorySchema,
-  escalationReasonSchema,
-  prioritySchema,
-  resolutionSchema,
-  teamSchema,
-} from "../../src/domain/enums.js";
+import { escalationReasonSchema, resolutionSchema } from "../../src/domain/enums.js";
+import { vocabularySchemas } from "../../src/domain/workspace/index.js";
+import { loadWorkspace } from "../../src/service/workspace.js";
+
+// The contract's files name the bundled workspace's values (the seed's).
+const BUNDLED_VOCABULARY = vocabularySchemas(loadWorkspace().workspace.vocabulary);
+const { category: categorySchema, priority: prioritySchema, team: teamSchema } = BUNDLED_VOCABULARY;
 import { ticketIdSchema } from "../../src/domain/ids.js";
-import { proposalSchema } from "../../src/domain/schemas.js";
+import { proposalSchemaFor } from "../../src/domain/schemas.js";
 import type { Signal, SignalInput } from "../../src/domain/signals/index.js";
 
 /** One line of expected-outcomes.json (the contract's format). */
@@ -28,7 +28,9 @@ export const expectedOutcomesSchema = z.array(expectedOutcomeSchema);
  * resolution. Server-computed fields (escalationReasons, requiredTeam, serverAssessment, ...) are
  * deliberately not read: the evaluation recomputes them as the server's submit would.
  */
-export const evaluatedRecommendationSchema = proposalSchema.extend({ resolution: resolutionSchema });
+export const evaluatedRecommendationSchema = proposalSchemaFor(BUNDLED_VOCABULARY).extend({
+  resolution: resolutionSchema,
+});
 export type EvaluatedRecommendation = z.infer<typeof evaluatedRecommendationSchema>;
 export const evaluatedRecommendationsSchema = z.array(evaluatedRecommendationSchema);
 

@@ -29,7 +29,6 @@ import { readDatabase, readDisk, type DiskState, type ServedState } from "./inva
 export const REPO = resolve(import.meta.dirname, "../..");
 export const ENTRY = join(REPO, "dist/index.js");
 const KNOWLEDGE_ROOT = join(REPO, "data/knowledge");
-const TEAMS_FILE = join(REPO, "data/teams.json");
 
 /** Exits with a hint when the server is not built; warns when src/ changed after the build. */
 export function requireBuilt(): void {
@@ -252,7 +251,6 @@ export function serverEnv(
     TRIAGE_DATA_ROOT: dataRoot,
     TRIAGE_SEED_FILE: ws.seedFile,
     TRIAGE_KNOWLEDGE_ROOT: KNOWLEDGE_ROOT,
-    TRIAGE_TEAMS_FILE: TEAMS_FILE,
     // The client here is a script: approvals arrive as chat approvals (confirm: true).
     TRIAGE_APPROVAL_MODE: "chat",
     ...extra,

@@ -20,8 +20,10 @@ import {
   type ImportReport,
 } from "../service/import-service.js";
 import { DEFAULT_COLUMNS, IMPORT_FIELDS } from "../service/import/columns.js";
-import { IMPORT_DEFAULTS, IMPORT_LIMITS } from "../service/import/mapping.js";
+import { IMPORT_LIMITS } from "../service/import/mapping.js";
 import { openTriage } from "../service/runtime.js";
+import { WorkspaceError } from "../service/workspace.js";
+import { UnknownStoredValuesError } from "../service/workspace-apply.js";
 import { layoutOf } from "../store/index.js";
 import { PROCESS_IO, runCommand, runIfMain, UsageError } from "./command.js";
 import type { Command, CommandIo, ParsedArgs } from "./command.js";
@@ -54,9 +56,10 @@ Options:
 Default columns (headers match ignoring case, spaces, "_", "-" and "."):
 ${IMPORT_FIELDS.map((f) => `  ${f.padEnd(12)} ${DEFAULT_COLUMNS[f].join(" | ")}`).join("\n")}
 
-Values: status and priority are mapped to ours (Open -> new, pending -> waiting-customer,
-solved/closed -> resolved; urgent/high/normal/low -> P1/P2/P3/P4); an unknown status becomes
-${IMPORT_DEFAULTS.status}, an unknown priority, category or team stays unset, an unknown plan reads as ${IMPORT_DEFAULTS.plan}, each with
+Values: status, priority, category, team and plan are mapped to the workspace's ids by their
+aliases (bundled: Open -> new, pending -> waiting-customer, solved/closed -> resolved;
+urgent/high/normal/low -> P1/P2/P3/P4); an unknown status becomes the initial status, an unknown
+priority, category or team stays unset, an unknown plan reads as import.defaultPlan, each with
 a warning. The SLA deadline comes from the plan x VIP table, from the created date. Secrets in
 subjects and descriptions are masked. Limits: subject ${IMPORT_LIMITS.subject}, description ${IMPORT_LIMITS.description} characters.
 
@@ -343,6 +346,10 @@ async function runImportCommand({ options, config }: Parsed, io: ImportIo): Prom
   try {
     triage = await openTriage(config, quietLogger(io), { clock, existing: true });
   } catch (error) {
+    if (error instanceof WorkspaceError || error instanceof UnknownStoredValuesError) {
+      io.stderr(`import: ${error.message}\n`);
+      return 1;
+    }
     if (isDomainError(error)) {
       io.stderr(`import: ${error.toString()}\n`);
       return 1;
@@ -350,7 +357,7 @@ async function runImportCommand({ options, config }: Parsed, io: ImportIo): Prom
     throw error;
   }
   try {
-    const service = new ImportService({ store: triage.store, clock });
+    const service = new ImportService({ store: triage.store, clock, workspace: triage.workspace });
     const report = await service.importFile({
       file: resolve(io.cwd, options.from),
       format: options.format,

@@ -2,7 +2,10 @@ import { UsageError } from "./command.js";
 import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "../config.js";
 import type { Logger } from "../logging.js";
+import type { Workspace } from "../domain/workspace/index.js";
 import { openTriage, type Triage } from "../service/runtime.js";
+import { loadWorkspace, WorkspaceError, type LoadedWorkspace } from "../service/workspace.js";
+import { UnknownStoredValuesError } from "../service/workspace-apply.js";
 import { layoutOf } from "../store/index.js";
 
 /** What a maintenance CLI needs to open the runtime a server uses. */
@@ -24,6 +27,8 @@ export async function openExistingRuntime(
   name: string,
   dataRoot: string | undefined,
   io: OpenRuntimeIo,
+  /** Checks of the command's own configuration against the workspace, before anything is opened. */
+  prepare?: (workspace: Workspace) => void,
 ): Promise<Triage> {
   let config;
   try {
@@ -33,6 +38,14 @@ export async function openExistingRuntime(
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
+  let loaded: LoadedWorkspace;
+  try {
+    loaded = loadWorkspace({ file: config.workspaceFile, teamsFile: config.teamsFile });
+  } catch (error) {
+    if (error instanceof WorkspaceError) throw new UsageError(error.message);
+    throw error;
+  }
+  prepare?.(loaded.workspace);
   if (config.databaseUrl === undefined && !existsSync(layoutOf(config.dataRoot).manifest)) {
     throw new UsageError(
       `${config.dataRoot} is not a triage runtime (no store.json). Pass the directory the server uses, with ` +
@@ -46,5 +59,10 @@ export async function openExistingRuntime(
     error: (m) => io.stderr(`${name}: error: ${m}\n`),
   };
   // A database store is opened as it is: one that was never initialized is refused, not seeded.
-  return openTriage(config, logger, { existing: true });
+  try {
+    return await openTriage(config, logger, { workspace: loaded, existing: true });
+  } catch (error) {
+    if (error instanceof UnknownStoredValuesError) throw new UsageError(error.message);
+    throw error;
+  }
 }

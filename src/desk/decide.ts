@@ -1,5 +1,5 @@
 import { describeIssues, type ErrorCode } from "../domain/errors.js";
-import { approveRecommendationInput, rejectRecommendationInput } from "../domain/inputs.js";
+import { rejectRecommendationInput, type WorkspaceInputs } from "../domain/inputs.js";
 import type { ReviewPacket } from "../domain/review-packet.js";
 import type { Channel } from "../domain/schemas.js";
 import type { ApprovalOutcome, ApprovalService } from "../service/approval-service.js";
@@ -32,10 +32,12 @@ function viewOf(outcome: ApprovalOutcome, ticketId: string): DecisionView {
 /**
  * Decides on `packet`'s recommendation as the posted form says: `decision` (approve | reject),
  * the ticked `field`s, the `draftReply`, the `feedback`, and the `ticketId` and `revision` the
- * form showed. `reviewer` is the session's name, never a posted one.
+ * form showed, checked by `approveInput` (the workspace's approvable fields). `reviewer` is the
+ * session's name, never a posted one.
  */
 export async function decideFromForm(
   approvals: Pick<ApprovalService, "decide">,
+  approveInput: WorkspaceInputs["approveRecommendation"],
   channel: Channel,
   packet: ReviewPacket,
   form: URLSearchParams,
@@ -51,7 +53,7 @@ export async function decideFromForm(
     }
     const draft = lines(form.get("draftReply"));
     const editsReply = fields.includes("customerResponse") && draft !== null && draft !== packet.draftReply;
-    const input = approveRecommendationInput.safeParse({
+    const input = approveInput.safeParse({
       recommendationId,
       ticketId,
       expectedRevision: Number(form.get("revision") ?? Number.NaN),

@@ -1,6 +1,7 @@
 import { describeIssues, DomainError } from "../domain/errors.js";
 import { TICKET_ID_PATTERN, UUID_PATTERN } from "../domain/ids.js";
-import { ticketQueryInput } from "../domain/inputs.js";
+import { inputSchemasFor, type WorkspaceInputs } from "../domain/inputs.js";
+import type { Workspace } from "../domain/workspace/index.js";
 import type { HandoffStatus } from "../domain/handoffs.js";
 import type { Channel } from "../domain/schemas.js";
 import type { ApprovalService } from "../service/approval-service.js";
@@ -30,6 +31,8 @@ export interface DeskServices {
   readonly approvals: ApprovalService;
   readonly handoffs: HandoffService;
   readonly queue: QueueService;
+  /** The workspace: the values of every filter and form, and the queue's rules. */
+  readonly workspace: Workspace;
 }
 
 export type Reply =
@@ -87,10 +90,14 @@ export class DeskPages {
     { method: "GET", pattern: /^\/api\/changes$/, handle: () => this.changes() },
   ];
 
+  private readonly inputs: WorkspaceInputs;
+
   constructor(
     private readonly services: DeskServices,
     private readonly options: DeskPagesOptions,
-  ) {}
+  ) {
+    this.inputs = inputSchemasFor(services.workspace);
+  }
 
   /** The route for a method and path: its handler, or "no such path" / "not with this method". */
   match(
@@ -165,7 +172,7 @@ export class DeskPages {
     const { queue } = this.services;
     const chosen = filterValuesOf(request.url.searchParams);
     const offset = (pageParam(request.url.searchParams.get("page")) - 1) * TICKETS_PER_PAGE;
-    const parsed = ticketQueryInput.safeParse({ ...chosen, offset, limit: TICKETS_PER_PAGE });
+    const parsed = this.inputs.ticketQuery.safeParse({ ...chosen, offset, limit: TICKETS_PER_PAGE });
     const result: TicketListData["result"] = parsed.success
       ? { page: await queue.findTickets(parsed.data), query: parsed.data }
       : { problem: `${describeIssues(parsed.error.issues)}.` };
@@ -174,6 +181,7 @@ export class DeskPages {
       chosen,
       result,
       now: this.options.clock(),
+      atRiskWindowMs: this.services.workspace.queue.atRiskWindowMs,
     });
     return this.frame(request, "Tickets", "tickets", body);
   }
@@ -186,6 +194,7 @@ export class DeskPages {
     const body = ticketBody({
       ticket,
       now: this.options.clock(),
+      atRiskWindowMs: this.services.workspace.queue.atRiskWindowMs,
       source: await queue.ticketSource(id),
       recommendations: service.listRecommendations({ ticketId: id, offset: 0, limit: 100 }).items,
       similar: service.findSimilarTickets(id).candidates,
@@ -227,6 +236,7 @@ export class DeskPages {
     const form = request.form ?? new URLSearchParams();
     const outcome = await decideFromForm(
       this.services.approvals,
+      this.inputs.approveRecommendation,
       this.options.channel,
       packet,
       form,

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { approvableFieldSchema, escalationReasonSchema, teamSchema } from "./enums.js";
+import { approvableFieldSchema, escalationReasonSchema } from "./enums.js";
 import { ERROR_CODES } from "./errors.js";
 import { handoffSchema } from "./handoffs.js";
 import { ticketIdSchema, uuidSchema } from "./ids.js";
 import { SECRET_KINDS } from "./secrets/index.js";
+import type { VocabularySchemas } from "./workspace/schemas.js";
 import {
   channelSchema,
-  fieldChangeSchema,
+  fieldChangeSchemaFor,
   idempotencyRecordSchema,
   isoDateTimeSchema,
   recommendationSchema,
@@ -66,7 +67,7 @@ export const AUDIT_EVENT_DATA = {
   "recommendation-approved": z
     .object({
       escalationReasons: z.array(escalationReasonSchema).optional(),
-      requiredTeam: teamSchema.nullable().optional(),
+      requiredTeam: z.string().nullable().optional(),
       customerResponseEdited: z.boolean().optional(),
       ticket: z.unknown().optional(),
       handoffs: z.array(approvalHandoffSchema).optional(),
@@ -122,6 +123,21 @@ export const AUDIT_EVENT_DATA = {
     final: z.boolean(),
     nextAttemptAt: isoDateTimeSchema.optional(),
   }),
+  // The workspace file changed since the last start (or this is the first start that records it):
+  // its hash, and the stored values its `renames` mapped, applied to the tickets by this event.
+  "workspace-applied": z.object({
+    sha256: sha256Schema,
+    name: z.string(),
+    previousSha256: sha256Schema.nullable(),
+    renamed: z.array(
+      z.object({
+        field: z.enum(["category", "priority", "team", "status"]),
+        from: z.string(),
+        to: z.string(),
+        tickets: z.number().int().nonnegative(),
+      }),
+    ),
+  }),
 };
 
 export const auditActionSchema = z.keyof(z.object(AUDIT_EVENT_DATA));
@@ -130,26 +146,30 @@ export const AUDIT_ACTIONS = auditActionSchema.options;
 
 /**
  * One audit event as stored and published. The audit log is also the store's commit log: every
- * event carries what replay needs (`data`), a sequence number and the hash chain.
+ * event carries what replay needs (`data`), a sequence number and the hash chain. Published, its
+ * `changes[].field` names the workspace's approvable fields (`auditEventSchemaFor`).
  */
-export const auditEventSchema = z.object({
-  seq: z.number().int().nonnegative(),
-  id: uuidSchema,
-  timestamp: isoDateTimeSchema,
-  action: auditActionSchema,
-  ticketId: ticketIdSchema.nullable(),
-  actor: z.string(),
-  channel: channelSchema.optional(),
-  recommendationId: uuidSchema.optional(),
-  /** Ticket revision the event was validated against, and the revision after it. */
-  fromRevision: z.number().int().nonnegative().optional(),
-  toRevision: z.number().int().nonnegative().optional(),
-  changes: z.array(fieldChangeSchema).optional(),
-  reason: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
+export function auditEventSchemaFor(v: Pick<VocabularySchemas, "approvableField">) {
+  return z.object({
+    seq: z.number().int().nonnegative(),
+    id: uuidSchema,
+    timestamp: isoDateTimeSchema,
+    action: auditActionSchema,
+    ticketId: ticketIdSchema.nullable(),
+    actor: z.string(),
+    channel: channelSchema.optional(),
+    recommendationId: uuidSchema.optional(),
+    /** Ticket revision the event was validated against, and the revision after it. */
+    fromRevision: z.number().int().nonnegative().optional(),
+    toRevision: z.number().int().nonnegative().optional(),
+    changes: z.array(fieldChangeSchemaFor(v)).optional(),
+    reason: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    prevHash: z.string(),
+    hash: z.string(),
+  });
+}
+export const auditEventSchema = auditEventSchemaFor({ approvableField: approvableFieldSchema });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /** An event as the service builds it; the store assigns seq, hashes and the id. */

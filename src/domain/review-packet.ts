@@ -9,14 +9,16 @@ import { slaStateOf } from "./policy/sla.js";
 import {
   duplicateCandidateSchema,
   proposalSchema,
-  recommendationSchema,
+  recommendationSchemaFor,
   slaSchema,
-  ticketSchema,
+  ticketSchemaFor,
   type Channel,
   type FieldChange,
   type Recommendation,
   type Ticket,
 } from "./schemas.js";
+import { STORED_VOCABULARY, type VocabularySchemas } from "./workspace/schemas.js";
+import type { TriagePolicy } from "./workspace/workspace.js";
 import { formatValue } from "./review-format.js";
 import { maskSecrets } from "./secrets/index.js";
 import { similarTicketSchema, type SimilarTicket } from "./similarity/similar-ticket.js";
@@ -25,96 +27,106 @@ import { similarTicketSchema, type SimilarTicket } from "./similarity/similar-ti
 // renders this one packet (the form, the reviewer CLI, the app card, the desk); none of them
 // computes any of it. Text from the ticket is untrusted: escape it wherever it is shown.
 
-export const reviewFieldSchema = z.object({
-  field: approvableFieldSchema.describe("The ticket field."),
-  current: z.unknown().describe("Its value now; null when unset."),
-  proposed: z.unknown().describe("The proposed value (an edited customerResponse: the reviewer's text)."),
-  currentText: z.string().describe("The value now as a reviewer reads it (secret-like text masked)."),
-  proposedText: z.string().describe("The proposed value as a reviewer reads it (secret-like text masked)."),
-  changes: z.boolean().describe("False when approving the field would leave its value as it is."),
-  edited: z.boolean().describe("The proposed value is the edited customer response, not the draft."),
-  neededForRouting: z.boolean().describe("Team row: approving without this field is refused (routing)."),
-  contradictsRequiredTeam: z.boolean().describe("Team row: the proposed team is not the required team."),
-});
+export function reviewFieldSchemaFor(v: Pick<VocabularySchemas, "approvableField">) {
+  return z.object({
+    field: v.approvableField.describe("The ticket field."),
+    current: z.unknown().describe("Its value now; null when unset."),
+    proposed: z.unknown().describe("The proposed value (an edited customerResponse: the reviewer's text)."),
+    currentText: z.string().describe("The value now as a reviewer reads it (secret-like text masked)."),
+    proposedText: z.string().describe("The proposed value as a reviewer reads it (secret-like text masked)."),
+    changes: z.boolean().describe("False when approving the field would leave its value as it is."),
+    edited: z.boolean().describe("The proposed value is the edited customer response, not the draft."),
+    neededForRouting: z.boolean().describe("Team row: approving without this field is refused (routing)."),
+    contradictsRequiredTeam: z.boolean().describe("Team row: the proposed team is not the required team."),
+  });
+}
+export const reviewFieldSchema = reviewFieldSchemaFor({ approvableField: approvableFieldSchema });
 export type ReviewFieldRow = z.infer<typeof reviewFieldSchema>;
 
-const recommendation = recommendationSchema.shape;
-
-export const reviewPacketSchema = z.object({
-  recommendationId: uuidSchema.describe("The recommendation under review."),
-  resolution: recommendation.resolution.describe("pending, or how it was decided."),
-  resolvedBy: z.string().nullable().describe("Who decided it; null while pending."),
-  approvedFields: recommendation.approvedFields
-    .unwrap()
-    .nullable()
-    .describe("The fields an approval applied."),
-  feedback: z.string().nullable().describe("The reviewer's feedback of a rejection."),
-  proposedBy: z.string().describe("Who submitted the recommendation (usually the AI client's agent)."),
-  createdAt: recommendation.createdAt.describe("When it was submitted."),
-  confidence: recommendation.confidence.describe("The submitter's confidence in the whole recommendation."),
-  sourceRevision: recommendation.sourceRevision.describe("The ticket revision it was made at."),
-  ticket: ticketSchema
-    .pick({ id: true, customer: true, status: true })
-    .extend({
-      subject: z.string().describe("Untrusted customer text; secret-like values masked."),
-      description: z.string().describe("Untrusted customer text; secret-like values masked."),
-      revision: z.number().int().nonnegative().describe("The ticket's current revision."),
-      sla: slaSchema.extend({ state: slaStateSchema.describe("The SLA state now.") }),
-    })
-    .describe("The ticket as it is now."),
-  fields: z.array(reviewFieldSchema).describe("One row per field the recommendation proposes."),
-  escalation: z.object({
-    reasons: recommendation.escalationReasons.describe("Computed by the server's policy now."),
-    requiredTeam: recommendation.requiredTeam.describe(
-      "The team the ticket must end up with; null when routing is free.",
-    ),
-    ticketHasRequiredTeam: z.boolean().describe("No team is required, or the ticket already sits with it."),
-  }),
-  risks: z.object({
-    claimed: proposalSchema
-      .pick({ securityRisk: true, outageRisk: true, slaRisk: true })
-      .describe("The risks the recommendation claims."),
-    assessed: serverAssessmentSchema
+/** The review packet as a tool publishes it: the workspace's values as enums. */
+export function reviewPacketSchemaFor(v: VocabularySchemas) {
+  const recommendation = recommendationSchemaFor(v).shape;
+  return z.object({
+    recommendationId: uuidSchema.describe("The recommendation under review."),
+    resolution: recommendation.resolution.describe("pending, or how it was decided."),
+    resolvedBy: z.string().nullable().describe("Who decided it; null while pending."),
+    approvedFields: recommendation.approvedFields
+      .unwrap()
       .nullable()
-      .describe("The server's reading of the ticket; null on old records."),
-  }),
-  serverSignals: z
-    .array(serverSignalSchema)
-    .describe("Evidence the server found in the ticket, with quoted spans."),
-  similarTickets: z.array(similarTicketSchema).describe("Tickets the server finds similar, strongest first."),
-  duplicateCandidates: z.array(duplicateCandidateSchema).describe("Duplicates the recommendation names."),
-  citedArticles: z
-    .array(
-      z.object({
-        id: articleIdSchema,
-        title: z.string().nullable().describe("null: not in the knowledge base."),
-      }),
-    )
-    .describe("The knowledge articles the recommendation cites."),
-  draftReply: z.string().describe("The proposed customer response (empty: none)."),
-  rationale: z.string(),
-  recommendedNextAction: z.string(),
-  missingInformation: z.array(z.string()),
-  approval: z
-    .discriminatedUnion("approvable", [
-      z.object({
-        approvable: z.literal(true),
-        expectedRevision: z.number().int().nonnegative().describe("The revision to approve at."),
-      }),
-      z.object({
-        approvable: z.literal(false),
-        code: errorCodeSchema.describe("The refusal an approval would get now."),
-        message: z.string().describe("What is wrong and what to do next."),
-      }),
-    ])
-    .describe("Whether it can be approved right now, or the refusal that would come."),
-});
+      .describe("The fields an approval applied."),
+    feedback: z.string().nullable().describe("The reviewer's feedback of a rejection."),
+    proposedBy: z.string().describe("Who submitted the recommendation (usually the AI client's agent)."),
+    createdAt: recommendation.createdAt.describe("When it was submitted."),
+    confidence: recommendation.confidence.describe("The submitter's confidence in the whole recommendation."),
+    sourceRevision: recommendation.sourceRevision.describe("The ticket revision it was made at."),
+    ticket: ticketSchemaFor(v)
+      .pick({ id: true, customer: true, status: true })
+      .extend({
+        subject: z.string().describe("Untrusted customer text; secret-like values masked."),
+        description: z.string().describe("Untrusted customer text; secret-like values masked."),
+        revision: z.number().int().nonnegative().describe("The ticket's current revision."),
+        sla: slaSchema.extend({ state: slaStateSchema.describe("The SLA state now.") }),
+      })
+      .describe("The ticket as it is now."),
+    fields: z.array(reviewFieldSchemaFor(v)).describe("One row per field the recommendation proposes."),
+    escalation: z.object({
+      reasons: recommendation.escalationReasons.describe("Computed by the server's policy now."),
+      requiredTeam: recommendation.requiredTeam.describe(
+        "The team the ticket must end up with; null when routing is free.",
+      ),
+      ticketHasRequiredTeam: z.boolean().describe("No team is required, or the ticket already sits with it."),
+    }),
+    risks: z.object({
+      claimed: proposalSchema
+        .pick({ securityRisk: true, outageRisk: true, slaRisk: true })
+        .describe("The risks the recommendation claims."),
+      assessed: serverAssessmentSchema
+        .nullable()
+        .describe("The server's reading of the ticket; null on old records."),
+    }),
+    serverSignals: z
+      .array(serverSignalSchema)
+      .describe("Evidence the server found in the ticket, with quoted spans."),
+    similarTickets: z
+      .array(similarTicketSchema)
+      .describe("Tickets the server finds similar, strongest first."),
+    duplicateCandidates: z.array(duplicateCandidateSchema).describe("Duplicates the recommendation names."),
+    citedArticles: z
+      .array(
+        z.object({
+          id: articleIdSchema,
+          title: z.string().nullable().describe("null: not in the knowledge base."),
+        }),
+      )
+      .describe("The knowledge articles the recommendation cites."),
+    draftReply: z.string().describe("The proposed customer response (empty: none)."),
+    rationale: z.string(),
+    recommendedNextAction: z.string(),
+    missingInformation: z.array(z.string()),
+    approval: z
+      .discriminatedUnion("approvable", [
+        z.object({
+          approvable: z.literal(true),
+          expectedRevision: z.number().int().nonnegative().describe("The revision to approve at."),
+        }),
+        z.object({
+          approvable: z.literal(false),
+          code: errorCodeSchema.describe("The refusal an approval would get now."),
+          message: z.string().describe("What is wrong and what to do next."),
+        }),
+      ])
+      .describe("Whether it can be approved right now, or the refusal that would come."),
+  });
+}
+export const reviewPacketSchema = reviewPacketSchemaFor(STORED_VOCABULARY);
 export type ReviewPacket = z.infer<typeof reviewPacketSchema>;
 
 export interface ReviewPacketInput {
   readonly rec: Recommendation;
   readonly ticket: Ticket;
   readonly now: Date;
+  /** The workspace's routing, thresholds and approvable fields. */
+  readonly policy: TriagePolicy;
   /** The reviewer's position; by default the ticket's current revision, no edited response. */
   readonly request?: PreflightRequest;
   readonly similarTickets?: readonly SimilarTicket[];
@@ -124,9 +136,9 @@ export interface ReviewPacketInput {
 
 /** The review packet of a recommendation and its ticket as they are at `now`. Pure. */
 export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
-  const { rec, ticket, now } = input;
+  const { rec, ticket, now, policy } = input;
   const request = input.request ?? { ticketId: rec.ticketId, expectedRevision: ticket.revision };
-  const { question, refusal } = preflightApproval(ticket, rec, request, now);
+  const { question, refusal } = preflightApproval(ticket, rec, request, now, policy);
   return {
     recommendationId: rec.id,
     resolution: rec.resolution,
@@ -144,7 +156,7 @@ export function reviewPacketOf(input: ReviewPacketInput): ReviewPacket {
       customer: ticket.customer,
       status: ticket.status,
       revision: ticket.revision,
-      sla: { ...ticket.sla, state: slaStateOf(ticket, now) },
+      sla: { ...ticket.sla, state: slaStateOf(ticket, now, policy.atRiskWindowMs) },
     },
     fields: question.fields.map((row) => ({
       ...row,

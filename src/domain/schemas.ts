@@ -1,19 +1,13 @@
 import { z } from "zod";
-import {
-  approvableFieldSchema,
-  categorySchema,
-  escalationReasonSchema,
-  prioritySchema,
-  resolutionSchema,
-  riskSchema,
-  statusSchema,
-  teamSchema,
-} from "./enums.js";
+import { approvableFieldSchema, escalationReasonSchema, resolutionSchema, riskSchema } from "./enums.js";
 import { articleIdSchema, ticketIdSchema, uuidSchema } from "./ids.js";
 import { serverAssessmentSchema, serverSignalSchema } from "./policy/assessment.js";
+import { STORED_VOCABULARY, type VocabularySchemas } from "./workspace/schemas.js";
 
 // Data-at-rest schemas. They accept the reference seed format unchanged (unknown keys are
-// stripped, optional triage fields may be absent or null) and describe what we store.
+// stripped, optional triage fields may be absent or null) and describe what we store. The
+// workspace's values (category, priority, team, status) are strings here; `...For(vocabulary)`
+// builds the same schema with the workspace's enums, as tools publish it.
 
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 
@@ -43,27 +37,30 @@ export type TicketNote = z.infer<typeof ticketNoteSchema>;
 const nullToUndefined = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 
-export const ticketSchema = z.object({
-  id: ticketIdSchema,
-  createdAt: isoDateTimeSchema,
-  updatedAt: isoDateTimeSchema,
-  customer: customerSchema,
-  subject: z.string(),
-  description: z.string(),
-  status: statusSchema,
-  category: nullToUndefined(categorySchema),
-  priority: nullToUndefined(prioritySchema),
-  team: nullToUndefined(teamSchema),
-  // null is meaningful for assignee: "explicitly unassigned".
-  assignee: z.string().nullable().optional(),
-  tags: z.array(z.string()),
-  sla: slaSchema,
-  relatedTicketIds: z.array(ticketIdSchema),
-  revision: z.number().int().nonnegative(),
-  customerResponse: z.string().optional(),
-  externalId: z.string().optional(),
-  notes: z.array(ticketNoteSchema).optional(),
-});
+export function ticketSchemaFor(v: VocabularySchemas) {
+  return z.object({
+    id: ticketIdSchema,
+    createdAt: isoDateTimeSchema,
+    updatedAt: isoDateTimeSchema,
+    customer: customerSchema,
+    subject: z.string(),
+    description: z.string(),
+    status: v.status,
+    category: nullToUndefined(v.category),
+    priority: nullToUndefined(v.priority),
+    team: nullToUndefined(v.team),
+    // null is meaningful for assignee: "explicitly unassigned".
+    assignee: z.string().nullable().optional(),
+    tags: z.array(z.string()),
+    sla: slaSchema,
+    relatedTicketIds: z.array(ticketIdSchema),
+    revision: z.number().int().nonnegative(),
+    customerResponse: z.string().optional(),
+    externalId: z.string().optional(),
+    notes: z.array(ticketNoteSchema).optional(),
+  });
+}
+export const ticketSchema = ticketSchemaFor(STORED_VOCABULARY);
 export type Ticket = z.infer<typeof ticketSchema>;
 
 export const seedSchema = z.array(ticketSchema);
@@ -84,45 +81,51 @@ export const duplicateCandidateSchema = z.object({
 export type DuplicateCandidate = z.infer<typeof duplicateCandidateSchema>;
 
 /** What an agent proposes. Every field of the contract's submit input except `actor`. */
-export const proposalSchema = z.object({
-  ticketId: ticketIdSchema,
-  sourceRevision: z.number().int().nonnegative(),
-  category: categorySchema,
-  priority: prioritySchema,
-  team: teamSchema,
-  assignee: z.string().nullable().optional(),
-  ticketStatus: statusSchema.optional(),
-  tags: z.array(z.string()).optional(),
-  duplicateCandidates: z.array(duplicateCandidateSchema),
-  outageRisk: riskSchema,
-  securityRisk: riskSchema,
-  slaRisk: riskSchema,
-  missingInformation: z.array(z.string()),
-  knowledgeArticleIds: z.array(z.string()),
-  draftCustomerResponse: z.string(),
-  rationale: z.string(),
-  confidence: z.number().min(0).max(1),
-  recommendedNextAction: z.string(),
-});
+export function proposalSchemaFor(v: VocabularySchemas) {
+  return z.object({
+    ticketId: ticketIdSchema,
+    sourceRevision: z.number().int().nonnegative(),
+    category: v.category,
+    priority: v.priority,
+    team: v.team,
+    assignee: z.string().nullable().optional(),
+    ticketStatus: v.status.optional(),
+    tags: z.array(z.string()).optional(),
+    duplicateCandidates: z.array(duplicateCandidateSchema),
+    outageRisk: riskSchema,
+    securityRisk: riskSchema,
+    slaRisk: riskSchema,
+    missingInformation: z.array(z.string()),
+    knowledgeArticleIds: z.array(z.string()),
+    draftCustomerResponse: z.string(),
+    rationale: z.string(),
+    confidence: z.number().min(0).max(1),
+    recommendedNextAction: z.string(),
+  });
+}
+export const proposalSchema = proposalSchemaFor(STORED_VOCABULARY);
 export type Proposal = z.infer<typeof proposalSchema>;
 
-export const recommendationSchema = proposalSchema.extend({
-  id: uuidSchema,
-  actor: z.string(),
-  escalationRequired: z.boolean(),
-  escalationReasons: z.array(escalationReasonSchema),
-  requiredTeam: teamSchema.nullable(),
-  resolution: resolutionSchema,
-  createdAt: isoDateTimeSchema,
-  resolvedAt: isoDateTimeSchema.optional(),
-  resolvedBy: z.string().optional(),
-  approvedFields: z.array(approvableFieldSchema).optional(),
-  feedback: z.string().optional(),
-  /** The server's risks (the agent's claims raised to what the ticket shows); absent on old records. */
-  serverAssessment: serverAssessmentSchema.optional(),
-  /** The evidence behind serverAssessment: rule, span and effect of each detector finding. */
-  serverSignals: z.array(serverSignalSchema).optional(),
-});
+export function recommendationSchemaFor(v: VocabularySchemas) {
+  return proposalSchemaFor(v).extend({
+    id: uuidSchema,
+    actor: z.string(),
+    escalationRequired: z.boolean(),
+    escalationReasons: z.array(escalationReasonSchema),
+    requiredTeam: v.team.nullable(),
+    resolution: resolutionSchema,
+    createdAt: isoDateTimeSchema,
+    resolvedAt: isoDateTimeSchema.optional(),
+    resolvedBy: z.string().optional(),
+    approvedFields: z.array(v.approvableField).optional(),
+    feedback: z.string().optional(),
+    /** The server's risks (the agent's claims raised to what the ticket shows); absent on old records. */
+    serverAssessment: serverAssessmentSchema.optional(),
+    /** The evidence behind serverAssessment: rule, span and effect of each detector finding. */
+    serverSignals: z.array(serverSignalSchema).optional(),
+  });
+}
+export const recommendationSchema = recommendationSchemaFor(STORED_VOCABULARY);
 export type Recommendation = z.infer<typeof recommendationSchema>;
 
 // Audit events (the envelope, every action and what its data holds) are declared in
@@ -130,11 +133,10 @@ export type Recommendation = z.infer<typeof recommendationSchema>;
 export type { AuditAction, AuditEvent, AuditEventDraft } from "./audit-events.js";
 
 /** A field-level change recorded by an approval. */
-export const fieldChangeSchema = z.object({
-  field: approvableFieldSchema,
-  before: z.unknown(),
-  after: z.unknown(),
-});
+export function fieldChangeSchemaFor(v: Pick<VocabularySchemas, "approvableField">) {
+  return z.object({ field: v.approvableField, before: z.unknown(), after: z.unknown() });
+}
+export const fieldChangeSchema = fieldChangeSchemaFor({ approvableField: approvableFieldSchema });
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 
 export const APPROVAL_CHANNELS = ["chat", "elicitation", "operator", "app", "desk"] as const;

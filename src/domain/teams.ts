@@ -1,37 +1,36 @@
 import { z } from "zod";
-import { TEAMS, teamSchema, type Team } from "./enums.js";
+import { HANDLE_PATTERN, teamFileSchema } from "./workspace/file.js";
+import type { TeamRecord, Workspace } from "./workspace/workspace.js";
+import type { VocabularySchemas } from "./workspace/schemas.js";
 
 // Teams and their members ("queues and users"): who may be assigned a ticket of a team, who is on
-// call, and which channel gets the team's handoffs.
+// call, and which channel gets the team's handoffs. They are the workspace's `teams` section.
 
-export const handleSchema = z.string().regex(/^[a-z]+(?:[.-][a-z]+)*$/, "handles look like maria.chen");
+export const handleSchema = z.string().regex(HANDLE_PATTERN, "handles look like maria.chen");
 
-export const teamRecordSchema = z.object({
-  id: teamSchema,
-  name: z.string().min(1),
-  description: z.string().min(1),
-  members: z.array(handleSchema).min(1),
-  onCall: handleSchema,
-  channel: z.string().regex(/^#[a-z0-9-]+$/, "channels look like #team-slug"),
-});
-export type TeamRecord = z.infer<typeof teamRecordSchema>;
+/** A team as list_teams and team://{id} publish it, its id one of the workspace's teams. */
+export function teamRecordSchemaFor(v: Pick<VocabularySchemas, "team">) {
+  return z.object({
+    id: v.team,
+    name: z.string().min(1),
+    description: z.string().min(1),
+    members: z.array(handleSchema).min(1),
+    onCall: handleSchema,
+    channel: z.string().regex(/^#[a-z0-9-]+$/, "channels look like #team-slug"),
+  });
+}
 
-export const teamsFileSchema = z.object({ teams: z.array(teamRecordSchema) }).superRefine((file, ctx) => {
-  const ids = file.teams.map((t) => t.id);
-  for (const team of TEAMS) {
-    if (!ids.includes(team)) ctx.addIssue({ code: "custom", message: `team "${team}" is missing` });
-  }
-  if (new Set(ids).size !== ids.length) ctx.addIssue({ code: "custom", message: "a team is listed twice" });
-  for (const t of file.teams) {
-    if (!t.members.includes(t.onCall)) {
-      ctx.addIssue({ code: "custom", message: `${t.id}: onCall "${t.onCall}" is not a member` });
-    }
-  }
-});
-export type TeamsFile = z.infer<typeof teamsFileSchema>;
+/**
+ * A teams file (TRIAGE_TEAMS_FILE, `{"teams": [...]}`): it replaces the workspace's teams section,
+ * which is checked as a whole afterwards.
+ */
+export const teamsFileSchema = z.object({ teams: z.array(teamFileSchema).min(1) });
+export type TeamsFile = z.output<typeof teamsFileSchema>;
 
-export type TeamMembers = ReadonlyMap<Team, readonly string[]>;
+export type { TeamRecord };
 
-export function membersByTeam(file: TeamsFile): TeamMembers {
-  return new Map(file.teams.map((t) => [t.id, t.members]));
+export type TeamMembers = ReadonlyMap<string, readonly string[]>;
+
+export function membersByTeam(source: { readonly teams: readonly TeamRecord[] } | Workspace): TeamMembers {
+  return new Map(source.teams.map((t) => [t.id, t.members]));
 }

@@ -1,23 +1,17 @@
 import { z } from "zod";
-import {
-  categorySchema,
-  escalationReasonSchema,
-  prioritySchema,
-  teamSchema,
-  ESCALATION_REASONS,
-} from "../domain/enums.js";
-import { auditEventSchema } from "../domain/audit-events.js";
-import { knowledgeArticleSchema, recommendationSchema, ticketSchema } from "../domain/schemas.js";
+import { escalationReasonSchema, ESCALATION_REASONS } from "../domain/enums.js";
+import { auditEventSchemaFor } from "../domain/audit-events.js";
+import { handoffStateSchemaFor } from "../domain/handoffs.js";
+import { reviewPacketSchemaFor } from "../domain/review-packet.js";
+import { knowledgeArticleSchema, recommendationSchemaFor, ticketSchemaFor } from "../domain/schemas.js";
 import { similarTicketSchema } from "../domain/similarity/similar-ticket.js";
+import { teamRecordSchemaFor } from "../domain/teams.js";
+import type { VocabularySchemas } from "../domain/workspace/index.js";
 
 // Output schemas as published in tools/list. They describe exactly what handlers return; the
-// stored-data schemas accept looser input (null for "unset"), outputs never contain it.
-
-export const ticketOutput = ticketSchema.extend({
-  category: categorySchema.optional(),
-  priority: prioritySchema.optional(),
-  team: teamSchema.optional(),
-});
+// stored-data schemas accept looser input (null for "unset"), outputs never contain it. Those
+// that carry the workspace's values (a ticket's team, an approved field) are built from it by
+// `outputSchemasFor(vocabulary)`; the rest are constants.
 
 const paging = (items: string) => ({
   total: z.number().int().describe(`How many ${items} match, across all pages.`),
@@ -30,13 +24,39 @@ export function pageOutput<T extends z.ZodType>(item: T, items = "items") {
   return z.object({ items: z.array(item), ...paging(items) });
 }
 
-export const ticketPageOutput = pageOutput(ticketOutput);
-export const ticketOutputEnvelope = z.object({ ticket: ticketOutput });
-export const recommendationOutput = recommendationSchema;
-export const recommendationEnvelope = z.object({ recommendation: recommendationOutput });
-export const recommendationPageOutput = pageOutput(recommendationOutput);
-export const auditEventOutput = auditEventSchema;
-export const auditPageOutput = z.object({ events: z.array(auditEventOutput), ...paging("items") });
+/** The outputs that carry the workspace's values, built from it (once per server). */
+export function outputSchemasFor(v: VocabularySchemas) {
+  const ticket = ticketSchemaFor(v).extend({
+    category: v.category.optional(),
+    priority: v.priority.optional(),
+    team: v.team.optional(),
+  });
+  const recommendation = recommendationSchemaFor(v);
+  const auditEvent = auditEventSchemaFor(v);
+  return {
+    ticket,
+    ticketPage: pageOutput(ticket),
+    ticketEnvelope: z.object({ ticket }),
+    recommendationEnvelope: z.object({ recommendation }),
+    recommendationPage: pageOutput(recommendation),
+    auditPage: z.object({ events: z.array(auditEvent), ...paging("items") }),
+    approve: z.object({ ticket, auditEvent }),
+    reject: z.object({ auditEvent }),
+    decide: z.object({
+      outcome: z
+        .enum(["approved", "rejected"])
+        .describe("approved: the ticked fields were applied. rejected: the recommendation was rejected."),
+      ticket: ticket.optional().describe("approved: the ticket at its new revision."),
+      auditEvent: auditEvent.describe("The audit event that records the decision (channel app)."),
+    }),
+    handoffPage: pageOutput(handoffStateSchemaFor(v), "handoffs"),
+    teams: z.object({
+      teams: z.array(teamRecordSchemaFor(v)).describe("Every team, in the order of the teams file."),
+    }),
+    reviewPacket: reviewPacketSchemaFor(v),
+  };
+}
+export type WorkspaceOutputs = ReturnType<typeof outputSchemasFor>;
 
 export const searchKnowledgeOutput = z.object({
   articles: z.array(
@@ -83,14 +103,4 @@ export const metricsOutput = z.object({
   estimatedMinutesSaved: z.number(),
 });
 
-export const approveOutput = z.object({ ticket: ticketOutput, auditEvent: auditEventOutput });
-export const rejectOutput = z.object({ auditEvent: auditEventOutput });
 export { escalationReasonSchema };
-
-export const decideOutput = z.object({
-  outcome: z
-    .enum(["approved", "rejected"])
-    .describe("approved: the ticked fields were applied. rejected: the recommendation was rejected."),
-  ticket: ticketOutput.optional().describe("approved: the ticket at its new revision."),
-  auditEvent: auditEventOutput.describe("The audit event that records the decision (channel app)."),
-});

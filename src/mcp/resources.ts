@@ -6,6 +6,7 @@ import { ARTICLE_ID_PATTERN, TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { Logger } from "../logging.js";
 import type { TriageService } from "../service/triage-service.js";
 import { mcpErrorFrom } from "./errors.js";
+import { ALL_TOOLS, serves, type ToolSelection } from "./toolsets.js";
 
 /** resources/list shows at most this many tickets; completion and templates reach the rest. */
 export const RESOURCE_LIST_LIMIT = 100;
@@ -37,10 +38,9 @@ const json = (uri: string, value: unknown) => ({
   contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value, null, 2) }],
 });
 
-export function registerResources(server: McpServer, service: TriageService, logger: Logger): void {
-  // Every resource read is a request boundary: catch up with other servers' commits first.
-  const read =
-    <A extends unknown[], R>(run: (uri: URL, ...rest: A) => R | Promise<R>) =>
+/** Every resource read is a request boundary: catch up with other servers' commits first. */
+function reading(service: TriageService, logger: Logger) {
+  return <A extends unknown[], R>(run: (uri: URL, ...rest: A) => R | Promise<R>) =>
     async (uri: URL, ...rest: A): Promise<R> => {
       try {
         await service.refresh();
@@ -49,6 +49,26 @@ export function registerResources(server: McpServer, service: TriageService, log
         throw mcpErrorFrom(error, uri.href, logger);
       }
     };
+}
+
+/**
+ * The resources: tickets, their audit events, teams and the queue metrics with the tickets
+ * toolset, knowledge articles with the knowledge toolset (the same reads as those tools).
+ */
+export function registerResources(
+  server: McpServer,
+  service: TriageService,
+  logger: Logger,
+  selection: ToolSelection = ALL_TOOLS,
+): void {
+  const tickets = serves(selection, { toolsets: ["tickets"] });
+  if (tickets) registerTicketResources(server, service, logger);
+  if (serves(selection, { toolsets: ["knowledge"] })) registerKnowledgeResource(server, service, logger);
+  if (tickets) registerQueueResources(server, service, logger);
+}
+
+function registerTicketResources(server: McpServer, service: TriageService, logger: Logger): void {
+  const read = reading(service, logger);
   server.registerResource(
     "ticket",
     new ResourceTemplate("ticket://{id}", {
@@ -73,7 +93,10 @@ export function registerResources(server: McpServer, service: TriageService, log
       return json(uri.href, service.getTicket(single(vars.id, TICKET_ID_PATTERN, "ticket")));
     }),
   );
+}
 
+function registerKnowledgeResource(server: McpServer, service: TriageService, logger: Logger): void {
+  const read = reading(service, logger);
   server.registerResource(
     "knowledge",
     new ResourceTemplate("knowledge://{id}", {
@@ -102,7 +125,10 @@ export function registerResources(server: McpServer, service: TriageService, log
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: article.body }] };
     }),
   );
+}
 
+function registerQueueResources(server: McpServer, service: TriageService, logger: Logger): void {
+  const read = reading(service, logger);
   server.registerResource(
     "ticket-audit",
     new ResourceTemplate("audit://ticket/{id}", {

@@ -11,8 +11,10 @@ import { DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
 import { CardTokens } from "../service/card-tokens.js";
 import { cardHtmlLoader, cardResultMeta, registerReviewCard, showsCards } from "./review-card.js";
 import { elicitationChannel, installTools } from "./tool-runtime.js";
+import type { Workspace } from "../domain/workspace/index.js";
 import type { ToolDefinition } from "./tool.js";
-import { APP_TOOLS, TOOLS } from "./tools/index.js";
+import { toolsFor } from "./tools/index.js";
+import { ALL_TOOLS, serves, type ToolSelection } from "./toolsets.js";
 
 export const SERVER_NAME = "support-triage";
 
@@ -30,6 +32,10 @@ export function serverInstructions(reviewCommand: string): string {
 }
 
 export interface ServerDeps {
+  /** The workspace the server was started with: tools, resources and prompts are built from it. */
+  readonly workspace: Workspace;
+  /** Read-only mode and toolsets (TRIAGE_READ_ONLY, TRIAGE_TOOLSETS); every tool when absent. */
+  readonly selection?: ToolSelection;
   readonly service: TriageService;
   readonly approvals: ApprovalService;
   readonly intake: IntakeService;
@@ -53,14 +59,19 @@ export function createServer(deps: ServerDeps): McpServer {
     { name: SERVER_NAME, title: "Support triage (governed)", version: deps.version },
     { instructions: serverInstructions(deps.service.reviewerCommand()), capabilities: { logging: {} } },
   );
+  const selection = deps.selection ?? ALL_TOOLS;
+  const catalogue = toolsFor(deps.workspace);
   // Clients that declared MCP Apps get the review card: its resource, its tools and the card data
-  // on presenting results. Everyone else sees the server exactly as without it.
-  const showsCard = () => showsCards(server.server.getClientCapabilities());
+  // on presenting results. Everyone else sees the server exactly as without it. The card decides,
+  // so a server that does not serve triage writes (read-only, or without the toolset) has none.
+  const cardsServed = serves(selection, { toolsets: ["triage"], writes: true });
+  const showsCard = () => cardsServed && showsCards(server.server.getClientCapabilities());
   const tokens = new CardTokens({
     ...(deps.card?.clock === undefined ? {} : { clock: deps.card.clock }),
     ...(deps.card?.ttlMs === undefined ? {} : { ttlMs: deps.card.ttlMs }),
   });
-  installTools(server.server, deps.tools ?? TOOLS, {
+  installTools(server.server, deps.tools ?? catalogue.tools, {
+    selection,
     service: deps.service,
     approvals: deps.approvals,
     intake: deps.intake,
@@ -76,7 +87,7 @@ export function createServer(deps: ServerDeps): McpServer {
     askHuman: elicitationChannel(server.server, { ...DEFAULT_ELICITATION, ...deps.elicitation }),
     cards: {
       shown: showsCard,
-      tools: APP_TOOLS,
+      tools: catalogue.appTools,
       tokens,
       resultMeta: (recommendationId, session) =>
         cardResultMeta(deps.approvals, tokens, recommendationId, session),
@@ -87,7 +98,7 @@ export function createServer(deps: ServerDeps): McpServer {
   server.server.oninitialized = () => {
     if (showsCard()) registerReviewCard(server, html, deps.logger);
   };
-  registerResources(server, deps.service, deps.logger);
-  registerPrompts(server, deps.service);
+  registerResources(server, deps.service, deps.logger, selection);
+  registerPrompts(server, deps.service, selection);
   return server;
 }

@@ -20,6 +20,7 @@ import type { CardTokens } from "../service/card-tokens.js";
 import { askHumanFor, DEFAULT_ELICITATION, type ElicitationOptions } from "./ask-human.js";
 import { cardToolMeta } from "./review-card.js";
 import { annotationsFor, type AskHuman, type ClientIdentity, type ToolDefinition } from "./tool.js";
+import { ALL_TOOLS, hiddenBecause, type ToolSelection } from "./toolsets.js";
 
 /** Whole-call argument budget: anything larger is refused before any parsing work. */
 export const MAX_ARGUMENT_BYTES = 256 * 1024;
@@ -64,6 +65,8 @@ export interface ToolRuntimeDeps {
   readonly askHuman?: (extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => AskHuman | undefined;
   /** The review card (MCP Apps), for clients that declared the extension. */
   readonly cards?: CardRuntime;
+  /** Read-only mode and toolsets: the tools served; every tool when absent. */
+  readonly selection?: ToolSelection;
 }
 
 export interface CardRuntime {
@@ -78,13 +81,23 @@ export interface CardRuntime {
 
 /**
  * Serves tools/list and tools/call from the tool array. Validation happens here, once, with the
- * same zod schema that is published, so refusals read `INVALID_INPUT: field: problem`.
+ * same zod schema that is published, so refusals read `INVALID_INPUT: field: problem`. Tools the
+ * selection (read-only mode, toolsets) hides are neither listed nor served: a call to one is
+ * refused with what hides it and how to enable it.
  */
-export function installTools(server: Server, tools: readonly ToolDefinition[], deps: ToolRuntimeDeps): void {
+export function installTools(server: Server, all: readonly ToolDefinition[], deps: ToolRuntimeDeps): void {
+  const selection = deps.selection ?? ALL_TOOLS;
+  const hidden = new Map(
+    [...all, ...(deps.cards?.tools ?? [])].flatMap((t) => {
+      const why = hiddenBecause(t, selection);
+      return why === undefined ? [] : [[t.name, why] as const];
+    }),
+  );
+  const tools = all.filter((t) => !hidden.has(t.name));
   // JSON Schemas are derived on the first tools/list, not at startup (a few tens of ms).
   let listed: Tool[] | undefined;
   let listedWithCards: Tool[] | undefined;
-  const withCards = [...tools, ...(deps.cards?.tools ?? [])];
+  const withCards = [...tools, ...(deps.cards?.tools ?? []).filter((t) => !hidden.has(t.name))];
   const byName = new Map(tools.map((t) => [t.name, t]));
   const byNameWithCards = new Map(withCards.map((t) => [t.name, t]));
   server.registerCapabilities({ tools: { listChanged: false } });
@@ -101,6 +114,8 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], d
     const cards = deps.cards?.shown() === true ? deps.cards : undefined;
     const known = cards === undefined ? byName : byNameWithCards;
     const tool = known.get(name);
+    const why = hidden.get(name);
+    if (tool === undefined && why !== undefined) return toolError("NOT_FOUND", why);
     if (tool === undefined) {
       return toolError(
         "NOT_FOUND",

@@ -5,6 +5,10 @@ import type { HandoffService } from "../service/handoff-service.js";
 import type { TriageService } from "../service/triage-service.js";
 import type { ApprovalService } from "../service/approval-service.js";
 import type { CardTokens } from "../service/card-tokens.js";
+import type { Workspace } from "../domain/workspace/index.js";
+import type { WorkspaceInputs } from "../domain/inputs.js";
+import type { WorkspaceOutputs } from "./outputs.js";
+import type { Toolset } from "./toolsets.js";
 
 /**
  * read: no side effects. write: changes state but destroys nothing (a pending recommendation).
@@ -70,10 +74,19 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly title: string;
   readonly description: string;
   readonly kind: ToolKind;
+  /** The group the operator serves or leaves out (TRIAGE_TOOLSETS); each tool is in one. */
+  readonly toolset: Toolset;
   readonly input: I;
   readonly output: O;
   readonly handler: (args: z.infer<I>, ctx: ToolContext) => Promise<z.input<O>> | z.input<O>;
   readonly app?: ToolAppRole<O>;
+}
+
+/** What tool definitions are built from: the workspace, and its input and output schemas. */
+export interface ToolSchemas {
+  readonly workspace: Workspace;
+  readonly inputs: WorkspaceInputs;
+  readonly outputs: WorkspaceOutputs;
 }
 
 /** Keeps the handler's argument type tied to its schema while the array stays homogeneous. */

@@ -131,6 +131,7 @@ export class ApprovalService {
       rec,
       ticket,
       now: this.clock(),
+      policy: this.triage.workspace.policy,
       ...(request === undefined ? {} : { request }),
       similarTickets: this.triage.findSimilarTickets(ticket.id).candidates,
       articleTitle: (id) => articles.get(id),

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { TEAMS, type Team } from "../domain/enums.js";
+import type { Team } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type { Handoff, HandoffState, HandoffStatus } from "../domain/handoffs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
@@ -17,10 +17,8 @@ import { reachStep, type Page, type StoreView, type TriageStore } from "../store
 
 // ---------- webhook configuration ----------
 
-/** Team ids, plus "*" for every team without its own URL. */
-export const WEBHOOK_TARGETS = [...TEAMS, "*"] as const;
-export type WebhookTarget = (typeof WEBHOOK_TARGETS)[number];
-export type WebhookConfig = Readonly<Partial<Record<WebhookTarget, string>>>;
+/** Team ids (the workspace's), plus "*" for every team without its own URL. */
+export type WebhookConfig = Readonly<Partial<Record<string, string>>>;
 
 function isHttpUrl(text: string): boolean {
   if (/\s/.test(text)) return false;
@@ -33,26 +31,28 @@ function isHttpUrl(text: string): boolean {
 }
 
 // Security: messages never echo a URL; webhook URLs usually carry a secret token.
-export const webhookConfigSchema = z
-  .record(
-    z.string(),
-    z.string().refine(isHttpUrl, { message: "must be an absolute http:// or https:// URL" }),
-  )
-  .superRefine((config, ctx) => {
-    for (const key of Object.keys(config)) {
-      if (!(WEBHOOK_TARGETS as readonly string[]).includes(key)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: `keys are team ids (${TEAMS.join(", ")}) or "*"`,
-        });
+function webhookConfigSchema(teams: readonly string[]) {
+  return z
+    .record(
+      z.string(),
+      z.string().refine(isHttpUrl, { message: "must be an absolute http:// or https:// URL" }),
+    )
+    .superRefine((config, ctx) => {
+      for (const key of Object.keys(config)) {
+        if (key !== "*" && !teams.includes(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `keys are team ids (${teams.join(", ")}) or "*"`,
+          });
+        }
       }
-    }
-  });
+    });
+}
 
-/** Validates a webhook configuration (`{"security": "https://...", "*": "..."}`). */
-export function parseWebhookConfig(json: unknown, source: string): WebhookConfig {
-  const parsed = webhookConfigSchema.safeParse(json);
+/** Validates a webhook configuration (`{"security": "https://...", "*": "..."}`) for the workspace's teams. */
+export function parseWebhookConfig(json: unknown, source: string, teams: readonly string[]): WebhookConfig {
+  const parsed = webhookConfigSchema(teams).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? "" : ` at "${issue.path.join(".")}"`;

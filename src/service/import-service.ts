@@ -1,13 +1,14 @@
 import { statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { DomainError } from "../domain/errors.js";
+import type { Workspace } from "../domain/workspace/index.js";
 import { LIMITS } from "../domain/inputs.js";
 import type { AuditEventDraft, Ticket } from "../domain/schemas.js";
 import type { ImportTxOutcome, StagedImportBatch, StoreView, TriageStore } from "../store/index.js";
 import { ImportRequestError } from "./import/errors.js";
 import { DEFAULT_COLUMNS, IMPORT_FIELDS, parseColumnOverride, resolveColumns } from "./import/columns.js";
 import { RowMapper, type ImportCandidate } from "./import/mapping.js";
-import { readReferenceRecords, referenceCandidate } from "./import/reference.js";
+import { readReferenceRecords, referenceCandidate, referenceTicketSchema } from "./import/reference.js";
 import {
   eventReport,
   IMPORT_FORMATS,
@@ -67,6 +68,8 @@ export interface ImportRequest {
 export interface ImportServiceDeps {
   readonly store: TriageStore;
   readonly clock: () => Date;
+  /** Value tables (ids and aliases), the initial status and the default plan. */
+  readonly workspace: Workspace;
 }
 
 /** What a file's rows become against one state of the store. */
@@ -90,10 +93,12 @@ interface Parsed {
 export class ImportService {
   private readonly store: TriageStore;
   private readonly clock: () => Date;
+  private readonly workspace: Workspace;
 
   constructor(deps: ImportServiceDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
+    this.workspace = deps.workspace;
   }
 
   async importFile(request: ImportRequest): Promise<ImportReport> {
@@ -208,9 +213,10 @@ export class ImportService {
 
     if (format === "reference") {
       const read = readReferenceRecords(path, onRead);
+      const schema = referenceTicketSchema(this.workspace);
       const sourceIds = new Map<string, number>();
       read.records.forEach((record, i) => {
-        const candidate = referenceCandidate(record, stats, sourceIds);
+        const candidate = referenceCandidate(record, stats, sourceIds, schema);
         if (candidate !== undefined) candidates.push(candidate);
         validated(i, read.records.length);
       });
@@ -245,7 +251,7 @@ export class ImportService {
         mapping: mappingReport(),
       };
     }
-    const mapper = new RowMapper(mapping, stats, this.clock());
+    const mapper = new RowMapper(mapping, stats, this.clock(), this.workspace);
     table.rows.forEach((row, i) => {
       const candidate = mapper.map(row);
       if (candidate !== undefined) candidates.push(candidate);

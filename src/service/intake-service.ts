@@ -5,7 +5,8 @@ import type { AddTicketNoteInput, CreateTicketInput } from "../domain/inputs.js"
 import type { AuditEventOf } from "../domain/audit-events.js";
 import type { Ticket, TicketNote } from "../domain/schemas.js";
 import { maskSecrets, type SecretKind } from "../domain/secrets/index.js";
-import { slaDeadline } from "../domain/sla-table.js";
+import { slaDeadline } from "../domain/policy/index.js";
+import { planOf, type Workspace } from "../domain/workspace/index.js";
 import type { Logger } from "../logging.js";
 import type { StoreView, TriageStore } from "../store/index.js";
 import { idempotent, withIdempotency } from "./idempotency.js";
@@ -50,6 +51,8 @@ export type DuplicateFinder = (
 
 export interface IntakeDeps {
   readonly store: TriageStore;
+  /** The plans (response targets) and the status of a new ticket. */
+  readonly workspace: Workspace;
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly duplicates?: DuplicateFinder;
@@ -76,9 +79,11 @@ export class IntakeService {
   private readonly duplicates: DuplicateFinder | undefined;
   private readonly logger: Logger | undefined;
   private readonly idPrefix: string;
+  private readonly workspace: Workspace;
 
   constructor(deps: IntakeDeps) {
     this.store = deps.store;
+    this.workspace = deps.workspace;
     this.clock = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
     this.duplicates = deps.duplicates;
@@ -87,11 +92,19 @@ export class IntakeService {
   }
 
   /**
-   * Creates a ticket: the next id, status new, revision 0, the SLA deadline of the customer's
-   * plan and VIP flag. Secret-like values in the text are masked before anything is stored.
+   * Creates a ticket: the next id, the workspace's initial status, revision 0, the SLA deadline of
+   * the customer's plan and VIP flag. Secret-like values in the text are masked before anything
+   * is stored.
    */
   async createTicket(input: CreateTicketInput, source: TicketSource): Promise<CreatedTicket> {
     const { idempotencyKey, actor: namedActor, ...fields } = input;
+    const plan = planOf(this.workspace, fields.customer.plan);
+    if (plan === undefined) {
+      throw new DomainError(
+        "INVALID_INPUT",
+        `customer.plan: "${fields.customer.plan}" is not a plan of this workspace (${this.workspace.vocabulary.plans.join(", ")}).`,
+      );
+    }
     if (namedActor !== undefined) refuseSecrets({ actor: namedActor });
     const clientName = source.client?.name.trim().slice(0, 120) ?? "";
     const actor = namedActor?.trim() ?? (clientName === "" ? UNKNOWN_CREATOR : clientName);
@@ -127,10 +140,10 @@ export class IntakeService {
           },
           subject: masked.subject,
           description: masked.description,
-          status: "new",
+          status: this.workspace.initialStatus,
           tags: masked.tags,
           sla: {
-            responseDueAt: slaDeadline(customer.plan, customer.vip, now).toISOString(),
+            responseDueAt: slaDeadline(plan, customer.vip, now).toISOString(),
             breached: false,
           },
           relatedTicketIds: [],

@@ -1,17 +1,10 @@
-import {
-  CATEGORIES,
-  PRIORITIES,
-  SLA_STATES,
-  STATUSES,
-  TEAMS,
-  type SlaState,
-  type Status,
-} from "../domain/enums.js";
+import { SLA_STATES, type SlaState } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import { HANDOFF_STATUSES } from "../domain/handoffs.js";
 import type { TicketQuery } from "../domain/inputs.js";
 import { slaStateOf } from "../domain/policy/index.js";
 import type { Ticket } from "../domain/schemas.js";
+import type { Workspace } from "../domain/workspace/index.js";
 import type { Page, StoreView, TicketFilter, TriageStore } from "../store/index.js";
 import { inIdOrder, TicketFacets, type TicketOrigin } from "./ticket-facets.js";
 
@@ -19,9 +12,6 @@ import { inIdOrder, TicketFacets, type TicketOrigin } from "./ticket-facets.js";
 // every filter a support lead asks for, the SLA state of each team's open tickets, where a ticket
 // came from, the values each filter offers, and a mark that moves whenever anything is committed.
 // Reads only; every change still goes through TriageService, IntakeService and ApprovalService.
-
-/** The status the store counts as closed: every other status is open. */
-const CLOSED: Status = "resolved";
 
 /** The values each filter of the ticket list (and the handoff outbox) offers. */
 export interface FilterOptions {
@@ -37,7 +27,7 @@ export interface FilterOptions {
 
 /** A page of the ticket list, and how many of its matches are open. */
 export interface TicketPage extends Page<Ticket> {
-  /** Matching tickets whose status is not resolved. */
+  /** Matching tickets whose status the workspace does not mark closed. */
   readonly open: number;
 }
 
@@ -58,6 +48,8 @@ export interface ChangeMark {
 
 export interface QueueServiceDeps {
   readonly store: Pick<TriageStore, "view" | "listAuditEvents">;
+  /** The workspace's values (the filters' options) and queue rules (closed statuses, at-risk window). */
+  readonly workspace: Workspace;
   readonly clock?: () => Date;
 }
 
@@ -65,9 +57,11 @@ export class QueueService {
   private readonly store: Pick<TriageStore, "view" | "listAuditEvents">;
   private readonly clock: () => Date;
   private readonly facets: TicketFacets;
+  private readonly workspace: Workspace;
 
   constructor(deps: QueueServiceDeps) {
     this.store = deps.store;
+    this.workspace = deps.workspace;
     this.clock = deps.clock ?? (() => new Date());
     this.facets = new TicketFacets(deps.store);
   }
@@ -75,10 +69,10 @@ export class QueueService {
   async filterOptions(): Promise<FilterOptions> {
     await this.facets.sync();
     return {
-      status: STATUSES,
-      category: CATEGORIES,
-      priority: PRIORITIES,
-      team: TEAMS,
+      status: this.workspace.vocabulary.statuses,
+      category: this.workspace.vocabulary.categories,
+      priority: this.workspace.vocabulary.priorities,
+      team: this.workspace.vocabulary.teams,
       slaState: SLA_STATES,
       sourceClient: this.facets.clients(),
       handoffStatus: HANDOFF_STATUSES,
@@ -101,17 +95,21 @@ export class QueueService {
       team: query.team,
     };
     const page = { offset: query.offset, limit: query.limit };
+    const { closedStatuses, atRiskWindowMs } = this.workspace.queue;
     const candidates = await this.candidates(query);
     if (candidates === undefined) {
       const list = (f: TicketFilter, p: { offset: number; limit: number }) =>
         query.slaState === undefined
           ? view.listTickets(f, p)
-          : view.ticketsBySla(query.slaState, nowMs, f, p);
+          : view.ticketsBySla(query.slaState, nowMs, atRiskWindowMs, f, p);
       const found = list(filter, page);
       const closed =
         query.status === undefined
-          ? list({ ...filter, status: CLOSED }, { offset: 0, limit: 0 }).total
-          : query.status === CLOSED
+          ? closedStatuses.reduce(
+              (n, status) => n + list({ ...filter, status }, { offset: 0, limit: 0 }).total,
+              0,
+            )
+          : closedStatuses.includes(query.status)
             ? found.total
             : 0;
       return { ...found, open: found.total - closed };
@@ -119,14 +117,15 @@ export class QueueService {
     const matches: Ticket[] = [];
     for (const id of inIdOrder(candidates)) {
       const ticket = view.getTicket(id);
-      if (ticket !== undefined && matchesFilter(ticket, filter, query.slaState, now)) matches.push(ticket);
+      if (ticket !== undefined && matchesFilter(ticket, filter, query.slaState, now, atRiskWindowMs))
+        matches.push(ticket);
     }
     return {
       items: matches.slice(page.offset, page.offset + page.limit),
       total: matches.length,
       offset: page.offset,
       limit: page.limit,
-      open: matches.filter((t) => t.status !== CLOSED).length,
+      open: matches.filter((t) => !closedStatuses.includes(t.status)).length,
     };
   }
 
@@ -134,20 +133,21 @@ export class QueueService {
   slaByTeam(): TeamSla[] {
     const view = this.store.view();
     const nowMs = this.clock().getTime();
-    const stats = view.openTicketStats();
+    const rules = this.workspace.queue;
+    const stats = view.openTicketStats(rules);
     const openIn = (state: SlaState, team: string): number => {
-      const count = (status?: Status) =>
-        view.ticketsBySla(state, nowMs, { team: team as Ticket["team"], status }, { offset: 0, limit: 0 })
+      const count = (status?: string) =>
+        view.ticketsBySla(state, nowMs, rules.atRiskWindowMs, { team, status }, { offset: 0, limit: 0 })
           .total;
-      return count() - count(CLOSED);
+      return rules.closedStatuses.reduce((n, status) => n - count(status), count());
     };
-    const rows = TEAMS.map((team): TeamSla => {
+    const rows = this.workspace.vocabulary.teams.map((team): TeamSla => {
       const open = stats.byTeam[team] ?? 0;
       const breached = openIn("breached", team);
       const atRisk = openIn("at-risk", team);
       return { team, open, breached, atRisk, healthy: open - breached - atRisk };
     });
-    const all = view.slaCounts(nowMs);
+    const all = view.slaCounts(nowMs, rules);
     const sum = (key: "open" | "breached" | "atRisk") => rows.reduce((n, r) => n + r[key], 0);
     const open = stats.open - sum("open");
     const breached = all.breached - sum("breached");
@@ -200,12 +200,13 @@ function matchesFilter(
   filter: TicketFilter,
   slaState: SlaState | undefined,
   now: Date,
+  atRiskWindowMs: number,
 ): boolean {
   return (
     (filter.status === undefined || ticket.status === filter.status) &&
     (filter.category === undefined || ticket.category === filter.category) &&
     (filter.priority === undefined || ticket.priority === filter.priority) &&
     (filter.team === undefined || ticket.team === filter.team) &&
-    (slaState === undefined || slaStateOf(ticket, now) === slaState)
+    (slaState === undefined || slaStateOf(ticket, now, atRiskWindowMs) === slaState)
   );
 }

@@ -5,12 +5,22 @@ import { ApprovalService } from "./approval-service.js";
 import { IntakeService } from "./intake-service.js";
 import { HandoffService } from "./handoff-service.js";
 import { QueueService } from "./queue-service.js";
-import { loadTeams, type TeamDirectory } from "./teams.js";
+import type { TeamDirectory } from "./teams.js";
+import { loadWorkspace, type LoadedWorkspace } from "./workspace.js";
+import { applyWorkspace } from "./workspace-apply.js";
+import { describeUnknownValue } from "./stored-values.js";
 import type { Config } from "../config.js";
+import type { Workspace } from "../domain/workspace/index.js";
 import type { Logger } from "../logging.js";
 import { BUNDLED } from "../paths.js";
 import { TicketIndex } from "../domain/similarity/ticket-index.js";
 import { openFileStore, openPostgresStore, type TriageStore } from "../store/index.js";
+
+/** The bundled workspace's hash: what a runtime from before workspace files ran with. */
+function bundledHash(loaded: LoadedWorkspace): string {
+  if (loaded.file === BUNDLED.workspaceFile && loaded.teamsFile === undefined) return loaded.sha256;
+  return loadWorkspace().sha256;
+}
 
 export interface Triage {
   readonly service: TriageService;
@@ -21,6 +31,10 @@ export interface Triage {
   /** The queue as the reviewer desk shows it: the filtered ticket list, SLA by team, sources. */
   readonly queue: QueueService;
   readonly teams: TeamDirectory;
+  /** The workspace the runtime was opened with (TRIAGE_CONFIG), immutable. */
+  readonly workspace: Workspace;
+  /** Where it came from and its hash. */
+  readonly loaded: LoadedWorkspace;
   readonly store: TriageStore;
   close(): Promise<void>;
 }
@@ -32,6 +46,8 @@ export interface OpenOptions {
   readonly listen?: boolean;
   /** Open a store that exists; never initialize one from the seed (maintenance commands). */
   readonly existing?: boolean;
+  /** An already loaded workspace (the caller checked it); read from the config when absent. */
+  readonly workspace?: LoadedWorkspace;
 }
 
 /**
@@ -42,14 +58,18 @@ export interface OpenOptions {
 export async function openTriage(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Triage> {
   const clock = options.clock ?? (() => new Date());
   // Configuration files first: a bad one must not leave a half-opened runtime behind.
-  const teams = loadTeams(config.teamsFile ?? BUNDLED_TEAMS_FILE);
+  const loaded =
+    options.workspace ?? loadWorkspace({ file: config.workspaceFile, teamsFile: config.teamsFile });
+  const workspace = loaded.workspace;
   const knowledge = openKnowledge(config.knowledgeRoot, logger);
   const common = {
     dataRoot: config.dataRoot,
     seed: () => {
       const seed = loadSeed(config.seedFile, clock());
       // loadSeed validated the file: the store skips its identical check.
-      return { tickets: seed.tickets, metadata: seed.metadata, validated: true };
+      // The workspace the runtime starts with is recorded in its first event (seed metadata).
+      const initial = { workspace: { sha256: loaded.sha256, name: workspace.name } };
+      return { tickets: seed.tickets, metadata: { ...seed.metadata, ...initial }, validated: true };
     },
     logger,
     ...(options.newId === undefined ? {} : { newId: options.newId }),
@@ -63,13 +83,27 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
           existing: options.existing,
           listen: options.listen,
         });
+  try {
+    const applied = await applyWorkspace(store, loaded, {
+      keepUnknownValues: config.keepUnknownValues,
+      clock,
+      baselineSha256: bundledHash(loaded),
+      warn: (m) => logger.warn(m),
+    });
+    for (const v of applied.kept) {
+      logger.warn(`kept (TRIAGE_KEEP_UNKNOWN_VALUES=1), not in the workspace: ${describeUnknownValue(v)}`);
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const service = new TriageService({
     store,
     knowledge,
     createSimilarityIndex: () => new TicketIndex(),
-    teams,
+    workspace,
     clock,
-    minutesSaved: config.minutesSaved,
+    ...(config.minutesSaved === undefined ? {} : { minutesSaved: config.minutesSaved }),
     ...(config.approvalMode === undefined ? {} : { approvalMode: config.approvalMode }),
     ...(config.securityNeedsHumanChannel === undefined
       ? {}
@@ -78,6 +112,7 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
   });
   const intake = new IntakeService({
     store,
+    workspace,
     clock,
     duplicates: (text, k, excludeId) => service.similarToText(text, k, excludeId),
     logger,
@@ -85,9 +120,17 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
   });
   const handoffs = new HandoffService({ store, clock });
   const approvals = new ApprovalService({ triage: service, store, clock });
-  const queue = new QueueService({ store, clock });
-  return { service, approvals, intake, handoffs, queue, store, teams, close: () => store.close() };
+  const queue = new QueueService({ store, clock, workspace });
+  return {
+    service,
+    approvals,
+    intake,
+    handoffs,
+    queue,
+    store,
+    teams: service.teams,
+    workspace,
+    loaded,
+    close: () => store.close(),
+  };
 }
-
-/** The bundled teams file, next to the package's data (works from src/ and from dist/). */
-export const BUNDLED_TEAMS_FILE = BUNDLED.teamsFile;

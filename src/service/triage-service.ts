@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CATEGORIES, PRIORITIES, TEAMS, ESCALATION_REASONS, type ApprovableField } from "../domain/enums.js";
+import type { ApprovableField } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
 import type {
   ApproveRecommendationInput,
@@ -12,8 +12,10 @@ import type {
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { ApprovalMode } from "../config.js";
 import { reviewCommand } from "../paths.js";
-import type { Handoff } from "../domain/handoffs.js";
-import type { TeamDirectory } from "./teams.js";
+import { routedTeam, type Workspace } from "../domain/workspace/index.js";
+import { TeamDirectory } from "./teams.js";
+import { handoffsFor } from "./handoff-drafts.js";
+import { queueMetricsOf, type QueueMetrics } from "./queue-metrics.js";
 import { idempotent, withIdempotency } from "./idempotency.js";
 import {
   assess,
@@ -69,9 +71,11 @@ export interface ServiceDeps {
   readonly store: TriageStore;
   readonly knowledge: KnowledgeSource;
   readonly createSimilarityIndex: () => SimilarityIndex;
-  readonly teams: TeamDirectory;
+  /** The workspace: the policy's routing and thresholds, the teams, the queue's statuses. */
+  readonly workspace: Workspace;
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /** Minutes per approval in the metrics; the workspace's metrics.minutesSavedPerApproval when absent. */
   readonly minutesSaved?: number;
   readonly approvalMode?: ApprovalMode;
   /** When true, tickets routed to security cannot be approved by chat: the form, card, CLI or desk only. */
@@ -97,44 +101,9 @@ export interface RefusedAttempt {
 
 const CHAT: DecisionContext = { channel: { type: "chat" } };
 
-export interface QueueMetrics {
-  generatedAt: string;
-  openTickets: number;
-  untriagedTickets: number;
-  slaBreachedTickets: number;
-  slaAtRiskTickets: number;
-  ticketsByCategory: Record<string, number>;
-  ticketsByPriority: Record<string, number>;
-  ticketsByTeam: Record<string, number>;
-  submittedRecommendations: number;
-  pendingRecommendations: number;
-  approvedRecommendations: number;
-  rejectedRecommendations: number;
-  acceptanceRate: number | null;
-  rejectionRate: number | null;
-  averageConfidence: number | null;
-  escalationCounts: { total: number } & Record<string, number>;
-  minutesPerAcceptedRecommendation: number;
-  estimatedMinutesSaved: number;
-}
+export type { QueueMetrics };
 
 const SIMILAR_LIMIT = 5;
-/** Escalation reasons whose approved routing is announced to the owning team. */
-const HANDOFF_REASONS: ReadonlySet<string> = new Set(["security", "outage", "policy-conflict", "sla"]);
-/** Categories that also get a bug card. */
-const BUG_CARD_CATEGORIES: ReadonlySet<string> = new Set(["incident", "api", "integration", "performance"]);
-
-/** Every value of an enum, 0 when the store counts none. */
-function withZeroes(
-  values: readonly string[],
-  counts: Readonly<Record<string, number>>,
-): Record<string, number> {
-  return { ...Object.fromEntries(values.map((v) => [v, 0])), ...counts };
-}
-
-function ratio(n: number, d: number): number | null {
-  return d === 0 ? null : Math.round((n / d) * 10_000) / 10_000;
-}
 
 /**
  * The triage use cases over a store. Returns domain objects (never MCP results) and throws
@@ -152,16 +121,18 @@ export class TriageService {
   readonly approvalMode: ApprovalMode;
   private readonly securityNeedsHumanChannel: boolean;
   readonly teams: TeamDirectory;
+  readonly workspace: Workspace;
 
   constructor(deps: ServiceDeps) {
     this.store = deps.store;
     this.knowledge = deps.knowledge;
     this.clock = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
-    this.minutesSaved = deps.minutesSaved ?? 8;
+    this.workspace = deps.workspace;
+    this.minutesSaved = deps.minutesSaved ?? deps.workspace.minutesSavedPerApproval;
     this.createSimilarityIndex = deps.createSimilarityIndex;
     this.approvalMode = deps.approvalMode ?? "elicit-when-available";
-    this.teams = deps.teams;
+    this.teams = new TeamDirectory(deps.workspace.teams);
     this.securityNeedsHumanChannel = deps.securityNeedsHumanChannel ?? false;
   }
 
@@ -188,7 +159,7 @@ export class TriageService {
       return view.listTickets(filter, { offset: input.offset, limit: input.limit });
     }
     const asOf = input.asOf === undefined ? this.clock() : new Date(input.asOf);
-    return view.ticketsBySla(input.slaState, asOf.getTime(), filter, {
+    return view.ticketsBySla(input.slaState, asOf.getTime(), this.workspace.policy.atRiskWindowMs, filter, {
       offset: input.offset,
       limit: input.limit,
     });
@@ -263,35 +234,7 @@ export class TriageService {
   }
 
   queueMetrics(): QueueMetrics {
-    const view = this.store.view();
-    const now = this.clock();
-    // Both come from indexes the store keeps up to date; nothing here scans the tickets.
-    const open = view.openTicketStats();
-    const sla = view.slaCounts(now.getTime());
-    const stats = view.recommendationStats();
-    const decided = stats.approved + stats.rejected;
-    const escalationCounts: QueueMetrics["escalationCounts"] = { total: stats.escalationCounts.total ?? 0 };
-    for (const reason of ESCALATION_REASONS) escalationCounts[reason] = stats.escalationCounts[reason] ?? 0;
-    return {
-      generatedAt: now.toISOString(),
-      openTickets: open.open,
-      untriagedTickets: open.untriaged,
-      slaBreachedTickets: sla.breached,
-      slaAtRiskTickets: sla.atRisk,
-      ticketsByCategory: withZeroes(CATEGORIES, open.byCategory),
-      ticketsByPriority: withZeroes(PRIORITIES, open.byPriority),
-      ticketsByTeam: withZeroes(TEAMS, open.byTeam),
-      submittedRecommendations: stats.submitted,
-      pendingRecommendations: stats.pending,
-      approvedRecommendations: stats.approved,
-      rejectedRecommendations: stats.rejected,
-      acceptanceRate: ratio(stats.approved, decided),
-      rejectionRate: ratio(stats.rejected, decided),
-      averageConfidence: ratio(stats.confidenceSum, stats.submitted),
-      escalationCounts,
-      minutesPerAcceptedRecommendation: this.minutesSaved,
-      estimatedMinutesSaved: stats.approved * this.minutesSaved,
-    };
+    return queueMetricsOf(this.store.view(), this.workspace, this.clock(), this.minutesSaved);
   }
 
   async auditEvents(input: GetAuditEventsInput): Promise<Page<AuditEvent>> {
@@ -360,6 +303,7 @@ export class TriageService {
             },
             ticket,
             now,
+            this.workspace.policy,
           );
           const recommendation: Recommendation = {
             ...proposal,
@@ -419,7 +363,7 @@ export class TriageService {
           const actor = request.actor.trim();
           let plan;
           try {
-            plan = planApproval(ticket, rec, { ...request, actor }, now);
+            plan = planApproval(ticket, rec, { ...request, actor }, now, this.workspace.policy);
             this.checkChannel(ticket, plan.escalation.requiredTeam, context);
           } catch (error) {
             if (!(error instanceof DomainError)) throw error;
@@ -445,7 +389,11 @@ export class TriageService {
           const routed =
             request.approvedFields.includes("team") || request.approvedFields.includes("assignee");
           const handoffs = routed
-            ? this.handoffsFor(ticketAfter, rec, plan.escalation.escalationReasons, actor, now)
+            ? handoffsFor(
+                { ticket: ticketAfter, rec, reasons: plan.escalation.escalationReasons, actor, now },
+                this.workspace,
+                this.newId,
+              )
             : [];
           return {
             event: {
@@ -561,63 +509,6 @@ export class TriageService {
   }
 
   /**
-   * The outbox: an approval that applies an escalated routing enqueues, in the same transaction,
-   * a notification for the owning team's channel and, for incident and bug categories, a bug
-   * card. Nothing leaves the machine here; `handoffs deliver` sends them later.
-   */
-  private handoffsFor(
-    ticket: Ticket,
-    rec: Recommendation,
-    reasons: readonly string[],
-    actor: string,
-    now: Date,
-  ): Handoff[] {
-    const escalated = reasons.filter((r) => HANDOFF_REASONS.has(r));
-    if (escalated.length === 0 || ticket.team === undefined) return [];
-    const team = this.teams.get(ticket.team);
-    if (team === undefined) return [];
-    const base = {
-      team: ticket.team,
-      channel: team.channel,
-      ticketId: ticket.id,
-      recommendationId: rec.id,
-      createdAt: now.toISOString(),
-    };
-    const summary =
-      `${ticket.id} (${ticket.priority ?? "no priority"}, ${ticket.category ?? "uncategorized"}) routed to ${team.name}: ` +
-      `${ticket.subject.slice(0, 140)}`;
-    const out: Handoff[] = [
-      {
-        ...base,
-        id: this.newId(),
-        key: `${rec.id}:team-notification`,
-        kind: "team-notification",
-        payload: {
-          text: `Escalation (${escalated.join(", ")}): ${summary}. Approved by ${actor}. On call: @${team.onCall}.`,
-          ticketId: ticket.id,
-          escalationReasons: escalated,
-        },
-      },
-    ];
-    if (ticket.category !== undefined && BUG_CARD_CATEGORIES.has(ticket.category)) {
-      out.push({
-        ...base,
-        id: this.newId(),
-        key: `${rec.id}:bug-card`,
-        kind: "bug-card",
-        payload: {
-          text: `Bug card for ${ticket.id}: ${ticket.subject.slice(0, 140)}`,
-          title: `[${ticket.id}] ${ticket.subject.slice(0, 120)}`,
-          body: `${rec.rationale}\n\nNext action: ${rec.recommendedNextAction}`,
-          labels: [ticket.category, ticket.priority ?? "unprioritized", ...escalated],
-          ticketId: ticket.id,
-        },
-      });
-    }
-    return out;
-  }
-
-  /**
    * The approval mode refuses chat approvals where the policy asks for a human channel; every
    * other channel (form, review card, reviewer CLI, desk) is the reviewer's own.
    */
@@ -634,10 +525,11 @@ export class TriageService {
         `This server runs with TRIAGE_APPROVAL_MODE=human-only: approvals typed by the model are refused. ${instead}`,
       );
     }
-    if (this.securityNeedsHumanChannel && (requiredTeam === "security" || ticket.team === "security")) {
+    const security = routedTeam(this.workspace, "security");
+    if (this.securityNeedsHumanChannel && (requiredTeam === security || ticket.team === security)) {
       throw new DomainError(
         "HUMAN_APPROVAL_REQUIRED",
-        `${ticket.id} is routed to security, and this server requires security approvals to come from the reviewer directly. ${instead}`,
+        `${ticket.id} is routed to ${security}, and this server requires security approvals to come from the reviewer directly. ${instead}`,
       );
     }
   }

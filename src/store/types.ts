@@ -2,6 +2,7 @@ import type { DomainError } from "../domain/errors.js";
 import type { AuditAction, AuditEvent, AuditEventDraft, TypedAuditEvent } from "../domain/audit-events.js";
 import type { Recommendation, Ticket } from "../domain/schemas.js";
 import type { Priority, Resolution, Category, SlaState, Status, Team } from "../domain/enums.js";
+import type { QueueRules } from "../domain/workspace/index.js";
 import type { HandoffState, HandoffStatus } from "../domain/handoffs.js";
 
 export interface Page<T> {
@@ -41,18 +42,27 @@ export interface StoreView {
   ticketCount(): number;
   /** Tickets in ascending id order (prefix, then number), filtered; `total` counts all matches. */
   listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket>;
-  /** Counts of open (status not resolved) tickets: overall, untriaged, and per value in use. */
-  openTicketStats(): OpenTicketStats;
   /**
-   * Open tickets breached and at risk at `nowMs` (a Date's time), as slaStateOf judges them; a
-   * ticket flagged breached counts once. O(log n).
+   * Counts of open tickets (a status `rules` does not mark closed): overall, untriaged, and per
+   * value in use. The workspace says which statuses are closed; the store counts per status.
    */
-  slaCounts(nowMs: number): SlaCounts;
+  openTicketStats(rules: Pick<QueueRules, "closedStatuses">): OpenTicketStats;
   /**
-   * Tickets of every status (resolved included) whose slaStateOf at `nowMs` is `state`, filtered,
-   * in ascending id order like listTickets; `total` counts all matches.
+   * Open tickets breached and at risk at `nowMs` (a Date's time), as slaStateOf judges them with
+   * the rules' at-risk window; a ticket flagged breached counts once. O(statuses x log n).
    */
-  ticketsBySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket>;
+  slaCounts(nowMs: number, rules: QueueRules): SlaCounts;
+  /**
+   * Tickets of every status (closed included) whose slaStateOf at `nowMs` (with `atRiskWindowMs`)
+   * is `state`, filtered, in ascending id order like listTickets; `total` counts all matches.
+   */
+  ticketsBySla(
+    state: SlaState,
+    nowMs: number,
+    atRiskWindowMs: number,
+    filter: TicketFilter,
+    page: PageRequest,
+  ): Page<Ticket>;
   /** Tickets in the order they entered the store (seed order, then creation). Index-stable. */
   ticketsByInsertion(from: number, to?: number): Ticket[];
   /** Ticket ids in insertion order, without reading the tickets. */
@@ -77,6 +87,8 @@ export interface StoreView {
   ticketIdByExternalId(externalId: string): string | undefined;
   /** Seq of the `tickets-imported` event that imported a source file with this sha256. */
   importedSource(sha256: string): number | undefined;
+  /** The last `workspace-applied` event (seq and the workspace file's sha256), if any. */
+  workspaceApplied(): { readonly seq: number; readonly sha256: string } | undefined;
   /** A handoff of the outbox, with its delivery status and attempts. */
   getHandoff(id: string): HandoffState | undefined;
   /** Handoffs, oldest first (in the order approvals created them), filtered. */
@@ -87,7 +99,7 @@ export interface StoreView {
   readonly generation: number;
 }
 
-/** Open tickets (status not resolved); a field value with no open ticket is absent. */
+/** Open tickets (status not closed); a field value with no open ticket is absent. */
 export interface OpenTicketStats {
   readonly open: number;
   /** Open tickets missing a category, a priority or a team. */

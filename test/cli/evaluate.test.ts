@@ -30,7 +30,7 @@ import {
   type ExpectedOutcome,
   type SignalDetector,
 } from "../../scripts/evaluate/types.js";
-import { submitRecommendationInput } from "../../src/domain/inputs.js";
+import { BUNDLED_INPUTS } from "../support/workspace.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { detectSignals } from "../../src/domain/signals/index.js";
 import { createMemoryLogger } from "../../src/logging.js";
@@ -770,7 +770,9 @@ describe("npm run evaluate on the bundled data", () => {
       const stored = [];
       for (const x of modified) {
         stored.push(
-          await triage.service.submit(submitRecommendationInput.parse({ ...x, actor: "parity-check" })),
+          await triage.service.submit(
+            BUNDLED_INPUTS.submitRecommendation.parse({ ...x, actor: "parity-check" }),
+          ),
         );
       }
       const cases = buildCases({

@@ -10,6 +10,7 @@ import type { Recommendation, Ticket } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage } from "../../src/service/runtime.js";
 import { billingProposal, TEST_NOW, testTickets, writeTestData, type TestData } from "../support/data.js";
+import { BUNDLED_POLICY } from "../support/workspace.js";
 
 // What a reviewer sees in a terminal, in process with scripted answers (the same answers a
 // person types): the team flag before [y/N], a refusal that stays on the last screen, a decided
@@ -409,7 +410,7 @@ describe("server signals on a terminal", () => {
     createdAt: TEST_NOW.toISOString(),
     serverSignals: signals,
   } as Recommendation;
-  const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW });
+  const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW, policy: BUNDLED_POLICY });
 
   it("the packet carries each signal once (same rule, same span)", () => {
     expect(packet.serverSignals).toHaveLength(4);

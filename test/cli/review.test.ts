@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDiff, renderEvidence, renderPendingList } from "../../src/cli/review/render.js";
 import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { reviewPacketOf } from "../../src/domain/review-packet.js";
+import { BUNDLED_POLICY } from "../support/workspace.js";
 import type { AuditEvent, Recommendation, Ticket } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage } from "../../src/service/runtime.js";
@@ -385,7 +386,7 @@ describe("rendering untrusted text", () => {
   } as Recommendation;
 
   it("strips terminal escapes and bidi overrides and masks secrets", () => {
-    const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW });
+    const packet = reviewPacketOf({ policy: BUNDLED_POLICY, rec, ticket, now: TEST_NOW });
     const text = renderEvidence(packet) + renderDiff(packet) + renderPendingList([{ rec, ticket }]);
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
@@ -397,7 +398,7 @@ describe("rendering untrusted text", () => {
 
   it("marks a stale recommendation and unchanged fields", () => {
     const moved = { ...ticket, revision: 3, category: "billing" as const };
-    const packet = reviewPacketOf({ rec, ticket: moved, now: TEST_NOW });
+    const packet = reviewPacketOf({ policy: BUNDLED_POLICY, rec, ticket: moved, now: TEST_NOW });
     expect(renderEvidence(packet)).toContain("STALE: the ticket moved to revision 3 since");
     expect(renderDiff(packet)).toContain("  category          billing -> billing  (no change)\n");
     expect(renderPendingList([{ rec, ticket: moved }], true)).toContain(

@@ -4,7 +4,6 @@ import { RESOLUTIONS } from "../../src/domain/enums.js";
 import { DomainError } from "../../src/domain/errors.js";
 import { HANDOFF_STATUSES } from "../../src/domain/handoffs.js";
 import {
-  submitRecommendationInput,
   type AddTicketNoteInput,
   type ApproveRecommendationInput,
   type CreateTicketInput,
@@ -12,6 +11,7 @@ import {
   type SubmitRecommendationInput,
 } from "../../src/domain/inputs.js";
 import type { Channel } from "../../src/domain/schemas.js";
+import { BUNDLED_INPUTS } from "../support/workspace.js";
 import { createMemoryLogger, type Logger } from "../../src/logging.js";
 import type { TicketSource } from "../../src/service/intake-service.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
@@ -161,7 +161,6 @@ export function openRuntime(
       seedFile: inputs.seedFile,
       knowledgeRoot: inputs.knowledgeRoot,
       minutesSaved: 8,
-      teamsFile: join(REPO, "data/teams.json"),
       approvalMode: "chat",
     },
     logger,
@@ -178,7 +177,7 @@ export function proposal(
   sourceRevision: number,
   fields: Partial<SubmitRecommendationInput>,
 ): SubmitRecommendationInput {
-  return submitRecommendationInput.parse(
+  return BUNDLED_INPUTS.submitRecommendation.parse(
     validSubmission({ ticketId, sourceRevision, securityRisk: "none", knowledgeArticleIds: [], ...fields }),
   );
 }

@@ -29,11 +29,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Channel } from "../../src/domain/schemas.js";
-import {
-  submitRecommendationInput,
-  type CreateTicketInput,
-  type SubmitRecommendationInput,
-} from "../../src/domain/inputs.js";
+import { BUNDLED_INPUTS } from "../support/workspace.js";
+import { type CreateTicketInput, type SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { ImportService } from "../../src/service/import-service.js";
 import { openFileStore, verifyAuditLog } from "../../src/store/index.js";
@@ -160,7 +157,7 @@ async function build(
 
   step();
   // The hostile tests' valid submission: a leaked key on TKT-3004, for security.
-  const recB = await service.submit(submitRecommendationInput.parse(validSubmission()));
+  const recB = await service.submit(BUNDLED_INPUTS.submitRecommendation.parse(validSubmission()));
   step();
   await service.approve(approval(recB, ["team", "priority"], "ines.duarte"), { channel: OPERATOR });
 
@@ -248,7 +245,11 @@ async function build(
   step();
   const csv = join(dirname(inputs.seedFile), "helpdesk-basic.csv");
   copyFileSync(join(REPO, "test/fixtures-import/helpdesk-basic.csv"), csv);
-  const imported = await new ImportService({ store: triage.store, clock: clock.now }).importFile({
+  const imported = await new ImportService({
+    store: triage.store,
+    clock: clock.now,
+    workspace: triage.workspace,
+  }).importFile({
     file: csv,
     format: "csv",
     actor: "ops.importer",

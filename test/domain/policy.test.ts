@@ -13,6 +13,7 @@ import {
 } from "../../src/domain/policy/index.js";
 import { reviewPacketOf, reviewPacketSchema } from "../../src/domain/review-packet.js";
 import type { ApprovableField } from "../../src/domain/enums.js";
+import { BUNDLED_POLICY as POLICY, SLA_AT_RISK_WINDOW_MS as W } from "../support/workspace.js";
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 const minutes = (m: number) => new Date(NOW.getTime() + m * 60_000).toISOString();
@@ -51,7 +52,7 @@ describe("slaStateOf", () => {
     ["due in exactly 60 minutes", { responseDueAt: minutes(60), breached: false }, "at-risk"],
     ["due in 61 minutes", { responseDueAt: minutes(61), breached: false }, "healthy"],
   ] as const)("%s", (_label, sla, expected) => {
-    expect(slaStateOf({ sla }, NOW)).toBe(expected);
+    expect(slaStateOf({ sla }, NOW, W)).toBe(expected);
   });
 });
 
@@ -132,7 +133,7 @@ describe("computeEscalation", () => {
       "security",
     ],
   ])("%s", (_label, overrides, t, reasons, team) => {
-    const result = computeEscalation({ ...base, ...overrides }, t, NOW);
+    const result = computeEscalation({ ...base, ...overrides }, t, NOW, POLICY);
     expect(result.escalationReasons).toEqual(reasons);
     expect(result.escalationRequired).toBe(reasons.length > 0);
     expect(result.requiredTeam).toBe(team);
@@ -193,8 +194,8 @@ function refusal(fn: () => unknown): DomainError {
 
 describe("approvable fields", () => {
   it("lists only fields with a proposal", () => {
-    expect(proposedFields(rec())).toEqual(["category", "priority", "team", "customerResponse"]);
-    expect(proposedFields(rec({ assignee: null, ticketStatus: "triage", tags: ["x"] }))).toEqual([
+    expect(proposedFields(rec(), POLICY)).toEqual(["category", "priority", "team", "customerResponse"]);
+    expect(proposedFields(rec({ assignee: null, ticketStatus: "triage", tags: ["x"] }), POLICY)).toEqual([
       "category",
       "priority",
       "team",
@@ -218,7 +219,7 @@ describe("approvable fields", () => {
     ],
     ["blank edited response", ["customerResponse"], "   ", /blank/],
   ])("refuses %s", (_label, fields, edited, message) => {
-    const error = refusal(() => validateApprovedFields(rec(), fields, edited));
+    const error = refusal(() => validateApprovedFields(rec(), fields, POLICY, edited));
     expect(error.code).toBe("INVALID_INPUT");
     expect(error.message).toMatch(message);
   });
@@ -231,6 +232,7 @@ describe("planApproval", () => {
       rec({ tags: ["export"] }),
       request(["priority", "tags"]),
       NOW,
+      POLICY,
     );
     expect(plan.ticketAfter.priority).toBe("P3");
     expect(plan.ticketAfter.tags).toEqual(["export"]);
@@ -250,6 +252,7 @@ describe("planApproval", () => {
       rec(),
       request(["customerResponse"], { editedCustomerResponse: "Edited." }),
       NOW,
+      POLICY,
     );
     expect(plan.ticketAfter.customerResponse).toBe("Edited.");
   });
@@ -260,6 +263,7 @@ describe("planApproval", () => {
       rec({ ticketStatus: "in-progress", assignee: null }),
       request(["status", "assignee"]),
       NOW,
+      POLICY,
     );
     expect(plan.ticketAfter.status).toBe("in-progress");
     expect(plan.ticketAfter.assignee).toBeNull();
@@ -268,31 +272,32 @@ describe("planApproval", () => {
   it.each<[string, () => unknown, string, RegExp]>([
     [
       "ticket mismatch",
-      () => planApproval(ticket(), rec(), request(["team"], { ticketId: "TKT-2002" }), NOW),
+      () => planApproval(ticket(), rec(), request(["team"], { ticketId: "TKT-2002" }), NOW, POLICY),
       "INVALID_INPUT",
       /is for TKT-2001, not TKT-2002/,
     ],
     [
       "already approved",
-      () => planApproval(ticket(), rec({ resolution: "approved" }), request(["team"]), NOW),
+      () => planApproval(ticket(), rec({ resolution: "approved" }), request(["team"]), NOW, POLICY),
       "ALREADY_RESOLVED",
       /already approved/,
     ],
     [
       "already rejected",
-      () => planApproval(ticket(), rec({ resolution: "rejected" }), request(["team"]), NOW),
+      () => planApproval(ticket(), rec({ resolution: "rejected" }), request(["team"]), NOW, POLICY),
       "ALREADY_RESOLVED",
       /already rejected/,
     ],
     [
       "stale expected revision",
-      () => planApproval(ticket(), rec(), request(["team"], { expectedRevision: 1 }), NOW),
+      () => planApproval(ticket(), rec(), request(["team"], { expectedRevision: 1 }), NOW, POLICY),
       "STALE_REVISION",
       /expectedRevision 1 does not match TKT-2001's current revision 2/,
     ],
     [
       "ticket moved on since the recommendation",
-      () => planApproval(ticket({ revision: 3 }), rec(), request(["team"], { expectedRevision: 3 }), NOW),
+      () =>
+        planApproval(ticket({ revision: 3 }), rec(), request(["team"], { expectedRevision: 3 }), NOW, POLICY),
       "STALE_REVISION",
       /TKT-2001 is at revision 3, the recommendation was made at 2\. Read the ticket again and submit a new recommendation\./,
     ],
@@ -304,13 +309,21 @@ describe("planApproval", () => {
           rec({ securityRisk: "possible", team: "security" }),
           request(["priority"]),
           NOW,
+          POLICY,
         ),
       "POLICY_DENIED",
       /must be routed to team "security"/,
     ],
     [
       "security routing with a wrong proposed team",
-      () => planApproval(ticket(), rec({ securityRisk: "likely", team: "identity" }), request(["team"]), NOW),
+      () =>
+        planApproval(
+          ticket(),
+          rec({ securityRisk: "likely", team: "identity" }),
+          request(["team"]),
+          NOW,
+          POLICY,
+        ),
       "POLICY_DENIED",
       /proposes team "identity"/,
     ],
@@ -322,6 +335,7 @@ describe("planApproval", () => {
           rec({ outageRisk: "confirmed", team: "api-platform" }),
           request(["team"]),
           NOW,
+          POLICY,
         ),
       "POLICY_DENIED",
       /"incident-response"/,
@@ -338,6 +352,7 @@ describe("planApproval", () => {
       rec({ securityRisk: "possible", team: "identity" }),
       request(["priority"]),
       NOW,
+      POLICY,
     );
     expect(plan.ticketAfter.team).toBe("security");
     expect(plan.escalation.requiredTeam).toBe("security");
@@ -345,7 +360,7 @@ describe("planApproval", () => {
 
   it("recomputes SLA escalation at approval time", () => {
     const t = ticket({ sla: { responseDueAt: minutes(30), breached: false } });
-    const plan = planApproval(t, rec(), request(["priority"]), NOW);
+    const plan = planApproval(t, rec(), request(["priority"]), NOW, POLICY);
     expect(plan.escalation.escalationReasons).toContain("sla");
   });
 });
@@ -437,7 +452,7 @@ describe("preflightApproval: every refusal, in the order the approval checks the
         'recommendation with feedback, or submit a new one with team "security".',
     ],
   ])("refuses %s", (_label, t, r, request, code, message) => {
-    const { refusal } = preflightApproval(t, r, request, NOW);
+    const { refusal } = preflightApproval(t, r, request, NOW, POLICY);
     expect(refusal?.code).toBe(code);
     if (typeof message === "string") expect(refusal?.message).toBe(message);
     else expect(refusal?.message).toMatch(message);
@@ -456,7 +471,7 @@ describe("preflightApproval: every refusal, in the order the approval checks the
       rec({ securityRisk: "likely", team: "identity" }),
     ],
   ])("accepts %s", (_label, t, r) => {
-    expect(preflightApproval(t, r, at(), NOW).refusal).toBeNull();
+    expect(preflightApproval(t, r, at(), NOW, POLICY).refusal).toBeNull();
   });
 
   it("refuses whatever planApproval refuses for the same target, with the same code", () => {
@@ -467,7 +482,7 @@ describe("preflightApproval: every refusal, in the order the approval checks the
       [ticket(), rec(), at({ expectedRevision: 1 })],
     ];
     for (const [t, r, request] of cases) {
-      const pre = preflightApproval(t, r, request, NOW).refusal;
+      const pre = preflightApproval(t, r, request, NOW, POLICY).refusal;
       let planned: unknown;
       try {
         planApproval(
@@ -475,6 +490,7 @@ describe("preflightApproval: every refusal, in the order the approval checks the
           r,
           { ...request, recommendationId: r.id, approvedFields: ["team"], actor: "dana" },
           NOW,
+          POLICY,
         );
       } catch (error) {
         planned = error;
@@ -492,6 +508,7 @@ describe("what the reviewer is asked", () => {
       rec({ tags: ["export"], assignee: null }),
       at(),
       NOW,
+      POLICY,
     );
     expect(question.fields.map((f) => [f.field, f.current, f.proposed, f.changes])).toEqual([
       ["category", "performance", "performance", false],
@@ -506,7 +523,7 @@ describe("what the reviewer is asked", () => {
 
   it("flags the team row: needed for routing, and contradicting the required team", () => {
     const team = (t: Ticket, r: Recommendation) =>
-      preflightApproval(t, r, at(), NOW).question.fields.find((f) => f.field === "team");
+      preflightApproval(t, r, at(), NOW, POLICY).question.fields.find((f) => f.field === "team");
     expect(
       team(ticket({ team: "identity" }), rec({ securityRisk: "possible", team: "security" })),
     ).toMatchObject({
@@ -532,6 +549,7 @@ describe("what the reviewer is asked", () => {
       rec(),
       at({ approvedFields: ["customerResponse"], editedCustomerResponse: edited }),
       NOW,
+      POLICY,
     );
     expect(question.fields.at(-1)).toMatchObject({
       field: "customerResponse",
@@ -542,7 +560,7 @@ describe("what the reviewer is asked", () => {
 
   it("computes escalation at the moment of asking (the SLA clock moves)", () => {
     const soon = ticket({ sla: { responseDueAt: minutes(30), breached: false } });
-    const { question } = preflightApproval(soon, rec(), at(), NOW);
+    const { question } = preflightApproval(soon, rec(), at(), NOW, POLICY);
     expect(question.escalation.escalationReasons).toEqual(["sla"]);
   });
 });
@@ -552,6 +570,7 @@ describe("the review packet", () => {
 
   it("is valid against its published schema and carries what a reviewer needs", () => {
     const packet = reviewPacketOf({
+      policy: POLICY,
       rec: rec({
         knowledgeArticleIds: ["export-guide", "gone"],
         duplicateCandidates: [{ ticketId: "TKT-2009", confidence: 0.7, evidence: "same button" }],
@@ -601,7 +620,7 @@ describe("the review packet", () => {
   });
 
   it("carries the refusal that an approval would get now", () => {
-    const stale = reviewPacketOf({ rec: rec(), ticket: ticket({ revision: 5 }), now: NOW });
+    const stale = reviewPacketOf({ policy: POLICY, rec: rec(), ticket: ticket({ revision: 5 }), now: NOW });
     expect(stale.approval).toEqual({
       approvable: false,
       code: "STALE_REVISION",
@@ -609,6 +628,7 @@ describe("the review packet", () => {
         "TKT-2001 is at revision 5, the recommendation was made at 2. Read the ticket again and submit a new recommendation.",
     });
     const resolved = reviewPacketOf({
+      policy: POLICY,
       rec: rec({ resolution: "approved", resolvedBy: "dana", approvedFields: ["team"] }),
       ticket: ticket({ revision: 3 }),
       now: NOW,
@@ -620,6 +640,7 @@ describe("the review packet", () => {
       approval: { approvable: false, code: "ALREADY_RESOLVED" },
     });
     const unroutable = reviewPacketOf({
+      policy: POLICY,
       rec: rec({ outageRisk: "confirmed", team: "api-platform" }),
       ticket: ticket(),
       now: NOW,

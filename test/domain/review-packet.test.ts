@@ -5,6 +5,7 @@ import { planApproval } from "../../src/domain/policy/index.js";
 import { approvalPreview, reviewPacketOf } from "../../src/domain/review-packet.js";
 import type { Recommendation, Ticket } from "../../src/domain/schemas.js";
 import { billingProposal, TEST_NOW, testTickets } from "../support/data.js";
+import { BUNDLED_POLICY } from "../support/workspace.js";
 
 // What the review packet says an approval of some fields would meet, checked against the
 // policy's own decision on the same approval.
@@ -29,7 +30,7 @@ describe("approvalPreview", () => {
   const both = (ticketTeam: Ticket["team"], team: Recommendation["team"], fields: ApprovableField[]) => {
     const ticket = { ...leak, team: ticketTeam };
     const rec = recFor(ticket, team);
-    const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW });
+    const packet = reviewPacketOf({ rec, ticket, now: TEST_NOW, policy: BUNDLED_POLICY });
     let decided: string | null = null;
     try {
       const request = {
@@ -39,7 +40,7 @@ describe("approvalPreview", () => {
         approvedFields: fields,
         actor: "dana",
       };
-      planApproval(ticket, rec, request, TEST_NOW);
+      planApproval(ticket, rec, request, TEST_NOW, BUNDLED_POLICY);
     } catch (error) {
       decided = error instanceof DomainError ? error.code : "unexpected";
     }

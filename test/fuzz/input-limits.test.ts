@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { describeTools } from "../../src/mcp/tool-runtime.js";
-import { TOOLS } from "../../src/mcp/tools/index.js";
+import { TOOLS } from "../support/workspace.js";
 import { DOC_PATH, inputLimitRows, maxMatchLength, renderInputLimits } from "../../scripts/input-limits.js";
 import { startHarness } from "../support/harness.js";
 

@@ -7,7 +7,7 @@ import { McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.j
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/tool-runtime.js";
 import { describeTools } from "../../src/mcp/tool-runtime.js";
-import { TOOLS } from "../../src/mcp/tools/index.js";
+import { TOOLS } from "../support/workspace.js";
 import { verifyAuditLog } from "../../src/store/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { TEST_ARTICLES } from "../support/data.js";

@@ -9,6 +9,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { reviewPacketOf } from "../../src/domain/review-packet.js";
+import { BUNDLED_POLICY } from "../support/workspace.js";
 import type { AuditEvent } from "../../src/domain/schemas.js";
 import { buildApprovalForm, readApprovalAnswer } from "../../src/mcp/approval-form.js";
 import { billingProposal } from "../support/data.js";
@@ -562,6 +563,7 @@ describe("approval modes and clients without forms", () => {
 describe("reading an answered form", () => {
   const form = buildApprovalForm({
     packet: reviewPacketOf({
+      policy: BUNDLED_POLICY,
       now: new Date("2026-05-04T09:30:00.000Z"),
       rec: {
         ...billing(),

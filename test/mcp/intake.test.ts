@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SLA_TARGET_MINUTES, PLANS } from "../../src/domain/sla-table.js";
+import { BUNDLED_WORKSPACE, PLANS } from "../support/workspace.js";
+
+const SLA_TARGET_MINUTES = Object.fromEntries(BUNDLED_WORKSPACE.plans.map((p) => [p.id, p.targets]));
 import { TEST_NOW } from "../support/data.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
@@ -188,7 +190,7 @@ describe("create_ticket", () => {
     for (const plan of PLANS) {
       for (const vip of [false, true]) {
         const { ticket } = await create({ customer: { name: "Acme", plan, region: "us-east", vip } });
-        const minutes = vip ? SLA_TARGET_MINUTES[plan].vip : SLA_TARGET_MINUTES[plan].standard;
+        const minutes = vip ? SLA_TARGET_MINUTES[plan]!.vip : SLA_TARGET_MINUTES[plan]!.standard;
         expected[`${plan}/${vip}`] = new Date(TEST_NOW.getTime() + minutes * 60_000).toISOString();
         expect(ticket.sla.responseDueAt, `${plan}/${vip}`).toBe(expected[`${plan}/${vip}`]);
       }

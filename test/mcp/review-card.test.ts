@@ -8,7 +8,7 @@ import { REVIEW_CARD } from "../../src/domain/review-card.js";
 import { reviewPacketSchema } from "../../src/domain/review-packet.js";
 import type { AuditEvent, Recommendation } from "../../src/domain/schemas.js";
 import { CARD_MIME_TYPE, UI_EXTENSION } from "../../src/mcp/review-card.js";
-import { APP_TOOLS, TOOLS } from "../../src/mcp/tools/index.js";
+import { APP_TOOLS, TOOLS } from "../support/workspace.js";
 import { CARD_TOKEN_TTL_MS } from "../../src/service/card-tokens.js";
 import { cardOf, HOST, UI_CAPABILITIES } from "../support/card.js";
 import { billingProposal, TEST_NOW } from "../support/data.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOOLS } from "../../src/mcp/tools/index.js";
+import { TOOLS } from "../support/workspace.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;

@@ -68,7 +68,6 @@ beforeAll(async () => {
       dataRoot: root,
       seedFile,
       knowledgeRoot: join(REPO, "data/knowledge"),
-      teamsFile: join(REPO, "data/teams.json"),
       minutesSaved: 8,
       approvalMode: "chat",
     },

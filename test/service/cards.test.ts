@@ -108,7 +108,7 @@ describe("payment card numbers through the service", () => {
         `C-1,Refund,Please refund card ${AMEX} for order 100482,Acme`,
       ].join("\n"),
     );
-    const importer = new ImportService({ store: t.store, clock: () => TEST_NOW });
+    const importer = new ImportService({ store: t.store, clock: () => TEST_NOW, workspace: t.workspace });
     const report = await importer.importFile({ file, format: "csv", actor: "importer@example.test" });
     expect(report.counts).toMatchObject({ created: 1, masked: 1 });
     const stored = JSON.stringify(t.store.view().ticketsByInsertion(0));

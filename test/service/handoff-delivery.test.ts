@@ -27,6 +27,7 @@ import {
   writeHandoffData,
   type Receiver,
 } from "./handoff-fixtures.js";
+import { TEAMS } from "../support/workspace.js";
 
 // Delivery of the outbox against a real HTTP server on 127.0.0.1: what is sent, what is recorded,
 // retries with backoff, final failures, and that nothing is ever sent twice or sent without an
@@ -448,12 +449,12 @@ describe("configuration", () => {
     [{ security: 42 }, /at "security"/],
     [["https://hooks.example/x"], /not valid/],
   ])("refuses %j", (json, message) => {
-    expect(() => parseWebhookConfig(json, "test")).toThrow(message);
+    expect(() => parseWebhookConfig(json, "test", TEAMS)).toThrow(message);
   });
 
   it("never echoes a URL in a validation message", () => {
     try {
-      parseWebhookConfig({ security: "gopher://user:topsecret@hooks.example/x?token=abc" }, "test");
+      parseWebhookConfig({ security: "gopher://user:topsecret@hooks.example/x?token=abc" }, "test", TEAMS);
       expect.unreachable();
     } catch (error) {
       expect(String(error)).not.toContain("topsecret");

@@ -8,7 +8,10 @@ import { CsvParser, type CsvRecord } from "../../src/service/import/csv.js";
 import { parseJsonRecords } from "../../src/service/import/json.js";
 import { firstInvalidUtf8, SourceTextError } from "../../src/service/import/source.js";
 import { readCsvTable, readJsonTable } from "../../src/service/import/table.js";
-import { parseDate, PRIORITY_VALUES, STATUS_VALUES, foldKey } from "../../src/service/import/values.js";
+import { foldKey, importValuesFor, parseDate } from "../../src/service/import/values.js";
+import { BUNDLED_WORKSPACE } from "../support/workspace.js";
+
+const { status: STATUS_VALUES, priority: PRIORITY_VALUES } = importValuesFor(BUNDLED_WORKSPACE);
 
 const temps: string[] = [];
 afterAll(() => {

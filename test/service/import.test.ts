@@ -34,7 +34,11 @@ async function runtime(): Promise<{ data: TestData; triage: Triage; importer: Im
     clock: () => TEST_NOW,
   });
   open.push(triage);
-  return { data, triage, importer: new ImportService({ store: triage.store, clock: () => TEST_NOW }) };
+  return {
+    data,
+    triage,
+    importer: new ImportService({ store: triage.store, clock: () => TEST_NOW, workspace: triage.workspace }),
+  };
 }
 
 function request(file: string, extra: Partial<ImportRequest> = {}): ImportRequest {

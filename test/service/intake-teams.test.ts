@@ -1,12 +1,12 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TEAMS } from "../../src/domain/enums.js";
 import { DomainError } from "../../src/domain/errors.js";
 import type { SubmitRecommendationInput } from "../../src/domain/inputs.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { billingProposal, TEST_NOW, writeTestData, type TestData } from "../support/data.js";
+import { TEAMS } from "../support/workspace.js";
 
 // Assignees belong to teams: a recommendation whose assignee is not a member of the proposed team
 // is refused with the valid members, and nothing is stored.
@@ -92,8 +92,9 @@ describe("assignees are members of the recommended team", () => {
           id,
           name: id,
           description: `The ${id} team.`,
-          members: id === "billing" ? ["ana.lima", "ben.ito"] : ["someone.else"],
-          onCall: id === "billing" ? "ana.lima" : "someone.else",
+          // A handle is in one team only (the workspace's rule).
+          members: id === "billing" ? ["ana.lima", "ben.ito"] : [`someone.${id}`],
+          onCall: id === "billing" ? "ana.lima" : `someone.${id}`,
           channel: `#${id}`,
         })),
       }),

@@ -124,6 +124,7 @@ describe("IntakeService", () => {
     const logger = createMemoryLogger();
     const intake = new IntakeService({
       store: t.store,
+      workspace: t.workspace,
       clock: () => TEST_NOW,
       logger,
       duplicates: () => {

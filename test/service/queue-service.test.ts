@@ -1,15 +1,16 @@
 import { rmSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SLA_STATES, STATUSES, TEAMS } from "../../src/domain/enums.js";
+import { SLA_STATES } from "../../src/domain/enums.js";
 import { DomainError } from "../../src/domain/errors.js";
 import { compareTicketIds } from "../../src/domain/ids.js";
-import { ticketQueryInput, type TicketQuery } from "../../src/domain/inputs.js";
+import type { TicketQuery } from "../../src/domain/inputs.js";
 import { slaStateOf } from "../../src/domain/policy/index.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import type { TicketSource } from "../../src/service/intake-service.js";
 import { customerKey } from "../../src/service/ticket-facets.js";
+import { BUNDLED_INPUTS, SLA_AT_RISK_WINDOW_MS, STATUSES, TEAMS } from "../support/workspace.js";
 import { queueTickets, TEST_NOW, writeTestData, type TestData } from "../support/data.js";
 
 // The queue as the desk reads it. Every filter is checked against the plainest possible answer:
@@ -47,7 +48,7 @@ function everyTicket(triage: Triage): Ticket[] {
 }
 
 function query(q: Partial<TicketQuery>): TicketQuery {
-  return ticketQueryInput.parse({ limit: 50, ...q });
+  return BUNDLED_INPUTS.ticketQuery.parse({ limit: 50, ...q });
 }
 
 /** The plain answer: the filter applied ticket by ticket. */
@@ -60,7 +61,7 @@ function expected(all: readonly Ticket[], q: TicketQuery, sources: Map<string, T
         (q.team === undefined || t.team === q.team) &&
         (q.category === undefined || t.category === q.category) &&
         (q.priority === undefined || t.priority === q.priority) &&
-        (q.slaState === undefined || slaStateOf(t, TEST_NOW) === q.slaState) &&
+        (q.slaState === undefined || slaStateOf(t, TEST_NOW, SLA_AT_RISK_WINDOW_MS) === q.slaState) &&
         (prefix === undefined ||
           customerKey(t.customer.name).startsWith(prefix) ||
           (t.customer.email !== undefined && customerKey(t.customer.email).startsWith(prefix))) &&
@@ -188,7 +189,8 @@ describe("QueueService, the rest of the desk's reads", () => {
     expect(rows.map((r) => r.team)).toEqual([...TEAMS, null]);
     for (const row of rows) {
       const mine = all.filter((t) => (t.team ?? null) === row.team);
-      const state = (s: string) => mine.filter((t) => slaStateOf(t, TEST_NOW) === s).length;
+      const state = (s: string) =>
+        mine.filter((t) => slaStateOf(t, TEST_NOW, SLA_AT_RISK_WINDOW_MS) === s).length;
       expect(row, String(row.team)).toEqual({
         team: row.team,
         open: mine.length,

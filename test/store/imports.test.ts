@@ -193,7 +193,9 @@ describe("tickets-imported", () => {
     const repeated = withTickets([newTicket("TKT-57"), newTicket("TKT-57")]);
     await expect(repeated).rejects.toThrow(/Import ticket \[1\] repeats id TKT-57\. Nothing was imported\./);
     await expect(repeated).rejects.toSatisfy((e) => isDomainError(e) && e.code === "INVALID_INPUT");
-    const invalid = withTickets([{ ...newTicket("TKT-58"), status: "lost" } as unknown as Ticket]);
+    // Which statuses exist is the workspace's call (the import service checks it); the store
+    // refuses a ticket that is not one at all.
+    const invalid = withTickets([{ ...newTicket("TKT-58"), status: "" }]);
     await expect(invalid).rejects.toThrow(/Import ticket \[0\] is invalid at status/);
 
     expect(readFileSync(join(root, "audit.jsonl"))).toEqual(before);

@@ -1,11 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  CATEGORIES,
-  PRIORITIES,
   SLA_STATES,
-  STATUSES,
-  TEAMS,
   type Category,
   type Priority,
   type SlaState,
@@ -13,7 +9,16 @@ import {
   type Team,
 } from "../../src/domain/enums.js";
 import { compareTicketIds } from "../../src/domain/ids.js";
-import { SLA_AT_RISK_WINDOW_MS, slaStateOf } from "../../src/domain/policy/index.js";
+import { slaStateOf } from "../../src/domain/policy/index.js";
+import {
+  BUNDLED_QUEUE,
+  BUNDLED_WORKSPACE,
+  CATEGORIES,
+  PRIORITIES,
+  SLA_AT_RISK_WINDOW_MS,
+  STATUSES,
+  TEAMS,
+} from "../support/workspace.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { TriageService } from "../../src/service/triage-service.js";
 import { StoreState } from "../../src/store/core/state.js";
@@ -70,7 +75,7 @@ function bruteStats(tickets: readonly Ticket[], now: Date): TicketStatsShape {
     if (t.status === "resolved") continue;
     out.open++;
     if (t.category === undefined || t.priority === undefined || t.team === undefined) out.untriaged++;
-    const sla = slaStateOf(t, now);
+    const sla = slaStateOf(t, now, SLA_AT_RISK_WINDOW_MS);
     if (sla === "breached") out.breached++;
     else if (sla === "at-risk") out.atRisk++;
     if (t.category !== undefined) out.byCategory[t.category] = (out.byCategory[t.category] ?? 0) + 1;
@@ -97,7 +102,7 @@ function bruteList(
         (filter.category === undefined || t.category === filter.category) &&
         (filter.priority === undefined || t.priority === filter.priority) &&
         (filter.team === undefined || t.team === filter.team) &&
-        slaStateOf(t, now) === state,
+        slaStateOf(t, now, SLA_AT_RISK_WINDOW_MS) === state,
     );
   return { ids: matching.slice(offset, offset + limit).map((t) => t.id), total: matching.length };
 }
@@ -119,7 +124,7 @@ const PAGES: readonly (readonly [number, number])[] = [
 
 /** Every index answer of `view` at each of `nows`, against brute force over `tickets`. */
 function expectMatchesBruteForce(view: StoreView, tickets: readonly Ticket[], nows: readonly number[]): void {
-  const stats = view.openTicketStats();
+  const stats = view.openTicketStats(BUNDLED_QUEUE);
   const ref = bruteStats(tickets, new Date(T0));
   expect(stats).toEqual({
     open: ref.open,
@@ -131,14 +136,17 @@ function expectMatchesBruteForce(view: StoreView, tickets: readonly Ticket[], no
   for (const nowMs of nows) {
     const now = new Date(nowMs);
     const expected = bruteStats(tickets, now);
-    expect(view.slaCounts(now.getTime()), `counts at ${nowMs}`).toEqual({
+    expect(view.slaCounts(now.getTime(), BUNDLED_QUEUE), `counts at ${nowMs}`).toEqual({
       breached: expected.breached,
       atRisk: expected.atRisk,
     });
     for (const state of SLA_STATES) {
       for (const filter of FILTERS) {
         for (const [offset, limit] of PAGES) {
-          const page = view.ticketsBySla(state, now.getTime(), filter, { offset, limit });
+          const page = view.ticketsBySla(state, now.getTime(), SLA_AT_RISK_WINDOW_MS, filter, {
+            offset,
+            limit,
+          });
           const want = bruteList(tickets, state, now, filter, offset, limit);
           const where = `${state} at ${nowMs}, ${JSON.stringify(filter)}, ${offset}+${limit}`;
           expect(page.total, where).toBe(want.total);
@@ -441,13 +449,15 @@ describe("open-ticket aggregates and the SLA index", () => {
     ];
     const view = new StateView(StoreState.fromBase(tickets), 0);
     const ids = (state: SlaState, nowMs: number): string[] =>
-      view.ticketsBySla(state, nowMs, {}, { offset: 0, limit: 100 }).items.map((t) => t.id);
-    expect(view.slaCounts(T0)).toEqual({ breached: 4, atRisk: 2 });
+      view
+        .ticketsBySla(state, nowMs, SLA_AT_RISK_WINDOW_MS, {}, { offset: 0, limit: 100 })
+        .items.map((t) => t.id);
+    expect(view.slaCounts(T0, BUNDLED_QUEUE)).toEqual({ breached: 4, atRisk: 2 });
     expect(ids("breached", T0)).toEqual(["TKT-1", "TKT-5", "TKT-6", "TKT-7", "TKT-9"]);
     expect(ids("at-risk", T0)).toEqual(["TKT-2", "TKT-3"]);
     expect(ids("healthy", T0)).toEqual(["TKT-4", "TKT-8"]);
     // An invalid clock makes nothing due; flagged tickets stay breached.
-    expect(view.slaCounts(Number.NaN)).toEqual({ breached: 2, atRisk: 0 });
+    expect(view.slaCounts(Number.NaN, BUNDLED_QUEUE)).toEqual({ breached: 2, atRisk: 0 });
     expect(ids("healthy", Number.NaN)).toEqual([
       "TKT-1",
       "TKT-2",
@@ -457,7 +467,7 @@ describe("open-ticket aggregates and the SLA index", () => {
       "TKT-8",
       "TKT-9",
     ]);
-    expect(view.openTicketStats()).toEqual({
+    expect(view.openTicketStats(BUNDLED_QUEUE)).toEqual({
       open: 8,
       untriaged: 1,
       byCategory: { api: 7 },
@@ -489,7 +499,7 @@ describe("TriageService.queueMetrics and listTickets(slaState)", () => {
       store: store as TriageStore,
       knowledge: { get: () => undefined, list: () => [], search: () => [] },
       createSimilarityIndex: () => ({ add: () => undefined, similar: () => [], similarText: () => [] }),
-      teams: {} as never,
+      workspace: BUNDLED_WORKSPACE,
       clock,
     });
   }

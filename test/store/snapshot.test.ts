@@ -18,6 +18,7 @@ import { LogPositions } from "../../src/store/file/positions.js";
 import { approveBody, rejectBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, expectConsistent, memoryLogger, open, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
+import { BUNDLED_QUEUE } from "../support/workspace.js";
 
 afterAll(cleanupTempDirs);
 
@@ -209,7 +210,7 @@ describe("state snapshots", () => {
     expect(loaded.listTickets({ team: "api-platform" }, { offset: 0, limit: 0 }).total).toBe(
       state.listTickets({ team: "api-platform" }, { offset: 0, limit: 0 }).total,
     );
-    expect(loaded.openTicketStats()).toEqual(state.openTicketStats());
+    expect(loaded.openTicketStats(BUNDLED_QUEUE)).toEqual(state.openTicketStats(BUNDLED_QUEUE));
     expect(loaded.recommendationStats()).toEqual(state.recommendationStats());
     expect(loaded.pendingRecommendationIds("TKT-2")).toEqual(state.pendingRecommendationIds("TKT-2"));
     expect(reads).toEqual([]);

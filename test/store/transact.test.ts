@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CATEGORIES, PRIORITIES, STATUSES, TEAMS } from "../../src/domain/enums.js";
+import { CATEGORIES, PRIORITIES, STATUSES, TEAMS } from "../support/workspace.js";
 import { DomainError } from "../../src/domain/errors.js";
 import { compareTicketIds } from "../../src/domain/ids.js";
 import type { AuditEventDraft, Ticket } from "../../src/domain/schemas.js";

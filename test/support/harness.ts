@@ -8,6 +8,7 @@ import type { AuditEvent } from "../../src/domain/schemas.js";
 import { createMemoryLogger } from "../../src/logging.js";
 import type { ElicitationOptions } from "../../src/mcp/ask-human.js";
 import { createServer, type ServerDeps } from "../../src/mcp/server.js";
+import type { ToolSelection } from "../../src/mcp/toolsets.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { TEST_NOW, writeTestData, type TestData } from "./data.js";
 
@@ -42,6 +43,10 @@ export interface HarnessOptions {
   readonly databaseUrl?: string;
   /** A database store: LISTEN for other servers' commits between requests (default true). */
   readonly listen?: boolean;
+  /** The workspace file (TRIAGE_CONFIG); the bundled one when absent. */
+  readonly workspaceFile?: string;
+  /** Read-only mode and toolsets; every tool when absent. */
+  readonly selection?: ToolSelection;
 }
 
 /** A real SDK Client connected to a real server over an in-memory transport pair. */
@@ -56,6 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       knowledgeRoot: data.knowledgeRoot,
       minutesSaved: 8,
       ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      ...(options.workspaceFile === undefined ? {} : { workspaceFile: options.workspaceFile }),
       ...(options.approvalMode === undefined ? {} : { approvalMode: options.approvalMode }),
       ...(options.securityNeedsHumanChannel === undefined
         ? {}
@@ -65,6 +71,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { clock: () => now, ...(options.listen === undefined ? {} : { listen: options.listen }) },
   );
   const server = createServer({
+    workspace: triage.workspace,
+    ...(options.selection === undefined ? {} : { selection: options.selection }),
     service: triage.service,
     approvals: triage.approvals,
     intake: triage.intake,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { submitRecommendationInput } from "../../../src/domain/inputs.js";
+import { inputSchemasFor } from "../../../src/domain/inputs.js";
 import type { Ticket } from "../../../src/domain/schemas.js";
 import { hasInjection } from "../../../src/domain/signals/index.js";
 import type { SignalDetector } from "../types.js";
@@ -80,7 +80,7 @@ export async function evaluateThroughServer(
     for (const [i, row] of chosen.entries()) {
       const ticket = tickets[i]!;
       const recommendation = await triage.service.submit(
-        submitRecommendationInput.parse({
+        inputSchemasFor(triage.workspace).submitRecommendation.parse({
           ticketId: ticket.id,
           sourceRevision: ticket.revision,
           category: "security",

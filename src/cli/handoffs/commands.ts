@@ -190,7 +190,12 @@ function parse({ values, positionals }: ParsedArgs<typeof OPTIONS>): Options {
  * The webhook URLs: --webhooks FILE, else TRIAGE_WEBHOOKS (JSON), else TRIAGE_WEBHOOKS_FILE.
  * Security: neither a parse error nor a validation message repeats the file's content.
  */
-export function loadWebhooks(file: string | undefined, io: Pick<HandoffsIo, "env" | "cwd">): WebhookConfig {
+export function loadWebhooks(
+  file: string | undefined,
+  io: Pick<HandoffsIo, "env" | "cwd">,
+  teams: readonly string[],
+): WebhookConfig {
+  const fromJson = (text: string, source: string): WebhookConfig => webhooksFromJson(text, source, teams);
   const fromFile = (path: string, label: string): WebhookConfig => {
     const full = resolve(io.cwd, path);
     if (!existsSync(full)) throw new UsageError(`${label}: the webhook file ${full} does not exist.`);
@@ -212,7 +217,7 @@ export function loadWebhooks(file: string | undefined, io: Pick<HandoffsIo, "env
   );
 }
 
-function fromJson(text: string, source: string): WebhookConfig {
+function webhooksFromJson(text: string, source: string, teams: readonly string[]): WebhookConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -220,7 +225,7 @@ function fromJson(text: string, source: string): WebhookConfig {
     throw new UsageError(`${source} is not valid JSON.`);
   }
   try {
-    return parseWebhookConfig(json, source);
+    return parseWebhookConfig(json, source, teams);
   } catch (error) {
     if (error instanceof DomainError) throw new UsageError(error.message);
     throw error;
@@ -288,8 +293,12 @@ async function deliver(options: Options, handoffs: HandoffService, webhooks: Web
 
 async function runHandoffCommand(options: Options, io: HandoffsIo): Promise<number> {
   // Configuration first: a bad webhook file must not open (or create) anything.
-  const webhooks = options.command === "deliver" ? loadWebhooks(options.webhooks, io) : undefined;
-  const triage = await openExistingRuntime("handoffs", options.dataRoot, io);
+  let webhooks: WebhookConfig | undefined;
+  const triage = await openExistingRuntime("handoffs", options.dataRoot, io, (workspace) => {
+    if (options.command === "deliver") {
+      webhooks = loadWebhooks(options.webhooks, io, workspace.vocabulary.teams);
+    }
+  });
   try {
     if (options.command === "list") {
       const page = triage.handoffs.list({

@@ -127,7 +127,11 @@ async function runReviewCommand(options: Options, triage: Triage, io: ReviewIo):
       const entries = pending(service);
       io.stdout(
         options.json
-          ? `${JSON.stringify(entries.map(pendingJson), null, 2)}\n`
+          ? `${JSON.stringify(
+              entries.map((e) => pendingJson(e, service.workspace.policy)),
+              null,
+              2,
+            )}\n`
           : renderPendingList(entries, false, io.columns),
       );
       return 0;
@@ -150,7 +154,7 @@ async function runReviewCommand(options: Options, triage: Triage, io: ReviewIo):
       }
       const names = fieldNames(options.fields);
       const rec = service.getRecommendation(recommendationIdFrom(service, options.id ?? ""));
-      const fields = resolveFields(names, proposedFields(rec));
+      const fields = resolveFields(names, proposedFields(rec, service.workspace.policy));
       await decide(approvals, io, approval(decided(rec), fields, actor, options.editedResponse));
       return 0;
     }

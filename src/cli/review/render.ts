@@ -1,5 +1,6 @@
 import { isStale, proposedFields } from "../../domain/policy/index.js";
 import type { ServerSignal } from "../../domain/policy/index.js";
+import type { TriagePolicy } from "../../domain/workspace/index.js";
 import { formatValue, oneLine } from "../../domain/review-format.js";
 import {
   approvalPreview,
@@ -89,7 +90,7 @@ export function renderPendingList(
 }
 
 /** A machine-readable queue entry for `review list --json`. */
-export function pendingJson(entry: PendingEntry): Record<string, unknown> {
+export function pendingJson(entry: PendingEntry, policy: TriagePolicy): Record<string, unknown> {
   const { rec, ticket } = entry;
   return {
     recommendationId: rec.id,
@@ -100,7 +101,7 @@ export function pendingJson(entry: PendingEntry): Record<string, unknown> {
     stale: stale(entry),
     escalationReasons: rec.escalationReasons,
     requiredTeam: rec.requiredTeam,
-    proposedFields: ticket === undefined ? [] : proposedFields(rec),
+    proposedFields: ticket === undefined ? [] : proposedFields(rec, policy),
     confidence: rec.confidence,
     actor: rec.actor,
     createdAt: rec.createdAt,

@@ -19,6 +19,8 @@ export const EVENTS_PER_PAGE = 50;
 export interface TicketPageData {
   readonly ticket: Ticket;
   readonly now: Date;
+  /** The workspace's at-risk window: how close to its due time a ticket is "at risk". */
+  readonly atRiskWindowMs: number;
   readonly source: TicketOrigin | null;
   readonly recommendations: readonly Recommendation[];
   readonly similar: readonly SimilarTicket[];
@@ -36,11 +38,11 @@ function fact(label: string, value: Html | string | number): Html {
   </div>`;
 }
 
-function fields(t: Ticket, now: Date): Html {
+function fields(t: Ticket, now: Date, atRiskWindowMs: number): Html {
   const c = t.customer;
   return html`<dl class="facts">
       ${fact("Customer", html`<span class="u">${c.name}</span>${c.email === undefined ? "" : html` · <span class="u">${c.email}</span>`} · ${c.plan} · ${c.region}${c.vip ? html` <span class="badge">VIP</span>` : ""}`)}
-      ${fact("SLA", html`${slaBadge(slaStateOf(t, now))} response due ${when(t.sla.responseDueAt)}`)}
+      ${fact("SLA", html`${slaBadge(slaStateOf(t, now, atRiskWindowMs))} response due ${when(t.sla.responseDueAt)}`)}
       ${fact("Status", t.status)} ${fact("Revision", t.revision)} ${fact("Category", t.category ?? unset)}
       ${fact("Priority", t.priority ?? unset)} ${fact("Team", t.team ?? unset)}
       ${fact("Assignee", t.assignee ?? unset)}
@@ -160,7 +162,7 @@ export function ticketBody(data: TicketPageData): Html {
   const t = data.ticket;
   return html`<p><a href="/tickets">← All tickets</a></p>
     <h1><span class="mono muted">${t.id}</span> <span class="u">${masked(t.subject)}</span></h1>
-    ${live("section", "ticket-fields", fields(t, data.now), html` aria-label="Ticket"`)}
+    ${live("section", "ticket-fields", fields(t, data.now, data.atRiskWindowMs), html` aria-label="Ticket"`)}
     <div class="panels">
       <section aria-labelledby="source-title">
         <h2 id="source-title">Source</h2>

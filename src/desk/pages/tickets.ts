@@ -88,7 +88,7 @@ function filterForm(opts: FilterOptions, chosen: FilterValues): Html {
   </form>`;
 }
 
-function row(ticket: Ticket, now: Date): Html {
+function row(ticket: Ticket, now: Date, atRiskWindowMs: number): Html {
   return html`<tr>
     <td class="id">${ticketLink(ticket.id)}</td>
     <td class="subject u">${ticket.subject}</td>
@@ -99,7 +99,10 @@ function row(ticket: Ticket, now: Date): Html {
     <td>${ticket.priority ?? html`<span class="muted">–</span>`}</td>
     <td>${ticket.team ?? html`<span class="muted">–</span>`}</td>
     <td>${ticket.category ?? html`<span class="muted">–</span>`}</td>
-    <td>${slaBadge(slaStateOf(ticket, now))} <span class="muted">${when(ticket.sla.responseDueAt)}</span></td>
+    <td>
+      ${slaBadge(slaStateOf(ticket, now, atRiskWindowMs))}
+      <span class="muted">${when(ticket.sla.responseDueAt)}</span>
+    </td>
   </tr>`;
 }
 
@@ -109,6 +112,8 @@ export interface TicketListData {
   /** The list, or why the filters were refused. */
   readonly result: { readonly page: TicketPage; readonly query: TicketQuery } | { readonly problem: string };
   readonly now: Date;
+  /** The workspace's at-risk window: how close to its due time a ticket is "at risk". */
+  readonly atRiskWindowMs: number;
 }
 
 function listing(data: TicketListData): Html {
@@ -133,7 +138,7 @@ function listing(data: TicketListData): Html {
   ${dataTable(
     "Tickets",
     ["Ticket", "Subject", "Customer", "Status", "Priority", "Team", "Category", "SLA (response due)"],
-    page.items.map((t) => row(t, data.now)),
+    page.items.map((t) => row(t, data.now, data.atRiskWindowMs)),
   )}
   ${pager(number, pages, hrefFor, "Ticket pages")}`;
 }

@@ -1,7 +1,8 @@
-import { APPROVABLE_FIELDS, type ApprovableField } from "../enums.js";
+import type { ApprovableField } from "../enums.js";
 import { DomainError } from "../errors.js";
 import type { FieldChange, Recommendation, Ticket } from "../schemas.js";
 import { describeSecretFindings, findSecrets } from "../secrets/index.js";
+import type { TriagePolicy } from "../workspace/workspace.js";
 import { computeEscalation, escalationInputOf, type Escalation } from "./escalation.js";
 
 // The approval decision, one home for every channel (chat, form, reviewer CLI, app card, desk):
@@ -54,15 +55,16 @@ export function proposedValue(rec: Recommendation, field: ApprovableField): Prop
   }
 }
 
-/** The fields this recommendation proposes, in the canonical order. */
-export function proposedFields(rec: Recommendation): ApprovableField[] {
-  return APPROVABLE_FIELDS.filter((f) => proposedValue(rec, f).present);
+/** The approvable fields this recommendation proposes, in the workspace's order. */
+export function proposedFields(rec: Recommendation, policy: TriagePolicy): ApprovableField[] {
+  return policy.approvableFields.filter((f) => proposedValue(rec, f).present);
 }
 
-/** Field-level checks that need no ticket: uniqueness, proposals, the edited response. */
+/** Field-level checks that need no ticket: uniqueness, approvable, proposals, the edited response. */
 export function validateApprovedFields(
   rec: Recommendation,
   fields: readonly ApprovableField[],
+  policy: TriagePolicy,
   editedCustomerResponse?: string,
 ): void {
   if (fields.length === 0) {
@@ -81,12 +83,20 @@ export function validateApprovedFields(
     }
     seen.add(f);
   }
+  const closed = fields.filter((f) => !policy.approvableFields.includes(f));
+  if (closed.length > 0) {
+    throw new DomainError(
+      "INVALID_INPUT",
+      `approvedFields names ${closed.join(", ")}, which reviewers do not approve in this workspace. ` +
+        `Approvable fields: ${policy.approvableFields.join(", ")}.`,
+    );
+  }
   const missing = fields.filter((f) => !proposedValue(rec, f).present);
   if (missing.length > 0) {
     throw new DomainError(
       "INVALID_INPUT",
       `Recommendation ${rec.id} proposes no value for ${missing.join(", ")}. ` +
-        `Approvable fields of this recommendation: ${proposedFields(rec).join(", ")}.`,
+        `Approvable fields of this recommendation: ${proposedFields(rec, policy).join(", ")}.`,
     );
   }
   if (editedCustomerResponse !== undefined) checkEditedResponse(fields, editedCustomerResponse);
@@ -192,10 +202,11 @@ function questionOf(
   rec: Recommendation,
   escalation: Escalation,
   editedCustomerResponse: string | undefined,
+  policy: TriagePolicy,
 ): ApprovalQuestion {
   const required = escalation.requiredTeam;
   const ticketHasRequiredTeam = required === null || ticket.team === required;
-  const fields = proposedFields(rec).map((field): ReviewField => {
+  const fields = proposedFields(rec, policy).map((field): ReviewField => {
     const proposal = proposedValue(rec, field);
     const edited = field === "customerResponse" && editedCustomerResponse !== undefined;
     const current = currentValue(ticket, field);
@@ -224,9 +235,10 @@ export function preflightApproval(
   rec: Recommendation,
   request: PreflightRequest,
   now: Date,
+  policy: TriagePolicy,
 ): Preflight {
-  const escalation = computeEscalation(escalationInputOf(rec), ticket, now);
-  const question = questionOf(ticket, rec, escalation, request.editedCustomerResponse);
+  const escalation = computeEscalation(escalationInputOf(rec), ticket, now, policy);
+  const question = questionOf(ticket, rec, escalation, request.editedCustomerResponse, policy);
   try {
     checkApprovalTarget(ticket, rec, request);
     const edited = request.editedCustomerResponse;
@@ -268,13 +280,14 @@ export function planApproval(
   rec: Recommendation,
   request: ApprovalRequest,
   now: Date,
+  policy: TriagePolicy,
 ): ApprovalPlan {
   checkApprovalTarget(ticket, rec, request);
-  validateApprovedFields(rec, request.approvedFields, request.editedCustomerResponse);
+  validateApprovedFields(rec, request.approvedFields, policy, request.editedCustomerResponse);
 
   let after: Ticket = ticket;
   const changes: FieldChange[] = [];
-  for (const field of APPROVABLE_FIELDS) {
+  for (const field of policy.approvableFields) {
     if (!request.approvedFields.includes(field)) continue;
     const proposed = proposedValue(rec, field);
     if (!proposed.present) continue;
@@ -287,7 +300,7 @@ export function planApproval(
   }
 
   // Escalation is computed again at approval time: the SLA clock may have moved.
-  const escalation = computeEscalation(escalationInputOf(rec), ticket, now);
+  const escalation = computeEscalation(escalationInputOf(rec), ticket, now, policy);
   if (escalation.requiredTeam !== null && after.team !== escalation.requiredTeam) {
     const how = request.approvedFields.includes("team")
       ? `the recommendation proposes team "${rec.team}"`

@@ -1,10 +1,9 @@
 import { ESCALATION_REASONS, type EscalationReason, type Priority, type Risk, type Team } from "../enums.js";
 import type { Recommendation, Ticket } from "../schemas.js";
+import { compareRisk } from "../signals/risk.js";
+import type { TriagePolicy } from "../workspace/workspace.js";
 import { assessmentReasons } from "./assessment.js";
 import { slaStateOf } from "./sla.js";
-
-/** Below this confidence a recommendation is escalated as low-confidence (0.75 itself is fine). */
-export const LOW_CONFIDENCE_THRESHOLD = 0.75;
 
 export interface EscalationInput {
   readonly securityRisk: Risk;
@@ -23,30 +22,35 @@ export interface Escalation {
   readonly requiredTeam: Team | null;
 }
 
-const OUTAGE_RISKS: ReadonlySet<Risk> = new Set(["likely", "confirmed"]);
-
 /**
- * The contract's escalation rules, pure and deterministic. The caller's own list of reasons is
- * never consulted: reasons are always derived from the risks, the ticket and the clock.
+ * The escalation rules, pure and deterministic, with the workspace's routing and thresholds
+ * (`policy`). The caller's own list of reasons is never consulted: reasons are always derived
+ * from the risks, the ticket and the clock. A routing rule applies from its risk level on, adds
+ * its reason (security, outage) and requires its team; of several, the lowest precedence wins.
  */
 export function computeEscalation(
   input: EscalationInput,
   ticket: Pick<Ticket, "sla">,
   now: Date,
+  policy: TriagePolicy,
 ): Escalation {
   const reasons = new Set<EscalationReason>(input.extraReasons ?? []);
-  const security = input.securityRisk !== "none";
-  const outage = OUTAGE_RISKS.has(input.outageRisk);
-  if (security) reasons.add("security");
-  if (outage) reasons.add("outage");
-  if (input.confidence < LOW_CONFIDENCE_THRESHOLD) reasons.add("low-confidence");
-  if (slaStateOf(ticket, now) !== "healthy") reasons.add("sla");
+  const risks = { security: input.securityRisk, outage: input.outageRisk };
+  // policy.routing is ordered by precedence: the first rule that applies decides the team.
+  let requiredTeam: Team | null = null;
+  for (const rule of policy.routing) {
+    if (compareRisk(risks[rule.risk], rule.from) < 0) continue;
+    reasons.add(rule.risk);
+    requiredTeam ??= rule.team;
+  }
+  if (input.confidence < policy.lowConfidenceBelow) reasons.add("low-confidence");
+  if (slaStateOf(ticket, now, policy.atRiskWindowMs) !== "healthy") reasons.add("sla");
   const highImpact =
-    input.priority === "P1" || input.priority === "P2" || security || input.outageRisk !== "none";
+    policy.highImpactPriorities.includes(input.priority) ||
+    input.securityRisk !== "none" ||
+    input.outageRisk !== "none";
   if (highImpact && input.missingInformation.length > 0) reasons.add("missing-information");
   const ordered = ESCALATION_REASONS.filter((r) => reasons.has(r));
-  // Security takes precedence over outage routing.
-  const requiredTeam: Team | null = security ? "security" : outage ? "incident-response" : null;
   return { escalationRequired: ordered.length > 0, escalationReasons: ordered, requiredTeam };
 }
 

@@ -9,6 +9,7 @@ export const searchKnowledge = defineTool({
     "Ranked search (BM25 over title, tags and body) of the support knowledge base: policies and troubleshooting " +
     "guides. Query with the ticket's key facts; cite the ids you rely on in knowledgeArticleIds.",
   kind: "read",
+  toolset: "knowledge",
   input: searchKnowledgeInput,
   output: searchKnowledgeOutput,
   handler: (args, { service }) => {

@@ -9,6 +9,7 @@ export const getQueueMetrics = defineTool({
     "Current queue health: open and untriaged tickets, SLA breached and at-risk counts, tickets by category, " +
     "priority and team, recommendation outcomes, escalation counts and estimated minutes saved.",
   kind: "read",
+  toolset: "tickets",
   input: getQueueMetricsInput,
   output: metricsOutput,
   handler: (_args, { service }) => service.queueMetrics(),

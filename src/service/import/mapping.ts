@@ -1,20 +1,12 @@
 import { INTAKE_LIMITS, LIMITS } from "../../domain/inputs.js";
 import type { Ticket } from "../../domain/schemas.js";
 import { maskSecrets } from "../../domain/secrets/index.js";
-import { slaDeadline, type Plan } from "../../domain/sla-table.js";
+import { slaDeadline } from "../../domain/policy/sla.js";
+import { planOf, type Workspace } from "../../domain/workspace/index.js";
 import type { ColumnMapping, ImportField } from "./columns.js";
 import type { ImportStats } from "./stats.js";
 import type { RawRow, RawValue } from "./table.js";
-import {
-  CATEGORY_VALUES,
-  foldKey,
-  parseBoolean,
-  parseDate,
-  PLAN_VALUES,
-  PRIORITY_VALUES,
-  STATUS_VALUES,
-  TEAM_VALUES,
-} from "./values.js";
+import { foldKey, importValuesFor, parseBoolean, parseDate, type ImportValues } from "./values.js";
 
 // One export row -> one ticket (without its id: ids are assigned under the runtime lock, at
 // commit). Problems that make a row unusable are row errors; values we can default are
@@ -35,10 +27,11 @@ export const IMPORT_LIMITS = {
   tags: LIMITS.tags,
 } as const;
 
-/** What a field becomes when its cell is empty (or, with a warning, not understood). */
+/**
+ * What a field becomes when its cell is empty (or, with a warning, not understood). The status and
+ * the plan are the workspace's: its initial status and import.defaultPlan.
+ */
 export const IMPORT_DEFAULTS = {
-  status: "new",
-  plan: "free" as Plan,
   region: "unknown",
   customer: "unknown",
   vip: false,
@@ -105,11 +98,16 @@ const MASK_CACHE_LIMIT = 20_000;
 export class RowMapper {
   private readonly maskCache = new Map<string, { text: string; kinds: readonly string[] }>();
 
+  private readonly values: ImportValues;
+
   constructor(
     private readonly mapping: ColumnMapping,
     private readonly stats: ImportStats,
     private readonly now: Date,
-  ) {}
+    private readonly workspace: Workspace,
+  ) {
+    this.values = importValuesFor(workspace);
+  }
 
   /** maskInto for values that repeat across rows: each distinct value is scanned once. */
   private maskRepeated(value: string, kinds: string[]): string {
@@ -191,11 +189,12 @@ export class RowMapper {
     }
 
     // Enumerations.
-    const status = this.enumValue("status", get("status"), STATUS_VALUES, line, IMPORT_DEFAULTS.status);
-    const priority = this.enumValue("priority", get("priority"), PRIORITY_VALUES, line, undefined);
-    const category = this.enumValue("category", get("category"), CATEGORY_VALUES, line, undefined);
-    const team = this.enumValue("team", get("team"), TEAM_VALUES, line, undefined);
-    const plan = this.enumValue("plan", get("plan"), PLAN_VALUES, line, IMPORT_DEFAULTS.plan);
+    const ws = this.workspace;
+    const status = this.enumValue("status", get("status"), line, ws.initialStatus);
+    const priority = this.enumValue("priority", get("priority"), line, undefined);
+    const category = this.enumValue("category", get("category"), line, undefined);
+    const team = this.enumValue("team", get("team"), line, undefined);
+    const plan = this.enumValue("plan", get("plan"), line, ws.importDefaults.plan);
     const vip = this.vip(get("vip"), line);
 
     // Customer.
@@ -250,7 +249,9 @@ export class RowMapper {
       stats.rowError(line, problems);
       return undefined;
     }
-    const deadline = slaDeadline(plan, vip, createdAt);
+    const planDef = planOf(ws, plan);
+    if (planDef === undefined) throw new Error(`plan "${plan}" is not in the workspace`);
+    const deadline = slaDeadline(planDef, vip, createdAt, priority);
     const ticket: ImportTicket = {
       createdAt: iso(createdAt),
       updatedAt: iso(updatedAt),
@@ -280,21 +281,20 @@ export class RowMapper {
     if (this.mapping.fields.has(field)) this.stats.defaulted(field);
   }
 
-  private enumValue<T extends string, D extends T | undefined>(
+  private enumValue<D extends string | undefined>(
     field: "status" | "priority" | "category" | "team" | "plan",
     raw: string,
-    values: ReadonlyMap<string, T>,
     line: number,
     fallback: D,
-  ): T | D {
+  ): string | D {
     if (raw === "") {
       this.defaulted(field);
       return fallback;
     }
-    const to = values.get(foldKey(raw));
+    const to = this.values[field].get(foldKey(raw));
     this.stats.value(field, raw, to ?? fallback ?? null, to !== undefined);
     if (to !== undefined) return to;
-    this.stats.warn(`unknown-${field}`, line, UNKNOWN_MESSAGE[field]);
+    this.stats.warn(`unknown-${field}`, line, unknownMessage(field, this.workspace));
     return fallback;
   }
 
@@ -313,11 +313,18 @@ export class RowMapper {
   }
 }
 
-const UNKNOWN_MESSAGE = {
-  status: `an unknown status was set to ${IMPORT_DEFAULTS.status}`,
-  priority: "an unknown priority was left unset (triage sets it)",
-  category: "an unknown category was left unset (triage sets it)",
-  team: "an unknown team was left unset (triage sets it)",
-  plan: `an unknown plan was read as ${IMPORT_DEFAULTS.plan} (its SLA target applies)`,
-  vip: "a VIP flag that is not yes/no was read as no",
-} as const;
+function unknownMessage(
+  field: "status" | "priority" | "category" | "team" | "plan",
+  workspace: Workspace,
+): string {
+  switch (field) {
+    case "status":
+      return `an unknown status was set to ${workspace.initialStatus}`;
+    case "plan":
+      return `an unknown plan was read as ${workspace.importDefaults.plan} (its SLA target applies)`;
+    default:
+      return `an unknown ${field} was left unset (triage sets it)`;
+  }
+}
+
+const UNKNOWN_MESSAGE = { vip: "a VIP flag that is not yes/no was read as no" } as const;

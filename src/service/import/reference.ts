@@ -1,4 +1,5 @@
-import { ticketSchema } from "../../domain/schemas.js";
+import { ticketSchemaFor } from "../../domain/schemas.js";
+import { vocabularySchemas, type Workspace } from "../../domain/workspace/index.js";
 import { parseJsonRecords } from "./json.js";
 import { IMPORT_LIMITS, maskInto, type ImportCandidate } from "./mapping.js";
 import { readSourceText, type SourceRead } from "./source.js";
@@ -26,13 +27,20 @@ export function readReferenceRecords(path: string, progress?: ReadProgress): Ref
   return { ...read, rows: records.length, records };
 }
 
+/** A ticket of the seed format whose values are the workspace's. */
+export function referenceTicketSchema(workspace: Workspace) {
+  return ticketSchemaFor(vocabularySchemas(workspace.vocabulary));
+}
+export type ReferenceTicketSchema = ReturnType<typeof referenceTicketSchema>;
+
 /** One seed-format record -> a candidate, or undefined (the reason is recorded). */
 export function referenceCandidate(
   record: { readonly line: number; readonly index: number; readonly value: unknown },
   stats: ImportStats,
   sourceIds: Map<string, number>,
+  schema: ReferenceTicketSchema,
 ): ImportCandidate | undefined {
-  const parsed = ticketSchema.safeParse(record.value);
+  const parsed = schema.safeParse(record.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`;

@@ -1,78 +1,39 @@
-import type { Category, Priority, Status, Team } from "../../domain/enums.js";
-import { CATEGORIES, TEAMS } from "../../domain/enums.js";
-import type { Plan } from "../../domain/sla-table.js";
+import { foldKey, type Workspace } from "../../domain/workspace/index.js";
 
 // How the values of a helpdesk export become ours. Every table is keyed by the folded form of
 // the value (lower case, separators as single spaces), so "On-Hold", "on_hold" and "ON HOLD"
-// are one key. A value no table knows is reported, never guessed.
+// are one key. The tables come from the workspace: each id, and the aliases the file gives it.
+// A value no table knows is reported, never guessed.
 
-/** Lower case, NFKC, runs of space, "_", "-" and "." as one space, trimmed. */
-export function foldKey(value: string): string {
-  return value
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[\s_.-]+/g, " ")
-    .trim();
-}
+export { foldKey };
 
-function table<T extends string>(entries: Readonly<Record<T, readonly string[]>>): ReadonlyMap<string, T> {
-  const map = new Map<string, T>();
-  for (const [to, froms] of Object.entries(entries) as [T, readonly string[]][]) {
+function table(entries: Readonly<Record<string, readonly string[]>>): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  for (const [to, froms] of Object.entries(entries)) {
     map.set(foldKey(to), to);
     for (const from of froms) map.set(foldKey(from), to);
   }
   return map;
 }
 
-export const STATUS_VALUES: ReadonlyMap<string, Status> = table<Status>({
-  new: [
-    "open",
-    "opened",
-    "unopened",
-    "unassigned",
-    "todo",
-    "to do",
-    "backlog",
-    "created",
-    "submitted",
-    "received",
-  ],
-  triage: ["triaged", "needs triage", "in triage", "reviewing"],
-  "waiting-customer": [
-    "pending",
-    "waiting",
-    "waiting on customer",
-    "waiting for customer",
-    "awaiting customer",
-    "awaiting reply",
-    "waiting for reply",
-    "customer reply pending",
-  ],
-  "in-progress": ["working", "active", "assigned", "investigating", "on hold", "hold", "escalated"],
-  resolved: ["solved", "closed", "done", "fixed", "complete", "completed", "cancelled", "canceled"],
-});
+/** The value tables of an import, per field, from the workspace's ids and aliases. */
+export interface ImportValues {
+  readonly status: ReadonlyMap<string, string>;
+  readonly priority: ReadonlyMap<string, string>;
+  readonly category: ReadonlyMap<string, string>;
+  readonly team: ReadonlyMap<string, string>;
+  readonly plan: ReadonlyMap<string, string>;
+}
 
-export const PRIORITY_VALUES: ReadonlyMap<string, Priority> = table<Priority>({
-  P1: ["urgent", "critical", "highest", "blocker", "emergency", "1", "sev1", "sev 1", "s1"],
-  P2: ["high", "major", "2", "sev2", "sev 2", "s2"],
-  P3: ["normal", "medium", "moderate", "3", "sev3", "sev 3", "s3"],
-  P4: ["low", "lowest", "minor", "trivial", "4", "sev4", "sev 4", "s4"],
-});
-
-export const PLAN_VALUES: ReadonlyMap<string, Plan> = table<Plan>({
-  enterprise: [],
-  growth: ["pro", "professional", "business"],
-  team: ["teams", "starter", "basic", "standard"],
-  free: ["trial", "freemium", "community"],
-});
-
-export const CATEGORY_VALUES: ReadonlyMap<string, Category> = table<Category>(
-  Object.fromEntries(CATEGORIES.map((c) => [c, []])) as unknown as Record<Category, string[]>,
-);
-
-export const TEAM_VALUES: ReadonlyMap<string, Team> = table<Team>(
-  Object.fromEntries(TEAMS.map((t) => [t, []])) as unknown as Record<Team, string[]>,
-);
+export function importValuesFor(workspace: Workspace): ImportValues {
+  return {
+    status: table(workspace.aliases.statuses),
+    priority: table(workspace.aliases.priorities),
+    category: table(workspace.aliases.categories),
+    team: table(workspace.aliases.teams),
+    plan: table(workspace.aliases.plans),
+  };
+}
 
 const TRUE_VALUES = new Set(["true", "yes", "y", "1", "vip", "x"]);
 const FALSE_VALUES = new Set(["false", "no", "n", "0"]);

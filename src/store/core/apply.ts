@@ -69,6 +69,9 @@ function applyEffects(state: StoreState, effects: readonly Effect[]): void {
       case "handoff-replaced":
         state.replaceHandoff(effect.handoff);
         break;
+      case "workspace-recorded":
+        state.recordWorkspace(effect.record);
+        break;
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { EscalationReason, Resolution } from "../../domain/enums.js";
 import type { Recommendation, Ticket } from "../../domain/schemas.js";
 import { deepFreeze } from "./sorted.js";
-import { dueOf, isOpen, type SlaSlot } from "./ticket-aggregates.js";
+import { dueOf, type SlaSlot } from "./ticket-aggregates.js";
 
 // The slots the state keeps per ticket and per recommendation.
 //
@@ -132,14 +132,14 @@ export class TicketSlot extends LazyRecord<Ticket, TicketFields> implements SlaS
   readonly key: IdKey;
   due: number;
   flagged: boolean;
-  open: boolean;
+  status: string;
 
   constructor(fields: TicketFields, source: Ticket | RawJson) {
     super(fields, source);
     this.key = idKey(fields.id);
     this.due = fields.due;
     this.flagged = fields.flagged;
-    this.open = isOpen(fields);
+    this.status = fields.status;
   }
 
   get ticket(): Ticket {

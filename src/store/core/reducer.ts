@@ -1,15 +1,10 @@
 import { z } from "zod";
 import type { AuditAction, AuditEvent, AuditEventOf } from "../../domain/audit-events.js";
 import type { HandoffAttempt, HandoffState } from "../../domain/handoffs.js";
-import {
-  categorySchema,
-  prioritySchema,
-  statusSchema,
-  teamSchema,
-  type ApprovableField,
-} from "../../domain/enums.js";
+import type { ApprovableField } from "../../domain/enums.js";
 import type { Recommendation, Ticket } from "../../domain/schemas.js";
-import type { ImportRecord, StoreState } from "./state.js";
+import { STORED_VOCABULARY } from "../../domain/workspace/index.js";
+import type { ImportRecord, StoreState, WorkspaceRecord } from "./state.js";
 
 // How each audit action changes the state: one entry per action, so a new action is added in
 // one place (REDUCERS' type fails to compile until it is). Every event's `data` is parsed by its
@@ -38,7 +33,9 @@ export type Effect =
   | { readonly kind: "recommendation-added"; readonly recommendation: Recommendation }
   | { readonly kind: "recommendation-replaced"; readonly recommendation: Recommendation }
   | { readonly kind: "handoff-added"; readonly handoff: HandoffState }
-  | { readonly kind: "handoff-replaced"; readonly handoff: HandoffState };
+  | { readonly kind: "handoff-replaced"; readonly handoff: HandoffState }
+  /** The workspace file the runtime now runs with (its hash), from seq 0 or a workspace-applied event. */
+  | { readonly kind: "workspace-recorded"; readonly record: WorkspaceRecord };
 export type Prepared = Problem | { readonly effects: readonly Effect[] };
 
 /** The tickets of an import batch, or why they cannot be read. */
@@ -61,13 +58,16 @@ type Reducers = { readonly [A in AuditAction]: Reducer<A> };
 
 const noChange: Prepared = { effects: [] };
 
-/** What an approved value must look like, per field; fields map to same-named ticket properties. */
+/**
+ * What an approved value must look like, per field; fields map to same-named ticket properties.
+ * Which category, team, ... values exist is the workspace's call, made before an event is drafted.
+ */
 const FIELD_VALUE: Record<ApprovableField, z.ZodType> = {
-  category: categorySchema,
-  priority: prioritySchema,
-  team: teamSchema,
+  category: STORED_VOCABULARY.category,
+  priority: STORED_VOCABULARY.priority,
+  team: STORED_VOCABULARY.team,
   assignee: z.string().nullable(),
-  status: statusSchema,
+  status: STORED_VOCABULARY.status,
   tags: z.array(z.string()),
   customerResponse: z.string(),
 };
@@ -140,10 +140,18 @@ function pendingRecommendation(
   return { rec };
 }
 
+/** `data.seed.workspace` of `runtime-initialized`: the workspace file's hash at initialization. */
+const initialWorkspaceSchema = z.object({ sha256: z.string(), name: z.string() });
+
 export const REDUCERS: Reducers = {
   // Tickets come from base/tickets.json; the event only records the initialization.
-  "runtime-initialized": (_state, event) =>
-    event.seq === 0 ? noChange : { problem: "runtime-initialized is only valid as seq 0" },
+  // The workspace file the runtime was initialized with, when the seed metadata records it.
+  "runtime-initialized": (_state, event) => {
+    if (event.seq !== 0) return { problem: "runtime-initialized is only valid as seq 0" };
+    const workspace = initialWorkspaceSchema.safeParse(event.data.seed["workspace"]);
+    if (!workspace.success) return noChange;
+    return { effects: [{ kind: "workspace-recorded", record: { seq: 0, sha256: workspace.data.sha256 } }] };
+  },
 
   "recommendation-submitted": (state, event) => {
     const rec = event.data.recommendation;
@@ -348,6 +356,31 @@ export const REDUCERS: Reducers = {
         },
       ],
     };
+  },
+
+  // Renames rewrite no event: they apply here, from this event, to the tickets as they are now.
+  // Like a note, a rename is not a triage decision: revisions stay.
+  "workspace-applied": (state, event) => {
+    if (event.ticketId !== null)
+      return { problem: "workspace-applied names no single ticket (ticketId null)" };
+    const renamed = event.data.renamed;
+    const recorded: Effect = {
+      kind: "workspace-recorded",
+      record: { seq: event.seq, sha256: event.data.sha256 },
+    };
+    if (renamed.length === 0) return { effects: [recorded] };
+    const map = new Map(renamed.map((r) => [`${r.field}\u0000${r.from}`, r.to]));
+    const effects: Effect[] = [recorded];
+    for (const ticket of state.tickets.byInsertion(0)) {
+      let next: Ticket | undefined;
+      for (const field of ["category", "priority", "team", "status"] as const) {
+        const value = ticket[field];
+        const to = value === undefined ? undefined : map.get(`${field}\u0000${value}`);
+        if (to !== undefined) next = { ...(next ?? ticket), [field]: to };
+      }
+      if (next !== undefined) effects.push({ kind: "ticket-replaced", ticket: next });
+    }
+    return { effects };
   },
 
   "handoff-delivered": (state, event) => {

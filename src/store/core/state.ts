@@ -227,6 +227,19 @@ export class StoreState {
     this.idempotencyKeys.set(key, Object.freeze({ ...entry }));
   }
 
+  // ---------- the workspace ----------
+
+  private workspace: WorkspaceRecord | undefined;
+
+  recordWorkspace(record: WorkspaceRecord): void {
+    this.workspace = Object.freeze({ seq: record.seq, sha256: record.sha256 });
+  }
+
+  /** The last `workspace-applied` event, or undefined when there is none. */
+  workspaceApplied(): WorkspaceRecord | undefined {
+    return this.workspace;
+  }
+
   // ---------- imports ----------
 
   recordImport(record: ImportRecord): void {
@@ -271,6 +284,7 @@ export class StoreState {
       idempotency: Array.from(this.idempotencyKeys, ([key, e]) => ({ key, ...e })),
       handoffs: this.handoffs.all(),
       imports: this.imports,
+      ...(this.workspace === undefined ? {} : { workspace: this.workspace }),
     };
   }
 
@@ -301,6 +315,11 @@ export class StoreState {
         throw new Error(`its import of ${record.file} names seq ${record.seq}, after its last event`);
       state.recordImport(record);
     }
+    if (content.workspace !== undefined) {
+      if (content.workspace.seq > head.seq)
+        throw new Error(`its workspace names seq ${content.workspace.seq}, after its last event`);
+      state.recordWorkspace(content.workspace);
+    }
     return state;
   }
 }
@@ -315,6 +334,14 @@ interface ContentCommon {
   readonly handoffs: readonly HandoffState[];
   /** Committed imports, in commit order. */
   readonly imports: readonly ImportRecord[];
+  /** The last `workspace-applied` event; absent before the first (and in older checkpoints). */
+  readonly workspace?: WorkspaceRecord | undefined;
+}
+
+/** The workspace file a runtime last ran with: its `workspace-applied` event. */
+export interface WorkspaceRecord {
+  readonly seq: number;
+  readonly sha256: string;
 }
 
 /** A record as written: its index fields and its JSON. */

@@ -1,13 +1,15 @@
 import type { SlaState } from "../../domain/enums.js";
-import { SLA_AT_RISK_WINDOW_MS } from "../../domain/policy/sla.js";
 import type { Ticket } from "../../domain/schemas.js";
+import type { QueueRules } from "../../domain/workspace/index.js";
 import { Bitset } from "./bitset.js";
 import { lowerBound } from "./sorted.js";
 import type { OpenTicketStats, SlaCounts } from "../types.js";
 
 // Aggregates the queue metrics and the SLA filter need, kept up to date as tickets enter and
 // change, so neither has to scan every ticket. Both reproduce the scans they replace exactly:
-// "open" is status !== "resolved", and SLA states follow slaStateOf (domain/policy/sla.ts).
+// "open" is a status the workspace does not mark closed, and SLA states follow slaStateOf
+// (domain/policy/sla.ts). Which statuses are closed, and how long the at-risk window is, are the
+// workspace's (QueueRules, passed with each question): the counts are kept per status.
 
 /** A ticket's place in the SLA index: what StoreState keeps per ticket. */
 export interface SlaSlot {
@@ -17,8 +19,7 @@ export interface SlaSlot {
   due: number;
   /** sla.breached: breached whatever the clock says. */
   flagged: boolean;
-  /** status !== "resolved". */
-  open: boolean;
+  status: string;
 }
 
 export function dueOf(ticket: Pick<Ticket, "sla">): number {
@@ -26,8 +27,8 @@ export function dueOf(ticket: Pick<Ticket, "sla">): number {
   return Number.isNaN(due) ? Number.POSITIVE_INFINITY : due;
 }
 
-export function isOpen(ticket: Pick<Ticket, "status">): boolean {
-  return ticket.status !== "resolved";
+function isOpen(status: string, rules: Pick<QueueRules, "closedStatuses">): boolean {
+  return !rules.closedStatuses.includes(status);
 }
 
 /** The fields a ticket's place in the open counts depends on. */
@@ -38,13 +39,17 @@ export interface CountedTicket {
   readonly team?: string | undefined;
 }
 
-/** Counts of open tickets, overall and by category, priority and team. */
+interface StatusCounts {
+  tickets: number;
+  untriaged: number;
+  readonly byCategory: Map<string, number>;
+  readonly byPriority: Map<string, number>;
+  readonly byTeam: Map<string, number>;
+}
+
+/** Counts of tickets per status, overall and by category, priority and team. */
 export class OpenStats {
-  private open = 0;
-  private untriaged = 0;
-  private readonly byCategory = new Map<string, number>();
-  private readonly byPriority = new Map<string, number>();
-  private readonly byTeam = new Map<string, number>();
+  private readonly byStatus = new Map<string, StatusCounts>();
 
   add(ticket: CountedTicket): void {
     this.count(ticket, 1);
@@ -54,24 +59,42 @@ export class OpenStats {
     this.count(ticket, -1);
   }
 
-  snapshot(): OpenTicketStats {
+  /** The counts of the open statuses (those `rules` does not mark closed), summed. */
+  snapshot(rules: Pick<QueueRules, "closedStatuses">): OpenTicketStats {
+    let open = 0;
+    let untriaged = 0;
+    const byCategory = new Map<string, number>();
+    const byPriority = new Map<string, number>();
+    const byTeam = new Map<string, number>();
+    for (const [status, counts] of this.byStatus) {
+      if (!isOpen(status, rules)) continue;
+      open += counts.tickets;
+      untriaged += counts.untriaged;
+      for (const [k, n] of counts.byCategory) bump(byCategory, k, n);
+      for (const [k, n] of counts.byPriority) bump(byPriority, k, n);
+      for (const [k, n] of counts.byTeam) bump(byTeam, k, n);
+    }
     return {
-      open: this.open,
-      untriaged: this.untriaged,
-      byCategory: Object.fromEntries(this.byCategory),
-      byPriority: Object.fromEntries(this.byPriority),
-      byTeam: Object.fromEntries(this.byTeam),
+      open,
+      untriaged,
+      byCategory: Object.fromEntries(byCategory),
+      byPriority: Object.fromEntries(byPriority),
+      byTeam: Object.fromEntries(byTeam),
     };
   }
 
   private count(ticket: CountedTicket, delta: 1 | -1): void {
-    if (!isOpen(ticket)) return;
-    this.open += delta;
+    let counts = this.byStatus.get(ticket.status);
+    if (counts === undefined) {
+      counts = { tickets: 0, untriaged: 0, byCategory: new Map(), byPriority: new Map(), byTeam: new Map() };
+      this.byStatus.set(ticket.status, counts);
+    }
+    counts.tickets += delta;
     const { category, priority, team } = ticket;
-    if (category === undefined || priority === undefined || team === undefined) this.untriaged += delta;
-    if (category !== undefined) bump(this.byCategory, category, delta);
-    if (priority !== undefined) bump(this.byPriority, priority, delta);
-    if (team !== undefined) bump(this.byTeam, team, delta);
+    if (category === undefined || priority === undefined || team === undefined) counts.untriaged += delta;
+    if (category !== undefined) bump(counts.byCategory, category, delta);
+    if (priority !== undefined) bump(counts.byPriority, priority, delta);
+    if (team !== undefined) bump(counts.byTeam, team, delta);
   }
 }
 
@@ -124,8 +147,9 @@ interface CachedMatch {
  *
  * Flagged tickets (sla.breached) are breached at any time and sit apart in a bitset. The others
  * are kept sorted by (due, rank): at `now`, those due at or before now are breached, those due
- * in (now, now + 60 min] are at risk, the rest are healthy, so each state is one contiguous run
- * of that order, found by two binary searches. Ties on due are broken by rank, which inserting a
+ * in (now, now + the at-risk window] are at risk, the rest are healthy, so each state is one
+ * contiguous run of that order, found by two binary searches. The counts keep due times per
+ * status, so that which statuses are open is decided when asked. Ties on due are broken by rank, which inserting a
  * ticket elsewhere in id order never reorders (ranks after it all move up by one).
  *
  * The order is two parallel arrays of plain numbers rather than ticket objects: building a
@@ -138,9 +162,9 @@ export class SlaIndex {
   /** Unflagged tickets of every status, ascending by (due, rank): due times, and ranks. */
   private dues: number[] = [];
   private ranks: number[] = [];
-  /** Due times of the open unflagged tickets, ascending (repeats kept): the counts. */
-  private openDues: number[] = [];
-  private openFlagged = 0;
+  /** Due times of the unflagged tickets per status, ascending (repeats kept): the counts. */
+  private readonly duesByStatus = new Map<string, number[]>();
+  private readonly flaggedByStatus = new Map<string, number>();
   /** Bumped by every change to ranks or members; a cached match set is valid for one version. */
   private version = 0;
   private readonly cache = new Map<SlaState, CachedMatch>();
@@ -174,14 +198,24 @@ export class SlaIndex {
     this.version++;
     if (slot.flagged) {
       this.flagged.add(slot.rank);
-      if (slot.open) this.openFlagged++;
+      this.flaggedByStatus.set(slot.status, (this.flaggedByStatus.get(slot.status) ?? 0) + 1);
       return;
     }
     this.unflagged.add(slot.rank);
     const at = this.positionOf(slot.due, slot.rank);
     this.dues.splice(at, 0, slot.due);
     this.ranks.splice(at, 0, slot.rank);
-    if (slot.open) this.openDues.splice(upperBound(this.openDues, slot.due), 0, slot.due);
+    const dues = this.duesOf(slot.status);
+    dues.splice(upperBound(dues, slot.due), 0, slot.due);
+  }
+
+  private duesOf(status: string): number[] {
+    let dues = this.duesByStatus.get(status);
+    if (dues === undefined) {
+      dues = [];
+      this.duesByStatus.set(status, dues);
+    }
+    return dues;
   }
 
   /** Takes `slot` out, as it is now (call before changing its fields, then insert it again). */
@@ -189,7 +223,7 @@ export class SlaIndex {
     this.version++;
     if (slot.flagged) {
       this.flagged.delete(slot.rank);
-      if (slot.open) this.openFlagged--;
+      this.flaggedByStatus.set(slot.status, (this.flaggedByStatus.get(slot.status) ?? 0) - 1);
       return;
     }
     this.unflagged.delete(slot.rank);
@@ -198,11 +232,10 @@ export class SlaIndex {
       throw new Error("SLA index lost a ticket");
     this.dues.splice(at, 1);
     this.ranks.splice(at, 1);
-    if (slot.open) {
-      const i = lowerBound(this.openDues, slot.due);
-      if (this.openDues[i] !== slot.due) throw new Error("SLA index lost a due time");
-      this.openDues.splice(i, 1);
-    }
+    const dues = this.duesOf(slot.status);
+    const i = lowerBound(dues, slot.due);
+    if (dues[i] !== slot.due) throw new Error("SLA index lost a due time");
+    dues.splice(i, 1);
   }
 
   /** Indexes many new slots at once (ranks final, no other rank moved): one sort and one merge. */
@@ -210,19 +243,23 @@ export class SlaIndex {
     this.version++;
     const freshDues: number[] = [];
     const freshRanks: number[] = [];
-    const openDues: number[] = [];
+    const statusDues = new Map<string, number[]>();
     for (const slot of added) {
       if (slot.flagged) {
         this.flagged.add(slot.rank);
-        if (slot.open) this.openFlagged++;
+        this.flaggedByStatus.set(slot.status, (this.flaggedByStatus.get(slot.status) ?? 0) + 1);
         continue;
       }
       this.unflagged.add(slot.rank);
       freshDues.push(slot.due);
       freshRanks.push(slot.rank);
-      if (slot.open) openDues.push(slot.due);
+      let dues = statusDues.get(slot.status);
+      if (dues === undefined) statusDues.set(slot.status, (dues = []));
+      dues.push(slot.due);
     }
-    this.openDues = mergeNumbers(this.openDues, Float64Array.from(openDues).sort());
+    for (const [status, dues] of statusDues) {
+      this.duesByStatus.set(status, mergeNumbers(this.duesOf(status), Float64Array.from(dues).sort()));
+    }
     const k = freshDues.length;
     if (k === 0) return;
     // Sorting a permutation over packed numbers is about twice as fast as sorting the slots.
@@ -263,18 +300,26 @@ export class SlaIndex {
    * Open tickets breached and at risk at `nowMs` (a Date's time; an invalid Date, NaN, makes
    * nothing due, as in slaStateOf). A flagged ticket counts once, as breached.
    */
-  counts(nowMs: number): SlaCounts {
-    if (!Number.isFinite(nowMs)) return { breached: this.openFlagged, atRisk: 0 };
-    const past = upperBound(this.openDues, nowMs);
-    const soon = upperBound(this.openDues, nowMs + SLA_AT_RISK_WINDOW_MS);
-    return { breached: this.openFlagged + past, atRisk: soon - past };
+  counts(nowMs: number, rules: QueueRules): SlaCounts {
+    let breached = 0;
+    let atRisk = 0;
+    for (const [status, flagged] of this.flaggedByStatus) if (isOpen(status, rules)) breached += flagged;
+    if (!Number.isFinite(nowMs)) return { breached, atRisk: 0 };
+    for (const [status, dues] of this.duesByStatus) {
+      if (!isOpen(status, rules)) continue;
+      const past = upperBound(dues, nowMs);
+      const soon = upperBound(dues, nowMs + rules.atRiskWindowMs);
+      breached += past;
+      atRisk += soon - past;
+    }
+    return { breached, atRisk };
   }
 
   /**
    * The ranks of the tickets (every status) in `state` at `nowMs`. Shared and cached until the
    * index changes or the clock moves a ticket across a boundary: callers must not modify it.
    */
-  matching(state: SlaState, nowMs: number): Bitset {
+  matching(state: SlaState, nowMs: number, atRiskWindowMs: number): Bitset {
     const m = this.dues.length;
     let lo: number;
     let hi: number;
@@ -282,7 +327,7 @@ export class SlaIndex {
       [lo, hi] = state === "healthy" ? [0, m] : [0, 0];
     } else {
       const past = upperBound(this.dues, nowMs);
-      const soon = upperBound(this.dues, nowMs + SLA_AT_RISK_WINDOW_MS);
+      const soon = upperBound(this.dues, nowMs + atRiskWindowMs);
       [lo, hi] = state === "breached" ? [0, past] : state === "at-risk" ? [past, soon] : [soon, m];
     }
     const cached = this.cache.get(state);

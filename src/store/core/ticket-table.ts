@@ -4,7 +4,8 @@ import type { OpenTicketStats, Page, PageRequest, SlaCounts, TicketFilter } from
 import { Bitset, pageOfIntersection } from "./bitset.js";
 import { normalizePage } from "./sorted.js";
 import { TicketSlot, ticketFieldsOf, type IdKey, type RawJson, type TicketFields } from "./records.js";
-import { isOpen, OpenStats, SlaIndex } from "./ticket-aggregates.js";
+import type { QueueRules } from "../../domain/workspace/index.js";
+import { OpenStats, SlaIndex } from "./ticket-aggregates.js";
 
 // The tickets: by id, in insertion order (seed order, then creation and import) and in id order,
 // with a bitset per value of each indexed field over the id order (a filtered page ANDs the
@@ -140,13 +141,12 @@ export class TicketTable {
     }
     this.openStats.remove(previous);
     this.openStats.add(next);
-    const { due, flagged } = next;
-    const open = isOpen(next);
-    if (due !== slot.due || flagged !== slot.flagged || open !== slot.open) {
+    const { due, flagged, status } = next;
+    if (due !== slot.due || flagged !== slot.flagged || status !== slot.status) {
       this.sla.remove(slot);
       slot.due = due;
       slot.flagged = flagged;
-      slot.open = open;
+      slot.status = status;
       this.sla.insert(slot);
     }
     const { externalId } = previous;
@@ -175,20 +175,26 @@ export class TicketTable {
     return this.pageOf(sets as Bitset[], offset, limit);
   }
 
-  /** Counts of open (not resolved) tickets, overall, untriaged and per field value in use. */
-  openTicketStats(): OpenTicketStats {
-    return this.openStats.snapshot();
+  /** Counts of open tickets (status not closed), overall, untriaged and per field value in use. */
+  openTicketStats(rules: Pick<QueueRules, "closedStatuses">): OpenTicketStats {
+    return this.openStats.snapshot(rules);
   }
 
   /** Open tickets breached (flagged or due at or before `nowMs`) and at risk at `nowMs`. */
-  slaCounts(nowMs: number): SlaCounts {
-    return this.sla.counts(nowMs);
+  slaCounts(nowMs: number, rules: QueueRules): SlaCounts {
+    return this.sla.counts(nowMs, rules);
   }
 
   /** Tickets of every status whose SLA state at `nowMs` is `state`, filtered, in id order. */
-  bySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket> {
+  bySla(
+    state: SlaState,
+    nowMs: number,
+    atRiskWindowMs: number,
+    filter: TicketFilter,
+    page: PageRequest,
+  ): Page<Ticket> {
     const { offset, limit } = normalizePage(page);
-    const sets = [this.sla.matching(state, nowMs)];
+    const sets = [this.sla.matching(state, nowMs, atRiskWindowMs)];
     for (const field of INDEXED_TICKET_FIELDS) {
       const value = filter[field];
       if (value === undefined) continue;

@@ -1,4 +1,5 @@
 import type { SlaState } from "../../domain/enums.js";
+import type { QueueRules } from "../../domain/workspace/index.js";
 import type { HandoffState } from "../../domain/handoffs.js";
 import type { Recommendation, Ticket } from "../../domain/schemas.js";
 import type {
@@ -44,14 +45,20 @@ export class StateView implements StoreView {
   listTickets(filter: TicketFilter, page: PageRequest): Page<Ticket> {
     return this.state.tickets.list(filter, page);
   }
-  openTicketStats(): OpenTicketStats {
-    return this.state.tickets.openTicketStats();
+  openTicketStats(rules: Pick<QueueRules, "closedStatuses">): OpenTicketStats {
+    return this.state.tickets.openTicketStats(rules);
   }
-  slaCounts(nowMs: number): SlaCounts {
-    return this.state.tickets.slaCounts(nowMs);
+  slaCounts(nowMs: number, rules: QueueRules): SlaCounts {
+    return this.state.tickets.slaCounts(nowMs, rules);
   }
-  ticketsBySla(state: SlaState, nowMs: number, filter: TicketFilter, page: PageRequest): Page<Ticket> {
-    return this.state.tickets.bySla(state, nowMs, filter, page);
+  ticketsBySla(
+    state: SlaState,
+    nowMs: number,
+    atRiskWindowMs: number,
+    filter: TicketFilter,
+    page: PageRequest,
+  ): Page<Ticket> {
+    return this.state.tickets.bySla(state, nowMs, atRiskWindowMs, filter, page);
   }
   ticketsByInsertion(from: number, to?: number): Ticket[] {
     return this.state.tickets.byInsertion(from, to);
@@ -79,6 +86,9 @@ export class StateView implements StoreView {
   }
   importedSource(sha256: string): number | undefined {
     return this.state.importedSource(sha256);
+  }
+  workspaceApplied(): { readonly seq: number; readonly sha256: string } | undefined {
+    return this.state.workspaceApplied();
   }
   getHandoff(id: string): HandoffState | undefined {
     return this.state.getHandoff(id);

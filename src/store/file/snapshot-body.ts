@@ -3,7 +3,6 @@ import { auditActionSchema } from "../../domain/audit-events.js";
 import {
   ESCALATION_REASONS,
   RESOLUTIONS,
-  STATUSES,
   type EscalationReason,
   type Resolution,
 } from "../../domain/enums.js";
@@ -61,6 +60,8 @@ export function fromSnapshotData(
   const positions = LogPositions.fromLengths(data.eventLengths, head.logBytes);
   return { state: StoreState.fromContent(data, head), positions };
 }
+const workspaceSchema = z.object({ seq: z.number().int().nonnegative(), sha256: z.string() });
+
 const importsSchema = z.array(
   z.object({ seq: z.number().int().nonnegative(), file: z.string(), sourceSha256: z.string() }),
 );
@@ -115,13 +116,13 @@ export function* encodeSnapshotBody(data: SnapshotData): Generator<Buffer> {
     idempotency: data.idempotency,
     handoffs: data.handoffs,
     imports: data.imports,
+    ...(data.workspace === undefined ? {} : { workspace: data.workspace }),
   };
   yield Buffer.from(`${JSON.stringify(index)}\n`, "utf8");
 }
 
 const NEWLINE = Buffer.from("\n", "utf8");
 
-const STATUS_SET = new Set<string>(STATUSES);
 const RESOLUTION_SET = new Set<string>(RESOLUTIONS);
 const REASON_SET = new Set<string>(ESCALATION_REASONS);
 
@@ -193,7 +194,7 @@ export function decodeSnapshotIndex(
   }
   const n = ticketIndex.id.length;
   const ids = strings(ticketIndex.id, n, "ticket ids");
-  const status = strings(ticketIndex.status, n, "ticket statuses", STATUS_SET) as Ticket["status"][];
+  const status = strings(ticketIndex.status, n, "ticket statuses");
   const team = optionalStrings(ticketIndex.team, n, "teams");
   const category = optionalStrings(ticketIndex.category, n, "categories");
   const priority = optionalStrings(ticketIndex.priority, n, "priorities");
@@ -230,6 +231,9 @@ export function decodeSnapshotIndex(
   if (!handoffStates.success) throw new Error("its handoff outbox is missing or malformed");
   const importRecords = importsSchema.safeParse(raw.imports);
   if (!importRecords.success) throw new Error("its list of imports is missing or malformed");
+  // Absent in checkpoints written before workspace-applied events existed (and before the first).
+  const workspace = workspaceSchema.optional().safeParse(raw.workspace);
+  if (!workspace.success) throw new Error("its workspace record is malformed");
   return {
     tickets: ids.map((id, i) => ({
       fields: {
@@ -261,6 +265,7 @@ export function decodeSnapshotIndex(
     idempotency: idempotencyEntries.data satisfies IdempotencySnapshotEntry[],
     handoffs: handoffStates.data,
     imports: importRecords.data,
+    ...(workspace.data === undefined ? {} : { workspace: workspace.data }),
   };
 }
 
