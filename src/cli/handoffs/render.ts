@@ -1,5 +1,5 @@
 import type { HandoffState } from "../../domain/handoffs.js";
-import type { DeliveryOutcome, DeliveryReport, DeliveryResult } from "../../service/handoff-service.js";
+import type { DeliveryOutcome, DeliveryReport, DeliveryResult } from "../../service/handoff-delivery.js";
 
 // Plain-text output of `handoffs`. One line per handoff, so a log of runs can be grepped by id.
 
