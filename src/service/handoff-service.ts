@@ -1,194 +1,35 @@
 import { hostname } from "node:os";
-import { z } from "zod";
 import type { Team } from "../domain/enums.js";
 import { DomainError } from "../domain/errors.js";
-import type { Handoff, HandoffState, HandoffStatus } from "../domain/handoffs.js";
+import type { HandoffState, HandoffStatus } from "../domain/handoffs.js";
 import { TICKET_ID_PATTERN } from "../domain/ids.js";
 import type { ListHandoffsInput } from "../domain/inputs.js";
 import { isAuditAction, parseAuditEvent, type AuditEventDraft } from "../domain/audit-events.js";
 import { reachStep, type Page, type StoreView, type TriageStore } from "../store/index.js";
+import {
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_DELIVERER,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMEOUT_MS,
+  DELIVERY_OUTCOMES,
+  NEEDS_ATTENTION,
+  type BackoffPolicy,
+  type DeliverOptions,
+  type DeliveryOutcome,
+  type DeliveryReport,
+  type DeliveryResult,
+} from "./handoff-delivery.js";
+import { post, redactUrl, webhookFor, type WebhookConfig } from "./handoff-webhooks.js";
 
 // Delivery of the handoff outbox. Handoffs are only ever created by an approval (the payload is
 // built there and stored in the approval event); this module posts them, one audited attempt at a
 // time. The rule that keeps deliveries single: `handoff-attempted` is committed under the store
 // lock BEFORE the request leaves, and only for a pending handoff, so exactly one process can start
 // a given attempt; a handoff whose outcome was never recorded stays in-flight and is not sent again
-// unless an operator asks for it.
-
-// ---------- webhook configuration ----------
-
-/** Team ids (the workspace's), plus "*" for every team without its own URL. */
-export type WebhookConfig = Readonly<Partial<Record<string, string>>>;
-
-function isHttpUrl(text: string): boolean {
-  if (/\s/.test(text)) return false;
-  try {
-    const url = new URL(text);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-  } catch {
-    return false;
-  }
-}
-
-// Security: messages never echo a URL; webhook URLs usually carry a secret token.
-function webhookConfigSchema(teams: readonly string[]) {
-  return z
-    .record(
-      z.string(),
-      z.string().refine(isHttpUrl, { message: "must be an absolute http:// or https:// URL" }),
-    )
-    .superRefine((config, ctx) => {
-      for (const key of Object.keys(config)) {
-        if (key !== "*" && !teams.includes(key)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [key],
-            message: `keys are team ids (${teams.join(", ")}) or "*"`,
-          });
-        }
-      }
-    });
-}
-
-/** Validates a webhook configuration (`{"security": "https://...", "*": "..."}`) for the workspace's teams. */
-export function parseWebhookConfig(json: unknown, source: string, teams: readonly string[]): WebhookConfig {
-  const parsed = webhookConfigSchema(teams).safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? "" : ` at "${issue.path.join(".")}"`;
-    throw new DomainError(
-      "INVALID_INPUT",
-      `The webhook configuration (${source}) is not valid${where}: ${issue?.message ?? "unknown problem"}. ` +
-        `Expected a JSON object mapping team ids or "*" to http(s) URLs.`,
-    );
-  }
-  return Object.freeze({ ...parsed.data });
-}
-
-/** The URL a team's handoffs go to: its own, else the "*" fallback. */
-export function webhookFor(config: WebhookConfig, team: Team): string | undefined {
-  return config[team] ?? config["*"];
-}
-
-/**
- * A URL safe to print: no credentials, no query or fragment, and only the first path segment
- * (chat webhooks keep their token in the path).
- */
-export function redactUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return "<invalid URL>";
-  }
-  const segments = url.pathname.split("/").filter((s) => s !== "");
-  const path = segments.length === 0 ? "/" : `/${segments[0]}${segments.length > 1 ? "/…" : ""}`;
-  const query = url.search === "" ? "" : "?…";
-  return `${url.protocol}//${url.host}${path}${query}`;
-}
-
-// ---------- delivery ----------
-
-export interface BackoffPolicy {
-  /** Delay after the first failed attempt. */
-  readonly baseMs: number;
-  /** Each further failure multiplies the delay by this. */
-  readonly factor: number;
-  /** Upper bound of any delay. */
-  readonly maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 2_000, factor: 4, maxMs: 15 * 60_000 };
-export const DEFAULT_MAX_ATTEMPTS = 5;
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_DELIVERER = "handoff-deliverer";
-
-/** Delay before the attempt after failed attempt `attempt` (1-based). Deterministic: no jitter. */
-export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
-  const raw = policy.baseMs * policy.factor ** Math.max(0, attempt - 1);
-  return Math.min(policy.maxMs, raw);
-}
-
-export interface DeliverOptions {
-  readonly webhooks: WebhookConfig;
-  /** The clock of this run: what is due, and every timestamp recorded. Defaults to the service's. */
-  readonly now?: Date | (() => Date);
-  readonly fetch?: typeof globalThis.fetch;
-  /** Attempts per handoff before it fails for good (default 5). */
-  readonly maxAttempts?: number;
-  readonly backoff?: BackoffPolicy;
-  /** Per request (default 10 s). */
-  readonly timeoutMs?: number;
-  /** Requests in parallel (default 4). */
-  readonly concurrency?: number;
-  /**
-   * Resend handoffs left in-flight by an interrupted deliverer: their outcome is unknown, so the
-   * receiver may get them twice (it can deduplicate on Idempotency-Key). Needs `actor`.
-   */
-  readonly retryInFlight?: boolean;
-  /** Recorded on every event of this run; the operator's name with `retryInFlight`. */
-  readonly actor?: string;
-  /** Stops starting new attempts; a request already sent is finished and recorded. */
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (result: DeliveryResult) => void;
-}
-
-/**
- * delivered: 2xx. retrying: failed, will be retried at nextAttemptAt. failed: failed for good.
- * waiting: pending, not due before nextAttemptAt. no-webhook: no URL for the team (stays pending).
- * in-flight: an earlier run died between attempt and outcome; not resent (use retryInFlight).
- * in-progress: another live deliverer is sending it right now. skipped: another deliverer took it
- * first. not-attempted: the attempt could not be recorded (store busy) or the run was stopped.
- * unrecorded: the request was made but its outcome could not be committed (stays in-flight).
- */
-export const DELIVERY_OUTCOMES = [
-  "delivered",
-  "retrying",
-  "failed",
-  "waiting",
-  "no-webhook",
-  "in-flight",
-  "in-progress",
-  "skipped",
-  "not-attempted",
-  "unrecorded",
-] as const;
-export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
-
-/** Outcomes an operator has to look at. */
-const NEEDS_ATTENTION: ReadonlySet<DeliveryOutcome> = new Set([
-  "failed",
-  "no-webhook",
-  "in-flight",
-  "not-attempted",
-  "unrecorded",
-]);
-
-export interface DeliveryResult {
-  readonly handoffId: string;
-  readonly ticketId: string;
-  readonly team: Team;
-  readonly kind: Handoff["kind"];
-  readonly outcome: DeliveryOutcome;
-  readonly attempt?: number;
-  readonly httpStatus?: number;
-  readonly error?: string;
-  readonly nextAttemptAt?: string;
-  /** The target, redacted (no credentials, query or path token). */
-  readonly webhook?: string;
-  readonly message: string;
-}
-
-export interface DeliveryReport {
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly results: DeliveryResult[];
-  readonly counts: Record<DeliveryOutcome, number>;
-  /** A final failure, a handoff left in-flight, a team without a URL, or an unrecorded outcome. */
-  readonly needsAttention: boolean;
-  readonly finalFailures: number;
-}
+// unless an operator asks for it. The webhook configuration and the POST itself are in
+// handoff-webhooks.ts; the options and the report of a run in handoff-delivery.ts.
 
 export interface HandoffServiceDeps {
   readonly store: TriageStore;
@@ -208,10 +49,6 @@ const FOREIGN_GRACE_MS = 60_000;
 type Attempted =
   | { readonly started: true; readonly attempt: number; readonly handoff: HandoffState }
   | { readonly started: false; readonly status: HandoffStatus | "missing" | "not-due" };
-
-type Posted =
-  | { readonly ok: true; readonly httpStatus: number }
-  | { readonly ok: false; readonly httpStatus?: number; readonly error: string };
 
 /** The outbox use cases: list the handoffs, and deliver the pending ones. */
 export class HandoffService {
@@ -648,76 +485,6 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-/**
- * One POST of the stored payload, exactly as the approval built it. Redirects are not followed
- * (the payload goes to the configured host only); the response body is discarded.
- */
-async function post(handoff: HandoffState, url: string, run: Run): Promise<Posted> {
-  let response: Response;
-  try {
-    const target = requestTarget(url);
-    response = await run.fetch(target.url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "Idempotency-Key": handoff.key,
-        "User-Agent": "support-triage-mcp-handoffs",
-        ...(target.authorization === undefined ? {} : { Authorization: target.authorization }),
-      },
-      body: JSON.stringify(handoff.payload),
-      redirect: "manual",
-      signal: AbortSignal.timeout(run.timeoutMs),
-    });
-  } catch (error) {
-    return { ok: false, error: redactIn(networkError(error, run.timeoutMs), url) };
-  }
-  try {
-    await response.body?.cancel();
-  } catch {
-    // The status is all we need; a body that cannot be discarded changes nothing.
-  }
-  if (response.status >= 200 && response.status < 300) return { ok: true, httpStatus: response.status };
-  const reason = response.statusText === "" ? "" : ` ${response.statusText}`;
-  const redirect = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
-  return {
-    ok: false,
-    httpStatus: response.status,
-    error: redactIn(`HTTP ${response.status}${reason}${redirect}`, url),
-  };
-}
-
-/** fetch refuses URLs with credentials: `user:password@` is sent as Basic authorization instead. */
-function requestTarget(url: string): { url: string; authorization?: string } {
-  const parsed = new URL(url);
-  if (parsed.username === "" && parsed.password === "") return { url };
-  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-  parsed.username = "";
-  parsed.password = "";
-  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
-}
-
-function networkError(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError") return `timed out after ${timeoutMs} ms`;
-  const cause = err.cause;
-  const text = [cause?.message, cause?.code, err.message].find((t) => typeof t === "string" && t !== "");
-  return `network error: ${text ?? String(error)}`;
-}
-
-/** Security: an error text never carries the webhook URL in full. */
-function redactIn(text: string, url: string): string {
-  let out = text.split(url).join(redactUrl(url));
-  try {
-    const parsed = new URL(url);
-    for (const secret of [parsed.username, parsed.password, parsed.search.slice(1)]) {
-      if (secret.length >= 4) out = out.split(secret).join("…");
-    }
-  } catch {
-    // Validated already; nothing more to hide.
-  }
-  return out;
 }
 
 function describe(error: unknown): string {

@@ -5,13 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import type { AuditEvent } from "../../src/domain/schemas.js";
 import type { Triage } from "../../src/service/runtime.js";
-import {
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  parseWebhookConfig,
-  redactUrl,
-  type DeliveryReport,
-} from "../../src/service/handoff-service.js";
+import { backoffDelay, DEFAULT_BACKOFF, type DeliveryReport } from "../../src/service/handoff-delivery.js";
+import { parseWebhookConfig, redactUrl } from "../../src/service/handoff-webhooks.js";
 import { TEST_NOW, type TestData } from "../support/data.js";
 import {
   approveRouting,

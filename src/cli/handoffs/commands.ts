@@ -9,11 +9,10 @@ import {
   DEFAULT_DELIVERER,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_TIMEOUT_MS,
-  parseWebhookConfig,
   type DeliveryReport,
-  type HandoffService,
-  type WebhookConfig,
-} from "../../service/handoff-service.js";
+} from "../../service/handoff-delivery.js";
+import type { HandoffService } from "../../service/handoff-service.js";
+import { parseWebhookConfig, type WebhookConfig } from "../../service/handoff-webhooks.js";
 import { runCommand, UsageError, type Command, type CommandIo, type ParsedArgs } from "../command.js";
 import { openExistingRuntime } from "../open-runtime.js";
 import { renderHandoffList, renderResult, renderSummary } from "./render.js";

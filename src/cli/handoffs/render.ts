@@ -1,5 +1,9 @@
 import type { HandoffState } from "../../domain/handoffs.js";
-import type { DeliveryOutcome, DeliveryReport, DeliveryResult } from "../../service/handoff-service.js";
+import {
+  DELIVERY_OUTCOMES,
+  type DeliveryReport,
+  type DeliveryResult,
+} from "../../service/handoff-delivery.js";
 
 // Plain-text output of `handoffs`. One line per handoff, so a log of runs can be grepped by id.
 
@@ -11,22 +15,9 @@ export function renderResult(r: DeliveryResult): string {
   return `${r.outcome.padEnd(OUTCOME_WIDTH)} ${r.handoffId} ${r.ticketId} ${r.team} ${r.kind}${attempt}${http}: ${r.message}\n`;
 }
 
-const SUMMARY_ORDER: readonly DeliveryOutcome[] = [
-  "delivered",
-  "retrying",
-  "failed",
-  "waiting",
-  "no-webhook",
-  "in-flight",
-  "in-progress",
-  "skipped",
-  "not-attempted",
-  "unrecorded",
-];
-
 /** "2 delivered, 1 retrying in 0.31 s": only the outcomes that occurred. */
 export function renderSummary(report: DeliveryReport, elapsedMs: number): string {
-  const parts = SUMMARY_ORDER.filter((o) => report.counts[o] > 0).map((o) => `${report.counts[o]} ${o}`);
+  const parts = DELIVERY_OUTCOMES.filter((o) => report.counts[o] > 0).map((o) => `${report.counts[o]} ${o}`);
   const seconds = (elapsedMs / 1000).toFixed(2);
   const body = parts.length === 0 ? "nothing to deliver" : parts.join(", ");
   return `handoffs: ${body} in ${seconds} s\n`;
