@@ -1,6 +1,15 @@
-import pg from "pg";
+import { createRequire } from "node:module";
+import type pg from "pg";
 import { DomainError } from "../../domain/errors.js";
 import { unavailable } from "../core/transaction.js";
+
+/**
+ * node-postgres, loaded on first use: a server on the file store never imports it (about 40 ms of
+ * every start).
+ */
+function driver(): typeof pg {
+  return createRequire(import.meta.url)("pg") as typeof pg;
+}
 
 // Connecting to PostgreSQL, and what a failure tells the operator. Every message names the
 // database as host:port/name (never the password) and the error's code, and says what to check.
@@ -52,7 +61,7 @@ export interface PoolOptions {
 }
 
 export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (driver().Pool)({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: 10_000,
@@ -67,7 +76,7 @@ export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
 
 /** A new client outside the pool (LISTEN, initialization); connected. */
 export async function connectClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({
+  const client = new (driver().Client)({
     connectionString: url,
     connectionTimeoutMillis: 10_000,
     application_name: "support-triage-mcp",
