@@ -65,7 +65,8 @@ const FOLDER_RULES: { folder: string; packages: RegExp; notInto: string[] }[] = 
     notInto: ["store/file", "store/postgres"],
   },
   { folder: "store/file", packages: /^(node:.*|proper-lockfile|zod)$/, notInto: ["store/postgres"] },
-  { folder: "store/postgres", packages: /^(node:crypto|node:os|pg)$/, notInto: ["store/file"] },
+  // node:module: createRequire loads pg on first use, so a file-store server never imports it.
+  { folder: "store/postgres", packages: /^(node:crypto|node:module|node:os|pg)$/, notInto: ["store/file"] },
 ];
 
 const within = (file: string, folder: string): boolean =>
