@@ -1,6 +1,6 @@
 import { compareTicketIds } from "../domain/ids.js";
 import type { Ticket } from "../domain/schemas.js";
-import { AUDIT_EVENT_DATA, type AuditEventData } from "../domain/audit-events.js";
+import { parseAuditEvent, type AuditEventData } from "../domain/audit-events.js";
 import type { TriageStore } from "../store/index.js";
 
 // What the store does not index: tickets by customer (name or email, by prefix) and, for tickets
@@ -72,8 +72,10 @@ export class TicketFacets {
       const page = await this.store.listAuditEvents({}, { offset: this.eventsRead, limit: CHUNK });
       for (const event of page.items) {
         if (event.action !== "ticket-created") continue;
-        const data = AUDIT_EVENT_DATA["ticket-created"].safeParse(event.data);
-        if (data.success) this.addSource(data.data.ticket.id, data.data.source);
+        const typed = parseAuditEvent(event);
+        if ("event" in typed && typed.event.action === "ticket-created") {
+          this.addSource(typed.event.data.ticket.id, typed.event.data.source);
+        }
       }
       this.eventsRead += page.items.length;
       if (page.items.length < CHUNK) break;
