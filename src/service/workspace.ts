@@ -14,8 +14,9 @@ import {
 import { BUNDLED } from "../paths.js";
 
 /** The YAML parser, loaded on first use: the bundled workspace is JSON (about 30 ms of every start). */
+const require = createRequire(import.meta.url);
 function yaml(): typeof Yaml {
-  return createRequire(import.meta.url)("yaml") as typeof Yaml;
+  return require("yaml") as typeof Yaml;
 }
 
 // Reading the workspace file (TRIAGE_CONFIG, JSON or YAML) once at start: its syntax, its shape,

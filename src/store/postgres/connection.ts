@@ -7,8 +7,9 @@ import { unavailable } from "../core/transaction.js";
  * node-postgres, loaded on first use: a server on the file store never imports it (about 40 ms of
  * every start).
  */
+const require = createRequire(import.meta.url);
 function driver(): typeof pg {
-  return createRequire(import.meta.url)("pg") as typeof pg;
+  return require("pg") as typeof pg;
 }
 
 // Connecting to PostgreSQL, and what a failure tells the operator. Every message names the
