@@ -56,7 +56,8 @@ const DOORS = ["store", "domain/secrets", "domain/text"];
  * Folders with a narrower rule than their layer's. store/core is what every store backend
  * shares: it does no I/O and knows nothing of either backend. The backends know nothing of each
  * other: the file store does no SQL, the PostgreSQL store no file I/O (copy-runtime.ts, beside
- * them, is what moves a runtime from one to the other).
+ * them, is what moves a runtime from one to the other; audit-copy/ is the one file the
+ * PostgreSQL store keeps on disk, the local copy of its audit log).
  */
 const FOLDER_RULES: { folder: string; packages: RegExp; notInto: string[] }[] = [
   {
@@ -67,6 +68,11 @@ const FOLDER_RULES: { folder: string; packages: RegExp; notInto: string[] }[] = 
   { folder: "store/file", packages: /^(node:.*|proper-lockfile|zod)$/, notInto: ["store/postgres"] },
   // node:module: createRequire loads pg on first use, so a file-store server never imports it.
   { folder: "store/postgres", packages: /^(node:crypto|node:module|node:os|pg)$/, notInto: ["store/file"] },
+  {
+    folder: "store/audit-copy",
+    packages: /^(node:fs|node:path|proper-lockfile)$/,
+    notInto: ["store/file", "store/postgres"],
+  },
 ];
 
 const within = (file: string, folder: string): boolean =>

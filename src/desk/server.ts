@@ -236,9 +236,9 @@ export async function startDesk(services: DeskServices, options: DeskOptions): P
     if (route === "none")
       throw new HttpError(404, `There is no page ${url.pathname.slice(0, 100)} on the desk.`);
     if (route === "method") throw new HttpError(405, `Refused: ${method.slice(0, 20)} is not allowed here.`);
-    // One catch-up per request: on the PostgreSQL store this reads what other servers committed
-    // since the last request (nearly free on the file store, whose view() checks the log).
-    await services.service.refresh();
+    // One catch-up per request: on the PostgreSQL store this reads what other servers were
+    // notified to have committed (nearly free on the file store, whose view() checks the log).
+    await services.service.refresh("notified");
     reply(
       res,
       await route({ url, session, reviewer: reviewer ?? "", ...(form === undefined ? {} : { form }) }),

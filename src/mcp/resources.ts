@@ -43,7 +43,7 @@ function reading(service: TriageService, logger: Logger) {
   return <A extends unknown[], R>(run: (uri: URL, ...rest: A) => R | Promise<R>) =>
     async (uri: URL, ...rest: A): Promise<R> => {
       try {
-        await service.refresh();
+        await service.refresh("notified");
         return await run(uri, ...rest);
       } catch (error) {
         throw mcpErrorFrom(error, uri.href, logger);
@@ -73,7 +73,7 @@ function registerTicketResources(server: McpServer, service: TriageService, logg
     "ticket",
     new ResourceTemplate("ticket://{id}", {
       list: async () => {
-        await service.refresh();
+        await service.refresh("notified");
         return {
           resources: service.listTickets({ offset: 0, limit: RESOURCE_LIST_LIMIT }).items.map((t) => ({
             uri: `ticket://${t.id}`,

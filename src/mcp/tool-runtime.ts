@@ -165,8 +165,9 @@ export async function callTool(
   }
   const session = transportSession ?? deps.session;
   try {
-    // A request boundary: see what other servers committed before this call arrived.
-    await deps.service.refresh();
+    // A request boundary: see what other servers committed (on PostgreSQL: what LISTEN/NOTIFY
+    // reported, without a round trip while that channel is up).
+    await deps.service.refresh("notified");
     const result = await tool.handler(parsed.data, {
       service: deps.service,
       approvals: deps.approvals,

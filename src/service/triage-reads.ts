@@ -8,7 +8,7 @@ import { TeamDirectory } from "./teams.js";
 import { queueMetricsOf, type QueueMetrics } from "./queue-metrics.js";
 import type { SimilarTicket } from "../domain/similarity/similar-ticket.js";
 import type { AuditEvent, KnowledgeArticle, Recommendation, Ticket } from "../domain/schemas.js";
-import type { Page, StoreView, TriageStore } from "../store/index.js";
+import type { Freshness, Page, StoreView, TriageStore } from "../store/index.js";
 
 export interface KnowledgeHit {
   readonly article: KnowledgeArticle;
@@ -82,11 +82,12 @@ export class TriageReads {
 
   /**
    * Catches up with what other servers committed. Every entry point calls it once at the start of
-   * a request (the MCP tool runtime and resource handlers; a CLI opens the store fresh), so the
-   * synchronous reads below see every commit made before the request arrived.
+   * a request (the MCP tool runtime and resource handlers, the desk; a CLI opens the store fresh),
+   * so the synchronous reads below see every commit made before the request arrived, or, with
+   * "notified" (what those entry points pass), every commit the store has been told of.
    */
-  refresh(): Promise<void> {
-    return this.store.refresh();
+  refresh(freshness?: Freshness): Promise<void> {
+    return this.store.refresh(freshness);
   }
 
   listTickets(input: ListTicketsInput): Page<Ticket> {

@@ -172,6 +172,9 @@ export type ImportTxOutcome<T> =
       readonly result: (committed: AuditEvent) => T;
     };
 
+/** How fresh refresh() makes the view: see TriageStore.refresh. */
+export type Freshness = "latest" | "notified";
+
 export interface TriageStore {
   /** The runtime directory (the file store's; a database store keeps the configured one for its callers). */
   readonly dataRoot: string;
@@ -183,8 +186,14 @@ export interface TriageStore {
    * calls at the start of a request, and on its own between requests.
    */
   view(): StoreView;
-  /** Catches up with every event committed by any process before this call. */
-  refresh(): Promise<void>;
+  /**
+   * Catches up with other processes' commits. "latest" (the default) sees every event committed
+   * by any process before this call. "notified" is what a request boundary asks for: a store that
+   * is told of other processes' commits (PostgreSQL's LISTEN/NOTIFY) may skip the round trip while
+   * that channel is up and has told it of nothing new; writes never rely on it (a commit always
+   * checks the latest state under the commit lock).
+   */
+  refresh(freshness?: Freshness): Promise<void>;
   /** Audit events as stored, oldest first; filtered by ticket when `ticketId` is given. */
   listAuditEvents(
     filter: { readonly ticketId?: string | undefined },

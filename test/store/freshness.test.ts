@@ -1,9 +1,10 @@
 import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import pg from "pg";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
-import { openPostgresStore, verifyAuditLog } from "../../src/store/index.js";
-import { POSTGRES_SKIP } from "../support/postgres.js";
+import { openPostgresStore, verifyAuditLog, type PostgresStore } from "../../src/store/index.js";
+import { POSTGRES_SKIP, sql } from "../support/postgres.js";
 import { POSTGRES_BACKEND } from "./fixtures/backends.js";
 import { cleanupTempDirs, memoryLogger, open, runChild, tempDir } from "./fixtures/helpers.js";
 import { makeTickets } from "./fixtures/tickets.js";
@@ -172,6 +173,41 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
         timeout: 10_000,
       });
       for (const s of [writer, quiet, listening]) await s.close();
+    });
+
+    it('a "notified" refresh asks the database only when told of a commit, or when not listening', async () => {
+      const place = await POSTGRES_BACKEND.place("notified");
+      const writer = await POSTGRES_BACKEND.open(place);
+      const reader = (await POSTGRES_BACKEND.open(place)) as PostgresStore;
+      await vi.waitFor(() => expect(reader.listening).toBe(true), { timeout: 10_000 });
+      await reader.refresh();
+      const queries = vi.spyOn(pg.Client.prototype, "query");
+      try {
+        // Listening and told of nothing: the request boundary costs no round trip...
+        for (let i = 0; i < 5; i++) await reader.refresh("notified");
+        expect(queries).not.toHaveBeenCalled();
+        // ...while "latest" always asks.
+        await reader.refresh("latest");
+        expect(queries).toHaveBeenCalled();
+        // A commit elsewhere is notified, and the reader catches up on its own.
+        const rec = await writer.transact(submitBody("TKT-3"));
+        await vi.waitFor(() => expect(reader.view().getRecommendation(rec.id)).toEqual(rec), {
+          timeout: 10_000,
+        });
+        // The listening connection dies: every request asks again, and sees the next commit at once.
+        await sql(
+          place,
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+        );
+        await vi.waitFor(() => expect(reader.listening).toBe(false), { timeout: 10_000 });
+        const next = await writer.transact(submitBody("TKT-4"));
+        await reader.refresh("notified");
+        expect(reader.view().getRecommendation(next.id)).toEqual(next);
+      } finally {
+        queries.mockRestore();
+      }
+      await writer.close();
+      await reader.close();
     });
 
     it("sees writes of a child process on its own database pool", async () => {

@@ -71,15 +71,17 @@ export function decodeRow(seq: number, line: string): AuditEvent {
 
 /**
  * Folds every event after `state.lastSeq` into the state; returns how many. `warn` hears about
- * inconsistent events (skipped, as the file store skips them).
+ * inconsistent events (skipped, as the file store skips them); `folded` gets each page's lines
+ * once they are in the state (the local copy of the log).
  */
 export async function foldNewEvents(
   client: pg.ClientBase,
   state: StoreState,
   batches: BatchContext,
   warn: (message: string) => void,
+  folded?: (lines: readonly { seq: number; line: string }[]) => void,
 ): Promise<number> {
-  let folded = 0;
+  let count = 0;
   for (;;) {
     const { rows } = await client.query<{ seq: string; line: string }>(
       "SELECT seq, line FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -98,11 +100,25 @@ export async function foldNewEvents(
       if (event.prevHash !== state.lastHash)
         throw damaged(event.seq, `its prevHash is not the hash of seq ${state.lastSeq}`);
       applyEvent(state, event, batches, warn);
-      folded++;
+      count++;
     }
+    folded?.(rows.map((row, i) => ({ seq: (events[i] as AuditEvent).seq, line: row.line })));
     if (files.length > 0) batches.forget();
-    if (rows.length < PAGE) return folded;
+    if (rows.length < PAGE) return count;
   }
+}
+
+/** The stored lines of events `from` to `to`, in seq order (at most PAGE of them). */
+export async function readLines(
+  client: pg.ClientBase,
+  from: number,
+  to: number,
+): Promise<{ seq: number; line: string }[]> {
+  const { rows } = await client.query<{ seq: string; line: string }>(
+    "SELECT seq, line FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3",
+    [from, to, PAGE],
+  );
+  return rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
 }
 
 /** Events `seqs`, read back and validated, in the order given. */

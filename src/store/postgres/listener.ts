@@ -5,11 +5,12 @@ import { connectClient } from "./connection.js";
 // (every commit sends NOTIFY with its seq, delivered at COMMIT), on a connection of its own,
 // and by polling every `pollMs` as a fallback (a notification sent while this connection was
 // down is lost). Either only triggers a catch-up, which reads just the events after the last
-// one folded. Requests do not depend on it: each one catches up first (TriageStore.refresh).
+// one folded. While this connection is up, a request boundary relies on it instead of asking the
+// database (TriageStore.refresh("notified")); while it is down, every request asks.
 
 export interface ListenerEvents {
-  /** Something may have been committed elsewhere. */
-  changed(): void;
+  /** Something may have been committed elsewhere; `seq` is the notified event's, if known. */
+  changed(seq?: number): void;
   warn(message: string): void;
 }
 
@@ -28,6 +29,11 @@ export class EventListener {
     private readonly pollMs: number,
     private readonly events: ListenerEvents,
   ) {}
+
+  /** True while the LISTEN connection is up: every commit from now on is notified on it. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
 
   /** Resolves once listening (or, if the first try failed, once the fallback is armed). */
   start(): Promise<void> {
@@ -60,7 +66,10 @@ export class EventListener {
       await client.end().catch(() => undefined);
       return;
     }
-    client.on("notification", () => this.events.changed());
+    client.on("notification", (message) => {
+      const seq = Number(message.payload);
+      this.events.changed(Number.isSafeInteger(seq) ? seq : undefined);
+    });
     client.on("error", (error) => this.lost(error));
     client.on("end", () => this.lost(new Error("the connection ended")));
     try {

@@ -5,6 +5,7 @@ import type { AuditEvent } from "../../domain/audit-events.js";
 import { DomainError } from "../../domain/errors.js";
 import type { Ticket } from "../../domain/schemas.js";
 import { createStderrLogger } from "../../logging.js";
+import { AuditCopy } from "../audit-copy/audit-copy.js";
 import { applyEvent } from "../core/apply.js";
 import { encodeBatch, newBatchName, validateBatchTickets } from "../core/batch-codec.js";
 import { sha256Hex } from "../core/event-codec.js";
@@ -15,6 +16,7 @@ import { reachStep } from "../core/steps.js";
 import { decide, prepareEvent, unavailable, type Decision, type PreparedEvent } from "../core/transaction.js";
 import { StateView } from "../core/view.js";
 import type {
+  Freshness,
   ImportTxOutcome,
   Page,
   PageRequest,
@@ -31,7 +33,7 @@ import {
   redactUrl,
   storeErrorOf,
 } from "./connection.js";
-import { BatchContext, foldNewEvents, readEvents } from "./events.js";
+import { BatchContext, foldNewEvents, readEvents, readLines } from "./events.js";
 import { checkFirstEvent, holdsStore, initializeDatabase, loadBase } from "./init.js";
 import { EventListener } from "./listener.js";
 import { COMMIT_LOCK, LOCK_CLASS, migrate, NOTIFY_CHANNEL, schemaRefusal, schemaState } from "./schema.js";
@@ -52,8 +54,10 @@ import { insertEvent, writeEffects } from "./tables.js";
 export interface PostgresStoreOptions extends StoreOptions {
   /** postgres://user:password@host:port/database (TLS options as URL parameters). */
   readonly url: string;
-  /** Kept for callers (the configured runtime directory); nothing is written there. */
+  /** The configured runtime directory: the local copy of the audit log is kept there. */
   readonly dataRoot: string;
+  /** Keep the local copy of the audit log under dataRoot (default true). */
+  readonly auditCopy?: boolean | undefined;
   /** Catch up at least this often between requests (ms), in case a notification was missed; 0: never. */
   readonly pollMs?: number | undefined;
   /** LISTEN for other servers' commits (default true). */
@@ -84,10 +88,13 @@ export class PostgresStore implements TriageStore {
   private readonly lockTimeoutMs: number;
   private readonly batches = new BatchContext();
   private state: StoreState;
+  private readonly copy: AuditCopy | undefined;
   private storeIdValue: string;
   private queue: Promise<unknown> = Promise.resolve();
   private listener: EventListener | undefined;
   private closed = false;
+  /** Something may have been committed elsewhere since the last catch-up (a notification, the poll). */
+  private behind = true;
   /** A transaction that staged an import batch in this SQL transaction: written before its event. */
   private pendingBatch: { batch: StagedImportBatch; body: string } | undefined;
 
@@ -97,7 +104,9 @@ export class PostgresStore implements TriageStore {
     state: StoreState,
     storeId: string,
     logger: StoreLogger,
+    copy: AuditCopy | undefined,
   ) {
+    this.copy = copy;
     this.url = options.url;
     this.where = describeDatabase(options.url);
     this.database = redactUrl(options.url);
@@ -143,11 +152,21 @@ export class PostgresStore implements TriageStore {
         });
         const { state, row } = await loadBase(client, where);
         const batches = new BatchContext();
-        await foldNewEvents(client, state, batches, (m) => logger.warn(m));
+        const copy =
+          options.auditCopy === false ? undefined : AuditCopy.open(options.dataRoot, row.storeId, logger);
+        await foldNewEvents(
+          client,
+          state,
+          batches,
+          (m) => logger.warn(m),
+          (lines) => copy?.folded(lines),
+        );
         const [first] = await readEvents(client, [0]);
         if (first === undefined) throw unavailable(`The audit log of ${where} has no initialization event.`);
         checkFirstEvent(state, first, row, where);
-        store = new PostgresStore(options, pool, state, row.storeId, logger);
+        copy?.checkEnd(state.lastSeq);
+        store = new PostgresStore(options, pool, state, row.storeId, logger, copy);
+        await store.keepCopy(client);
         await store.removeOrphans(client);
       } finally {
         client.release();
@@ -157,7 +176,7 @@ export class PostgresStore implements TriageStore {
       );
       if (options.listen ?? true) {
         store.listener = new EventListener(options.url, NOTIFY_CHANNEL, options.pollMs ?? DEFAULT_POLL_MS, {
-          changed: () => store.catchUpSoon(),
+          changed: (seq) => store.catchUpSoon(seq),
           warn: (m) => logger.warn(m),
         });
         // Listening before the first request: nothing committed after open() goes unnoticed.
@@ -180,6 +199,11 @@ export class PostgresStore implements TriageStore {
     return this.storeIdValue;
   }
 
+  /** True while this store is told of other processes' commits (its LISTEN connection is up). */
+  get listening(): boolean {
+    return this.listener?.listening === true;
+  }
+
   /** Events that were in the log but did not apply to the state before them (should be none). */
   get inconsistencies(): readonly Inconsistency[] {
     return [...this.state.inconsistencies];
@@ -190,10 +214,24 @@ export class PostgresStore implements TriageStore {
     return new StateView(this.state, this.generation);
   }
 
-  refresh(): Promise<void> {
+  async refresh(freshness: Freshness = "latest"): Promise<void> {
     this.assertOpen();
+    if (freshness === "notified" && this.listener?.listening === true && !this.behind) {
+      // A notification already waiting on the listener's socket is read before deciding.
+      await nextTurn();
+      // Still nothing new: wait only for this process's own queued work (a catch-up, a commit).
+      if (!this.behind && this.listener.listening) return this.exclusive(() => Promise.resolve());
+    }
     return this.exclusive(async () => {
-      await this.withClient("cannot be read", (client) => this.catchUp(client));
+      // A catch-up queued before this one may have read everything already.
+      if (freshness === "notified" && !this.behind && this.listener?.listening === true) return;
+      this.behind = false;
+      try {
+        await this.withClient("cannot be read", (client) => this.catchUp(client));
+      } catch (error) {
+        this.behind = true;
+        throw error;
+      }
     });
   }
 
@@ -201,19 +239,25 @@ export class PostgresStore implements TriageStore {
     filter: { readonly ticketId?: string | undefined },
     page: PageRequest,
   ): Promise<Page<AuditEvent>> {
-    await this.refresh();
+    await this.refresh("notified");
     const { offset, limit } = normalizePage(page);
     const total = this.state.events.count(filter.ticketId);
     const seqs = this.state.events.seqs(filter.ticketId, offset, limit);
-    const items = await this.withClient("cannot be read", (client) => readEvents(client, seqs));
-    return { items, total, offset, limit };
+    return { items: await this.readStoredEvents(seqs), total, offset, limit };
   }
 
   async getAuditEvent(seq: number): Promise<AuditEvent | undefined> {
-    await this.refresh();
+    await this.refresh("notified");
     if (!Number.isInteger(seq) || seq < 0 || seq > this.state.lastSeq) return undefined;
-    const [event] = await this.withClient("cannot be read", (client) => readEvents(client, [seq]));
+    const [event] = await this.readStoredEvents([seq]);
     return event;
+  }
+
+  /** Events from the local copy of the log when it holds them, else from audit_events. */
+  private async readStoredEvents(seqs: readonly number[]): Promise<AuditEvent[]> {
+    const local = this.copy?.read(seqs);
+    if (local !== undefined) return local;
+    return this.withClient("cannot be read", (client) => readEvents(client, seqs));
   }
 
   // ---------- writes ----------
@@ -272,6 +316,7 @@ export class PostgresStore implements TriageStore {
     await this.exclusive(() => Promise.resolve());
     this.closed = true;
     await this.listener?.stop();
+    this.copy?.close();
     await this.pool.end().catch(() => undefined);
   }
 
@@ -338,6 +383,8 @@ export class PostgresStore implements TriageStore {
       reachStep("tx.synced");
       applyEvent(this.state, event, this.batches, (m) => this.logger.warn(m));
       this.batches.forget();
+      this.copy?.folded([{ seq: event.seq, line }]);
+      this.copy?.write();
       if (decision.kind === "refuse") throw decision.refusal;
       return { kind: "done", value: decision.result(event) };
     } catch (error) {
@@ -404,7 +451,31 @@ export class PostgresStore implements TriageStore {
 
   /** Catches up with committed events (called with a connection, under the queue). */
   private async catchUp(client: pg.ClientBase): Promise<void> {
-    await foldNewEvents(client, this.state, this.batches, (m) => this.logger.warn(m));
+    const folded = await foldNewEvents(
+      client,
+      this.state,
+      this.batches,
+      (m) => this.logger.warn(m),
+      (lines) => this.copy?.folded(lines),
+    );
+    if (folded > 0 || (this.copy !== undefined && this.copy.lastSeq < this.state.lastSeq))
+      await this.keepCopy(client);
+  }
+
+  /** Writes the local copy's queue, first filling from audit_events what it lacks. */
+  private async keepCopy(client: pg.ClientBase): Promise<void> {
+    const copy = this.copy;
+    if (copy === undefined) return;
+    // Stops when the copy holds everything, or cannot write now (another process holds its lock).
+    for (
+      let gap = copy.missing(this.state.lastSeq);
+      gap !== undefined;
+      gap = copy.missing(this.state.lastSeq)
+    ) {
+      const lines = await readLines(client, gap.from, gap.to);
+      if (lines.length === 0 || !copy.fill(lines)) break;
+    }
+    copy.write();
   }
 
   /** The batch a tickets-imported draft names, fetched for the reducer's check. */
@@ -456,8 +527,11 @@ export class PostgresStore implements TriageStore {
   // ---------- housekeeping ----------
 
   /** A notification or the poll: catch up in the background (errors are warnings; requests catch up anyway). */
-  private catchUpSoon(): void {
+  private catchUpSoon(seq?: number): void {
     if (this.closed) return;
+    // This process's own commits are notified too; those are folded already.
+    if (seq !== undefined && seq <= this.state.lastSeq) return;
+    this.behind = true;
     this.refresh().catch((error: unknown) => {
       if (!this.closed)
         this.logger.warn(`catching up with ${this.where} failed: ${(error as Error).message}`);
@@ -491,6 +565,11 @@ export class PostgresStore implements TriageStore {
   private assertOpen(): void {
     if (this.closed) throw new Error(`the store for ${this.where} is closed`);
   }
+}
+
+/** Resolves after the event loop has polled for I/O once more. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** Opens (and on first start initializes) a PostgreSQL-backed store. */
