@@ -337,9 +337,11 @@ export class PostgresStore implements TriageStore {
     let committing = false;
     let decision: Decision<T> | undefined;
     try {
-      await client.query("BEGIN");
-      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(this.lockTimeoutMs))}`);
-      await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, COMMIT_LOCK]);
+      // One round trip (a simple query of three statements; every value is a number of ours).
+      await client.query(
+        `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(this.lockTimeoutMs))}; ` +
+          `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${COMMIT_LOCK})`,
+      );
       reachStep("tx.locked");
       await this.catchUp(client);
       decision = decide(body(new StateView(this.state, this.generation)));
@@ -375,10 +377,10 @@ export class PostgresStore implements TriageStore {
       reachStep("tx.claimed");
       if (event.action === "tickets-imported") await this.markBatchCommitted(client, event);
       await writeEffects(client, effects);
-      await client.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, String(event.seq)]);
       reachStep("tx.appended");
       committing = true;
-      await client.query("COMMIT");
+      // NOTIFY is delivered at COMMIT; both in one round trip (the channel and seq are ours).
+      await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '${event.seq}'); COMMIT`);
       committing = false;
       reachStep("tx.synced");
       applyEvent(this.state, event, this.batches, (m) => this.logger.warn(m));
@@ -397,7 +399,10 @@ export class PostgresStore implements TriageStore {
         await this.rollback(client);
         return { kind: "race" };
       }
-      if (committing && prepared !== undefined && decision !== undefined) {
+      // The answer to COMMIT was lost: only the database knows. (An error the server answered
+      // with, such as a failed NOTIFY before the COMMIT, means nothing was committed.)
+      const answered = pgErrorCode(error) !== undefined && !isConnectionError(error);
+      if (committing && !answered && prepared !== undefined && decision !== undefined) {
         broken = error as Error;
         if (!(await this.settle(prepared.event))) {
           throw unavailable(
