@@ -3,6 +3,7 @@ import { APPROVABLE_FIELDS } from "../../src/domain/enums.js";
 import type { Ticket } from "../../src/domain/schemas.js";
 import { routedTeam } from "../../src/domain/workspace/index.js";
 import { TEST_NOW, writeTestData } from "../support/data.js";
+import { validSubmission } from "../hostile/support.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { foreignValue, WORKSPACES } from "../support/workspaces.js";
 
@@ -25,25 +26,21 @@ describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets
     await h.close();
   });
 
-  const recommendation = (overrides: Record<string, unknown> = {}) => ({
-    ticketId: "TKT-3004",
-    sourceRevision: 1,
-    category: leak.category,
-    priority: leak.priority,
-    team: security,
-    duplicateCandidates: [],
-    outageRisk: "none",
-    securityRisk: "likely",
-    slaRisk: "none",
-    missingInformation: [],
-    knowledgeArticleIds: ["credential-exposure"],
-    draftCustomerResponse: "We are revoking the exposed key and will follow up within the hour.",
-    rationale: "TKT-3004 reports a production API key in a public paste; credential-exposure applies.",
-    confidence: 0.9,
-    recommendedNextAction: "Revoke the key and review access logs.",
-    actor: "triage-agent",
-    ...overrides,
-  });
+  // The hostile suites' valid submission, with this workspace's values.
+  const recommendation = (overrides: Record<string, unknown> = {}) =>
+    validSubmission({ category: leak.category, priority: leak.priority, team: security, ...overrides });
+
+  /** Approves the team of a recommendation for TKT-3004 at revision 1, unless `overrides` say otherwise. */
+  const approve = (recommendationId: string, overrides: Record<string, unknown> = {}) =>
+    h.call("approve_triage_recommendation", {
+      recommendationId,
+      ticketId: "TKT-3004",
+      expectedRevision: 1,
+      approvedFields: ["team"],
+      actor: "reviewer",
+      confirm: true,
+      ...overrides,
+    });
 
   async function submit(overrides: Record<string, unknown> = {}) {
     const r = await h.call("submit_triage_recommendation", recommendation(overrides));
@@ -214,13 +211,9 @@ describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets
       // Tags only where the workspace lets reviewers approve them.
       const tags = approvable.includes("tags") ? ["security", "leak"] : [];
       const rec = await submit({ tags: ["security", "leak"] });
-      const r = await h.call("approve_triage_recommendation", {
-        recommendationId: rec.id,
-        ticketId: "TKT-3004",
-        expectedRevision: 1,
+      const r = await approve(rec.id, {
         approvedFields: ["team", "tags"].filter((f) => approvable.includes(f)),
         actor: "reviewer.kim",
-        confirm: true,
       });
       expect(r.ok, r.text).toBe(true);
       const s = r.structured as { ticket: Record<string, unknown>; auditEvent: Record<string, unknown> };
@@ -241,14 +234,7 @@ describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets
           ...(tags.length === 0 ? [] : [{ field: "tags", before: [], after: tags }]),
         ],
       });
-      const again = await h.call("approve_triage_recommendation", {
-        recommendationId: rec.id,
-        ticketId: "TKT-3004",
-        expectedRevision: 2,
-        approvedFields: ["team"],
-        actor: "reviewer.kim",
-        confirm: true,
-      });
+      const again = await approve(rec.id, { expectedRevision: 2, actor: "reviewer.kim" });
       expect(again.text).toMatch(/^ALREADY_RESOLVED: Recommendation .* is already approved\./);
       const audit = await h.call("get_audit_events", { ticketId: "TKT-3004" });
       const actions = (audit.structured?.events as { action: string }[]).map((e) => e.action);
@@ -310,14 +296,7 @@ describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets
 
     it("enforces required routing at approval", async () => {
       const rec = await submit({ team: leak.team });
-      const r = await h.call("approve_triage_recommendation", {
-        recommendationId: rec.id,
-        ticketId: "TKT-3004",
-        expectedRevision: 1,
-        approvedFields: ["team"],
-        actor: "reviewer",
-        confirm: true,
-      });
+      const r = await approve(rec.id);
       expect(r.text).toMatch(new RegExp(`^POLICY_DENIED: TKT-3004 must be routed to team "${security}"`));
       const t = await h.call("get_ticket", { id: "TKT-3004" });
       expect(t.structured).toMatchObject({ ticket: { revision: 1, team: leak.team } });
@@ -330,22 +309,8 @@ describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets
     it("other pending recommendations go stale when the ticket changes", async () => {
       const first = await submit();
       const second = await submit({ priority: v.priorities[1] });
-      await h.call("approve_triage_recommendation", {
-        recommendationId: first.id,
-        ticketId: "TKT-3004",
-        expectedRevision: 1,
-        approvedFields: ["team"],
-        actor: "reviewer",
-        confirm: true,
-      });
-      const r = await h.call("approve_triage_recommendation", {
-        recommendationId: second.id,
-        ticketId: "TKT-3004",
-        expectedRevision: 2,
-        approvedFields: ["priority"],
-        actor: "reviewer",
-        confirm: true,
-      });
+      await approve(first.id);
+      const r = await approve(second.id, { expectedRevision: 2, approvedFields: ["priority"] });
       expect(r.text).toBe(
         "STALE_REVISION: TKT-3004 is at revision 2, the recommendation was made at 1. Read the ticket again and submit a new recommendation.",
       );
