@@ -59,7 +59,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       dataRoot: data.dataRoot,
       seedFile: data.seedFile,
       knowledgeRoot: data.knowledgeRoot,
-      minutesSaved: 8,
       ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       ...(options.workspaceFile === undefined ? {} : { workspaceFile: options.workspaceFile }),
       ...(options.approvalMode === undefined ? {} : { approvalMode: options.approvalMode }),

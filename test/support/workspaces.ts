@@ -33,12 +33,25 @@ function carry(
   return i === -1 ? value : to[i % to.length];
 }
 
+/**
+ * A bundled status carried by its role, so that a resolved ticket stays closed: the initial one to
+ * the initial one, a closed one to the first closed one, the others by position among the others.
+ */
+function carryStatus(workspace: Workspace, status: string): string {
+  const role = bundled.statuses.find((s) => s.id === status);
+  if (role === undefined) return status;
+  if (role.initial) return workspace.initialStatus;
+  if (role.closed) return workspace.closedStatuses[0] ?? workspace.initialStatus;
+  const between = (w: Workspace) => w.statuses.filter((s) => !s.initial && !s.closed).map((s) => s.id);
+  return carry(between(bundled), between(workspace), status) ?? workspace.initialStatus;
+}
+
 /** The test seed, its statuses, categories, priorities and teams those of `workspace`. */
 export function ticketsFor(workspace: Workspace): Ticket[] {
   const a = bundled.vocabulary;
   const b = workspace.vocabulary;
   return testTickets().map((t) => {
-    const out: Ticket = { ...t, status: carry(a.statuses, b.statuses, t.status) ?? b.statuses[0] };
+    const out: Ticket = { ...t, status: carryStatus(workspace, t.status) };
     for (const [field, list] of [
       ["category", "categories"],
       ["priority", "priorities"],
@@ -60,3 +73,25 @@ export const WORKSPACES: readonly WorkspaceCase[] = [
   workspaceCase("bundled", BUNDLED_FILE),
   workspaceCase("consumer-helpdesk (example)", EXAMPLE_FILE),
 ];
+
+// ---------- values for the parameterised suites ----------
+
+type ListName = "categories" | "priorities" | "statuses" | "teams" | "plans";
+
+/** A value of a bundled list carried to `workspace`, the way ticketsFor carries the seed's values. */
+export function carried(workspace: Workspace, list: ListName, value: string): string {
+  const carriedValue =
+    list === "statuses"
+      ? carryStatus(workspace, value)
+      : carry(bundled.vocabulary[list], workspace.vocabulary[list], value);
+  if (carriedValue === undefined) throw new Error(`no ${list} value for "${value}"`);
+  return carriedValue;
+}
+
+/** A value of another workspace's list that `workspace` does not have: what its tools refuse. */
+export function foreignValue(workspace: Workspace, list: ListName): string {
+  const own = workspace.vocabulary[list];
+  const foreign = WORKSPACES.flatMap((w) => w.workspace.vocabulary[list]).find((v) => !own.includes(v));
+  if (foreign === undefined) throw new Error(`every workspace's ${list} are also ${workspace.name}'s`);
+  return foreign;
+}
