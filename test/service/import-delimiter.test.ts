@@ -14,6 +14,7 @@ import { tempDirs } from "../support/temp.js";
 // Spreadsheets in locales whose decimal mark is a comma export CSV with semicolons; some
 // helpdesks export tabs. The delimiter is detected from the header line (outside quotes) or
 // given with --delimiter, and the report says which one was used and how it was chosen.
+// Delimiters are a matter of the file, not of the workspace: these tests run once.
 
 const temp = tempDirs("import-delimiter");
 

@@ -9,9 +9,10 @@ import { parseJsonRecords } from "../../src/service/import/json.js";
 import { firstInvalidUtf8, SourceTextError } from "../../src/service/import/source.js";
 import { readCsvTable, readJsonTable } from "../../src/service/import/table.js";
 import { foldKey, importValuesFor, parseDate } from "../../src/service/import/values.js";
-import { BUNDLED_WORKSPACE } from "../support/workspace.js";
+import { WORKSPACES } from "../support/workspaces.js";
 
-const { status: STATUS_VALUES, priority: PRIORITY_VALUES } = importValuesFor(BUNDLED_WORKSPACE);
+// Parsing (CSV, JSON, UTF-8, columns, dates) does not depend on the workspace and runs once; the
+// value tables come from the workspace and run on each (describe.each below).
 
 const temps: string[] = [];
 afterAll(() => {
@@ -259,29 +260,58 @@ describe("column mapping", () => {
   });
 });
 
-describe("values", () => {
-  it.each([
-    ["Open", "new"],
-    ["pending", "waiting-customer"],
-    ["Waiting on Customer", "waiting-customer"],
-    ["On-Hold", "in-progress"],
-    ["solved", "resolved"],
-    ["CLOSED", "resolved"],
-    ["in_progress", "in-progress"],
-  ])("status %s -> %s", (raw, expected) => {
-    expect(STATUS_VALUES.get(foldKey(raw))).toBe(expected);
+// The value tables come from the workspace: on each one, every id and alias of every list, in any
+// case and with any separator, maps to its id, and a word of another workspace maps to nothing.
+describe.each(WORKSPACES)("values on the $label workspace", ({ workspace }) => {
+  const values = importValuesFor(workspace);
+  const lists = [
+    ["status", workspace.statuses],
+    ["priority", workspace.priorities],
+    ["category", workspace.categories],
+    ["team", workspace.vocabulary.teams.map((id) => ({ id, aliases: workspace.aliases.teams[id] ?? [] }))],
+    ["plan", workspace.plans],
+  ] as const;
+  /** How an export may spell `word`: any case, words joined by spaces, hyphens or underscores. */
+  const spellings = (word: string): string[] => {
+    const cases = [
+      word,
+      word.toLowerCase(),
+      word.toUpperCase(),
+      word.replace(/\b\w/g, (ch) => ch.toUpperCase()),
+    ];
+    return [...new Set(cases.flatMap((w) => [w, w.replace(/[\s_-]+/g, "-"), w.replace(/[\s_-]+/g, "_")]))];
+  };
+
+  it.each(lists)("%s: every id and alias, however spelled, maps to its id", (field, defs) => {
+    const table = values[field];
+    let checked = 0;
+    for (const def of defs) {
+      for (const word of [def.id, ...def.aliases]) {
+        for (const spelled of spellings(word)) {
+          expect(table.get(foldKey(spelled)), `${field} ${spelled}`).toBe(def.id);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(defs.length);
   });
 
-  it.each([
-    ["urgent", "P1"],
-    ["High", "P2"],
-    ["normal", "P3"],
-    ["Low", "P4"],
-    ["p2", "P2"],
-  ])("priority %s -> %s", (raw, expected) => {
-    expect(PRIORITY_VALUES.get(foldKey(raw))).toBe(expected);
+  it("a word of another workspace that is none of ours maps to nothing", () => {
+    let foreign = 0;
+    for (const [field, defs] of lists) {
+      const ours = new Set(defs.flatMap((d) => [d.id, ...d.aliases]).map(foldKey));
+      for (const key of WORKSPACES.flatMap((w) => [...importValuesFor(w.workspace)[field].keys()])) {
+        if (ours.has(key)) continue;
+        expect(values[field].get(key), `${field} ${key}`).toBeUndefined();
+        foreign++;
+      }
+    }
+    expect(foreign).toBeGreaterThan(0);
   });
+});
 
+// Dates are read the same on every workspace.
+describe("dates", () => {
   it.each([
     ["2026-04-30T08:15:00Z", "2026-04-30T08:15:00.000Z", false],
     ["2026-04-30T10:15:00+02:00", "2026-04-30T08:15:00.000Z", false],
