@@ -7,7 +7,7 @@ import { createMemoryLogger } from "../../src/logging.js";
 import { teamOf } from "../../src/domain/workspace/index.js";
 import { openTriage, type Triage } from "../../src/service/runtime.js";
 import { billingProposal, TEST_NOW, writeTestData, type TestData } from "../support/data.js";
-import { carried, WORKSPACES } from "../support/workspaces.js";
+import { carryValue, WORKSPACES } from "../support/workspaces.js";
 
 // Assignees belong to teams, on each workspace: a recommendation whose assignee is not a member of
 // the proposed team is refused with the valid members, and nothing is stored. The proposal's
@@ -31,7 +31,8 @@ async function refusal(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets }) => {
-  const teamCarried = (bundledTeam: string) => teamOf(workspace, carried(workspace, "teams", bundledTeam))!;
+  const teamCarried = (bundledTeam: string) =>
+    teamOf(workspace, carryValue(workspace, "teams", bundledTeam))!;
   // The billing proposal's team (billing on the bundled workspace), with two members at least.
   const team = teamCarried("billing");
   const member = team.members.at(-1)!;
@@ -56,8 +57,8 @@ describe.each(WORKSPACES)("on the $label workspace", ({ file, workspace, tickets
 
   const proposal = (overrides: Partial<SubmitRecommendationInput> = {}): SubmitRecommendationInput =>
     billingProposal({
-      category: carried(workspace, "categories", "billing"),
-      priority: carried(workspace, "priorities", "P3"),
+      category: carryValue(workspace, "categories", "billing"),
+      priority: carryValue(workspace, "priorities", "P3"),
       team: team.id,
       tags: undefined,
       draftCustomerResponse: "We are checking both charges and will refund the duplicate.",

@@ -22,43 +22,17 @@ const BUNDLED_FILE = resolve(ROOT, "data/workspace.json");
 const EXAMPLE_FILE = resolve(ROOT, "examples/workspaces/consumer-helpdesk.yaml");
 const bundled = loadWorkspace({ file: BUNDLED_FILE }).workspace;
 
-/** A value of the bundled list -> the value at the same position (wrapping) of the other list. */
-function carry(
-  from: readonly string[],
-  to: readonly string[],
-  value: string | undefined,
-): string | undefined {
-  if (value === undefined) return undefined;
-  const i = from.indexOf(value);
-  return i === -1 ? value : to[i % to.length];
-}
-
-/**
- * A bundled status carried by its role, so that a resolved ticket stays closed: the initial one to
- * the initial one, a closed one to the first closed one, the others by position among the others.
- */
-function carryStatus(workspace: Workspace, status: string): string {
-  const role = bundled.statuses.find((s) => s.id === status);
-  if (role === undefined) return status;
-  if (role.initial) return workspace.initialStatus;
-  if (role.closed) return workspace.closedStatuses[0] ?? workspace.initialStatus;
-  const between = (w: Workspace) => w.statuses.filter((s) => !s.initial && !s.closed).map((s) => s.id);
-  return carry(between(bundled), between(workspace), status) ?? workspace.initialStatus;
-}
-
-/** The test seed, its statuses, categories, priorities and teams those of `workspace`. */
+/** The test seed, its statuses, categories, priorities and teams carried to `workspace` (carryValue). */
 export function ticketsFor(workspace: Workspace): Ticket[] {
-  const a = bundled.vocabulary;
-  const b = workspace.vocabulary;
   return testTickets().map((t) => {
-    const out: Ticket = { ...t, status: carryStatus(workspace, t.status) };
+    const out: Ticket = { ...t, status: carryValue(workspace, "statuses", t.status) };
     for (const [field, list] of [
       ["category", "categories"],
       ["priority", "priorities"],
       ["team", "teams"],
     ] as const) {
-      const value = carry(a[list], b[list], t[field]);
-      if (value !== undefined) out[field] = value;
+      const value = t[field];
+      if (value !== undefined) out[field] = carryValue(workspace, list, value);
     }
     return out;
   });
@@ -147,16 +121,6 @@ export function carryTicket(workspace: Workspace, ticket: Ticket, now: Date): Ti
 }
 
 // ---------- values for the parameterised suites ----------
-
-/** A value of a bundled list carried to `workspace`, the way ticketsFor carries the seed's values. */
-export function carried(workspace: Workspace, list: ValueList, value: string): string {
-  const carriedValue =
-    list === "statuses"
-      ? carryStatus(workspace, value)
-      : carry(bundled.vocabulary[list], workspace.vocabulary[list], value);
-  if (carriedValue === undefined) throw new Error(`no ${list} value for "${value}"`);
-  return carriedValue;
-}
 
 /** A value of another workspace's list that `workspace` does not have: what its tools refuse. */
 export function foreignValue(workspace: Workspace, list: ValueList): string {
