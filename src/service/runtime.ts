@@ -7,8 +7,8 @@ import { HandoffService } from "./handoff-service.js";
 import { QueueService } from "./queue-service.js";
 import type { TeamDirectory } from "./teams.js";
 import { loadWorkspace, type LoadedWorkspace } from "./workspace.js";
-import { applyWorkspace } from "./workspace-apply.js";
-import { describeUnknownValue } from "./stored-values.js";
+import { applyWorkspace, UnknownStoredValuesError } from "./workspace-apply.js";
+import { describeUnknownValue, unknownValuesIn } from "./stored-values.js";
 import type { Config } from "../config.js";
 import type { Workspace } from "../domain/workspace/index.js";
 import type { Logger } from "../logging.js";
@@ -66,6 +66,10 @@ export async function openTriage(config: Config, logger: Logger, options: OpenOp
     dataRoot: config.dataRoot,
     seed: () => {
       const seed = loadSeed(config.seedFile, clock());
+      // Checked before anything is made from it: values the workspace lacks and does not rename.
+      const unknown = unknownValuesIn(seed.tickets, workspace).filter((v) => v.renamedTo === undefined);
+      if (unknown.length > 0 && config.keepUnknownValues !== true)
+        throw new UnknownStoredValuesError(loaded.file, unknown, config.seedFile);
       // loadSeed validated the file: the store skips its identical check.
       // The workspace the runtime starts with is recorded in its first event (seed metadata).
       const initial = { workspace: { sha256: loaded.sha256, name: workspace.name } };

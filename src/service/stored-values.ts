@@ -1,3 +1,4 @@
+import type { Ticket } from "../domain/schemas.js";
 import type { Workspace } from "../domain/workspace/index.js";
 import type { StoreView } from "../store/index.js";
 
@@ -29,14 +30,18 @@ export interface UnknownValue {
 
 const EXAMPLES = 3;
 
-/** Every stored value the workspace lacks. Cheap when there is none (counts, not a scan). */
-export function unknownStoredValues(view: StoreView, workspace: Workspace): UnknownValue[] {
-  const known: Record<StoredField, ReadonlySet<string>> = {
+function knownValues(workspace: Workspace): Record<StoredField, ReadonlySet<string>> {
+  return {
     category: new Set(workspace.vocabulary.categories),
     priority: new Set(workspace.vocabulary.priorities),
     team: new Set(workspace.vocabulary.teams),
     status: new Set(workspace.vocabulary.statuses),
   };
+}
+
+/** Every stored value the workspace lacks. Cheap when there is none (counts, not a scan). */
+export function unknownStoredValues(view: StoreView, workspace: Workspace): UnknownValue[] {
+  const known = knownValues(workspace);
   const stats = view.openTicketStats({ closedStatuses: [] });
   const byField = { category: stats.byCategory, priority: stats.byPriority, team: stats.byTeam };
   const suspect = (Object.keys(byField) as (keyof typeof byField)[]).some((field) =>
@@ -48,8 +53,14 @@ export function unknownStoredValues(view: StoreView, workspace: Workspace): Unkn
   );
   if (!suspect && withKnownStatus === view.ticketCount()) return [];
 
+  return unknownValuesIn(view.ticketsByInsertion(0), workspace);
+}
+
+/** Every value of `tickets` the workspace lacks (a seed file's, before a runtime is made from it). */
+export function unknownValuesIn(tickets: Iterable<Ticket>, workspace: Workspace): UnknownValue[] {
+  const known = knownValues(workspace);
   const found = new Map<string, { field: StoredField; value: string; count: number; ticketIds: string[] }>();
-  for (const ticket of view.ticketsByInsertion(0)) {
+  for (const ticket of tickets) {
     for (const field of STORED_FIELDS) {
       const value = ticket[field];
       if (value === undefined || known[field].has(value)) continue;
@@ -63,10 +74,11 @@ export function unknownStoredValues(view: StoreView, workspace: Workspace): Unkn
       if (entry.ticketIds.length < EXAMPLES) entry.ticketIds.push(ticket.id);
     }
   }
-  return [...found.values()].map((entry) => ({
-    ...entry,
-    renamedTo: workspace.renames[SECTION[entry.field]][entry.value],
-  }));
+  // By field, then the most used first.
+  const order = (v: UnknownValue) => STORED_FIELDS.indexOf(v.field);
+  return [...found.values()]
+    .map((entry) => ({ ...entry, renamedTo: workspace.renames[SECTION[entry.field]][entry.value] }))
+    .sort((a, b) => order(a) - order(b) || b.count - a.count);
 }
 
 /** One line per value: `team "infra": 12 tickets (TKT-1001, TKT-1002, ...)`. */

@@ -9,20 +9,30 @@ import type { LoadedWorkspace } from "./workspace.js";
 // workspace file that changed since the last start is recorded, once, as a `workspace-applied`
 // audit event: its hash, and the renames it applied to the tickets. No event is rewritten.
 
-/** Stored tickets carry values the workspace does not have: the server does not start. */
+/**
+ * Stored tickets carry values the workspace does not have, or (with `seedFile`) the seed a new
+ * runtime would be made from does: the server does not start.
+ */
 export class UnknownStoredValuesError extends Error {
   override readonly name = "UnknownStoredValuesError";
 
   constructor(
     readonly file: string,
     readonly values: readonly UnknownValue[],
+    readonly seedFile?: string,
   ) {
+    const listed = values.map((v) => `  ${describeUnknownValue(v)}`).join("\n");
     super(
-      `Stored tickets carry values the workspace ${file} does not have:\n` +
-        values.map((v) => `  ${describeUnknownValue(v)}`).join("\n") +
-        `\nMap each to a current value in the workspace's "renames" section (for example ` +
-        `"renames": {"teams": {"old-team": "new-team"}}), applied once at the next start by an audited ` +
-        `event; or set TRIAGE_KEEP_UNKNOWN_VALUES=1 to start anyway (the tickets keep them).`,
+      seedFile === undefined
+        ? `Stored tickets carry values the workspace ${file} does not have:\n${listed}\n` +
+            `Map each to a current value in the workspace's "renames" section (for example ` +
+            `"renames": {"teams": {"old-team": "new-team"}}), applied once at the next start by an audited ` +
+            `event; or set TRIAGE_KEEP_UNKNOWN_VALUES=1 to start anyway (the tickets keep them).`
+        : `The seed ${seedFile} carries values the workspace ${file} does not have, so no runtime was ` +
+            `made from it:\n${listed}\nA new runtime starts from TRIAGE_SEED_FILE: point it at a seed written ` +
+            `in this workspace's values (examples/workspaces/ ships one next to each example workspace), ` +
+            `map the values in the workspace's "renames" section, or set TRIAGE_KEEP_UNKNOWN_VALUES=1 to ` +
+            `start anyway (the tickets keep them).`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runConfigCheck } from "../../src/cli/config.js";
@@ -217,6 +217,42 @@ describe("the example workspace", () => {
         if (t.team !== undefined) expect(v.teams).toContain(t.team);
         if (t.category !== undefined) expect(v.categories).toContain(t.category);
       }
+    } finally {
+      await triage.close();
+    }
+  });
+});
+
+describe("a seed in other values than the workspace's", () => {
+  it("the server names the seed and the values, exits 1, and makes no runtime from it", () => {
+    const dataRoot = join(temp("seed"), "runtime");
+    const run = startServer({ TRIAGE_CONFIG: EXAMPLE, TRIAGE_DATA_ROOT: dataRoot });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    const seed = join(ROOT, "data/seed/tickets.json");
+    expect(run.stderr).toContain(`The seed ${seed} carries values the workspace ${EXAMPLE} does not have`);
+    // The bundled seed's teams, listed by field, are not the example's.
+    expect(run.stderr).toMatch(/ {2}team "[a-z-]+": \d+ tickets? \(TKT-\d+/);
+    expect(run.stderr).toContain("point it at a seed written in this workspace's values");
+    expect(existsSync(dataRoot) ? readdirSync(dataRoot) : []).toEqual([]);
+  });
+
+  it("starts with TRIAGE_KEEP_UNKNOWN_VALUES=1, the tickets keeping their values", async () => {
+    const triage = await openTriage(
+      {
+        dataRoot: join(temp("seed-kept"), "runtime"),
+        seedFile: join(ROOT, "data/seed/tickets.json"),
+        knowledgeRoot: join(ROOT, "data/knowledge"),
+        workspaceFile: EXAMPLE,
+        keepUnknownValues: true,
+      },
+      createMemoryLogger(),
+      { clock: () => TEST_NOW },
+    );
+    try {
+      const teams = triage.workspace.vocabulary.teams;
+      const tickets = triage.store.view().ticketsByInsertion(0);
+      expect(tickets.some((t) => t.team !== undefined && !teams.includes(t.team))).toBe(true);
     } finally {
       await triage.close();
     }
