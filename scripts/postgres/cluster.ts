@@ -1,6 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +30,12 @@ export interface Cluster {
 }
 
 const PG_ROOT = "/usr/lib/postgresql";
+
+/**
+ * The one role a throwaway cluster checks passwords for (scram-sha-256; every other connection is
+ * trusted), so that a wrong password can be tested. The role itself is created by the test.
+ */
+export const PASSWORD_CHECKED_ROLE = "triage_password_check";
 
 /** The bin directory of the newest installed Debian PostgreSQL, or undefined. */
 export function postgresBinDir(): string | undefined {
@@ -104,6 +119,12 @@ export async function startCluster(options: ClusterOptions = {}, env = process.e
     "--locale=C",
   ]);
   execFileSync(initCmd, initArgs, { stdio: "pipe" });
+  // First match wins in pg_hba.conf: this line goes before initdb's "trust" lines.
+  const hba = join(data, "pg_hba.conf");
+  writeFileSync(
+    hba,
+    `host all ${PASSWORD_CHECKED_ROLE} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, "utf8")}`,
+  );
   const port = await freePort();
   const durable = options.durable === true;
   const [cmd, args] = runAs(join(bin, "postgres"), [

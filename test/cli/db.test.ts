@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAuditVerify } from "../../src/cli/audit-verify.js";
 import { runDb } from "../../src/cli/db.js";
 import { runImport } from "../../src/cli/import.js";
 import { verifyAuditLog } from "../../src/store/index.js";
+import { PASSWORD_CHECKED_ROLE } from "../../scripts/postgres/cluster.js";
 import { POSTGRES_SKIP, freshSchemaUrl, sql } from "../support/postgres.js";
 import {
   FILE_BACKEND,
@@ -156,6 +158,35 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
       await expect(POSTGRES_BACKEND.open(url.toString())).rejects.toMatchObject({
         code: "STORE_UNAVAILABLE",
       });
+    });
+
+    it("a wrong password is STORE_UNAVAILABLE (28P01) naming the check, never the password", async (ctx) => {
+      const url = new URL(await freshSchemaUrl("password"));
+      await sql(
+        url.toString(),
+        `DO $$ BEGIN CREATE ROLE ${PASSWORD_CHECKED_ROLE} LOGIN PASSWORD 'right-pw'; ` +
+          "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+      );
+      url.username = PASSWORD_CHECKED_ROLE;
+      url.password = "wr0ng-pw";
+      // A server given by TRIAGE_TEST_DATABASE_URL may trust every connection: nothing to check there.
+      const probe = new pg.Client({ connectionString: url.toString() });
+      const accepted = await probe.connect().then(
+        () => true,
+        () => false,
+      );
+      await probe.end().catch(() => undefined);
+      if (accepted) ctx.skip();
+      const r = await db(["migrate", "--database-url", url.toString()]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /STORE_UNAVAILABLE: .*triage_password_check@127\.0\.0\.1:\d+\/.*\(28P01: .*Check the user and password/,
+      );
+      expect(r.stderr + r.stdout).not.toContain("wr0ng-pw");
+      const error = await POSTGRES_BACKEND.open(url.toString()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "STORE_UNAVAILABLE" });
+      expect((error as Error).message).toMatch(/28P01/);
+      expect((error as Error).message).not.toContain("wr0ng-pw");
     });
 
     it("import copies a runtime whole (same chain, same state, query tables from the fold) and refuses a second copy", async () => {
