@@ -1,14 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
-import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { AuditEvent } from "../../domain/audit-events.js";
 import { DomainError } from "../../domain/errors.js";
 import type { Ticket } from "../../domain/schemas.js";
 import { createStderrLogger } from "../../logging.js";
-import { AuditCopy } from "../audit-copy/audit-copy.js";
+import type { AuditCopy } from "../audit-copy/audit-copy.js";
 import { applyEvent } from "../core/apply.js";
-import { encodeBatch, newBatchName, validateBatchTickets } from "../core/batch-codec.js";
-import { sha256Hex } from "../core/event-codec.js";
 import type { StoreLogger, StoreOptions } from "../core/options.js";
 import { normalizePage } from "../core/sorted.js";
 import type { Inconsistency, StoreState } from "../core/state.js";
@@ -34,9 +31,18 @@ import {
   storeErrorOf,
 } from "./connection.js";
 import { BatchContext, foldNewEvents, readEvents, readLines } from "./events.js";
-import { checkFirstEvent, holdsStore, initializeDatabase, loadBase } from "./init.js";
+import {
+  deleteUnusedBatch,
+  encodeImportBatch,
+  fetchBatchOf,
+  insertBatch,
+  markBatchCommitted,
+  removeOrphanBatches,
+  type EncodedBatch,
+} from "./imports.js";
 import { EventListener } from "./listener.js";
-import { COMMIT_LOCK, LOCK_CLASS, migrate, NOTIFY_CHANNEL, schemaRefusal, schemaState } from "./schema.js";
+import { loadStore } from "./load.js";
+import { COMMIT_LOCK, LOCK_CLASS, NOTIFY_CHANNEL } from "./schema.js";
 import { insertEvent, writeEffects } from "./tables.js";
 
 // The PostgreSQL-backed TriageStore. The audit log is the append-only table audit_events (the
@@ -69,13 +75,9 @@ export interface PostgresStoreOptions extends StoreOptions {
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 const DEFAULT_POLL_MS = 2_000;
-/** A staged batch no event uses is removed once this old (writers on other hosts cannot be asked). */
-const ORPHAN_GRACE_SECONDS = 60;
 /** How long a COMMIT whose answer was lost is looked for before the outcome is reported unknown. */
 const SETTLE_MS = 10_000;
 const MAX_SEQ_RACES = 20;
-
-const WRITER_TAG = createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
 
 export class PostgresStore implements TriageStore {
   readonly dataRoot: string;
@@ -96,7 +98,7 @@ export class PostgresStore implements TriageStore {
   /** Something may have been committed elsewhere since the last catch-up (a notification, the poll). */
   private behind = true;
   /** A transaction that staged an import batch in this SQL transaction: written before its event. */
-  private pendingBatch: { batch: StagedImportBatch; body: string } | undefined;
+  private pendingBatch: EncodedBatch | undefined;
 
   private constructor(
     options: PostgresStoreOptions,
@@ -129,45 +131,11 @@ export class PostgresStore implements TriageStore {
       const client = await pool.connect();
       let store: PostgresStore;
       try {
-        const schema = await schemaState(client);
-        const refusal = schemaRefusal(schema, where);
-        if (refusal !== undefined) throw unavailable(refusal);
-        if (options.existing === true && !(await holdsStore(client, schema))) {
-          throw unavailable(
-            `The database ${where} holds no triage store yet: start the server against it once (it initializes ` +
-              `from the seed), or copy a runtime in with \`support-triage-mcp db import --from-runtime DIR\`. Nothing was changed.`,
-          );
-        }
-        if (schema.kind === "empty") {
-          const migrated = await migrate(client, where);
-          if (migrated.applied.length > 0)
-            logger.info(`created the triage schema (version ${migrated.to}) in ${where}`);
-        }
-        await initializeDatabase(client, {
-          seed: options.seed,
-          seedMetadata: options.seedMetadata ?? {},
-          newId: options.newId ?? randomUUID,
-          clock: options.clock ?? (() => new Date()),
-          info: (m) => logger.info(m),
-        });
-        const { state, row } = await loadBase(client, where);
-        const batches = new BatchContext();
-        const copy =
-          options.auditCopy === false ? undefined : AuditCopy.open(options.dataRoot, row.storeId, logger);
-        await foldNewEvents(
-          client,
-          state,
-          batches,
-          (m) => logger.warn(m),
-          (lines) => copy?.folded(lines),
-        );
-        const [first] = await readEvents(client, [0]);
-        if (first === undefined) throw unavailable(`The audit log of ${where} has no initialization event.`);
-        checkFirstEvent(state, first, row, where);
-        copy?.checkEnd(state.lastSeq);
-        store = new PostgresStore(options, pool, state, row.storeId, logger, copy);
+        const { state, storeId, copy } = await loadStore(client, options, logger);
+        store = new PostgresStore(options, pool, state, storeId, logger, copy);
         await store.keepCopy(client);
-        await store.removeOrphans(client);
+        const orphans = await removeOrphanBatches(client);
+        if (orphans > 0) logger.info(`removed ${orphans} import batches no event uses`);
       } finally {
         client.release();
       }
@@ -279,7 +247,7 @@ export class PostgresStore implements TriageStore {
       this.pendingBatch = undefined;
       if (!("tickets" in outcome)) return outcome;
       // Staged in the commit's own SQL transaction: the batch exists exactly when its event does.
-      const staged = this.encodeBatch(outcome.tickets);
+      const staged = encodeImportBatch(outcome.tickets, this.batches);
       this.pendingBatch = staged;
       return { event: outcome.draft(staged.batch), result: outcome.result };
     });
@@ -287,28 +255,15 @@ export class PostgresStore implements TriageStore {
 
   async stageImportBatch(tickets: readonly Ticket[]): Promise<StagedImportBatch> {
     this.assertOpen();
-    const { batch, body } = this.encodeBatch(tickets);
-    await this.withClient("cannot be written; nothing was staged", (client) =>
-      client.query("INSERT INTO import_batches (file, sha256, ticket_count, body) VALUES ($1, $2, $3, $4)", [
-        batch.file,
-        batch.sha256,
-        batch.count,
-        body,
-      ]),
-    );
+    const encoded = encodeImportBatch(tickets, this.batches);
+    await this.withClient("cannot be written; nothing was staged", (client) => insertBatch(client, encoded));
     reachStep("import.batch-staged");
-    return batch;
+    return encoded.batch;
   }
 
   async discardImportBatch(batch: StagedImportBatch): Promise<boolean> {
     this.assertOpen();
-    return this.withClient("cannot be written", async (client) => {
-      await client.query("DELETE FROM import_batches WHERE file = $1 AND committed_seq IS NULL", [
-        batch.file,
-      ]);
-      const kept = await client.query("SELECT 1 FROM import_batches WHERE file = $1", [batch.file]);
-      return kept.rowCount === 0;
-    });
+    return this.withClient("cannot be written", (client) => deleteUnusedBatch(client, batch.file));
   }
 
   async close(): Promise<void> {
@@ -364,18 +319,15 @@ export class PostgresStore implements TriageStore {
       if (draft === undefined) throw new Error("unreachable: a refusal without an event was handled above");
       const pending = this.pendingBatch;
       if (pending !== undefined) {
-        await client.query(
-          "INSERT INTO import_batches (file, sha256, ticket_count, body) VALUES ($1, $2, $3, $4)",
-          [pending.batch.file, pending.batch.sha256, pending.batch.count, pending.body],
-        );
+        await insertBatch(client, pending);
         reachStep("import.batch-staged");
       }
-      await this.fetchBatchOf(client, draft.data);
+      await fetchBatchOf(client, this.batches, draft.data, pending?.batch.file);
       prepared = prepareEvent(this.state, draft, this.newId(), this.batches);
       const { event, line, effects } = prepared;
       await insertEvent(client, event, line);
       reachStep("tx.claimed");
-      if (event.action === "tickets-imported") await this.markBatchCommitted(client, event);
+      if (event.action === "tickets-imported") await markBatchCommitted(client, event);
       await writeEffects(client, effects);
       reachStep("tx.appended");
       committing = true;
@@ -481,52 +433,6 @@ export class PostgresStore implements TriageStore {
       if (lines.length === 0 || !copy.fill(lines)) break;
     }
     copy.write();
-  }
-
-  /** The batch a tickets-imported draft names, fetched for the reducer's check. */
-  private async fetchBatchOf(
-    client: pg.ClientBase,
-    data: Record<string, unknown> | undefined,
-  ): Promise<void> {
-    const file = (data?.batch as { file?: unknown } | undefined)?.file;
-    if (typeof file === "string" && this.pendingBatch?.batch.file !== file)
-      await this.batches.fetch(client, [file]);
-  }
-
-  private async markBatchCommitted(client: pg.ClientBase, event: AuditEvent): Promise<void> {
-    const file = (event.data?.batch as { file: string }).file;
-    const marked = await client.query(
-      "UPDATE import_batches SET committed_seq = $1 WHERE file = $2 AND committed_seq IS NULL",
-      [event.seq, file],
-    );
-    if (marked.rowCount !== 1) {
-      throw unavailable(
-        `Nothing was imported: the batch ${file} is gone or already used. Stage the batch again and retry.`,
-      );
-    }
-  }
-
-  private encodeBatch(tickets: readonly Ticket[]): { batch: StagedImportBatch; body: string } {
-    const parsed = validateBatchTickets(tickets);
-    const parts: string[] = [];
-    encodeBatch(parsed, (chunk) => parts.push(chunk));
-    const body = parts.join("");
-    const batch = {
-      file: `imports/${newBatchName(WRITER_TAG)}`,
-      sha256: sha256Hex(body),
-      count: parsed.length,
-    };
-    this.batches.stage(batch.file, batch.sha256, parsed);
-    return { batch, body };
-  }
-
-  private async removeOrphans(client: pg.ClientBase): Promise<void> {
-    const removed = await client.query(
-      `DELETE FROM import_batches WHERE committed_seq IS NULL AND staged_at < now() - make_interval(secs => $1)`,
-      [ORPHAN_GRACE_SECONDS],
-    );
-    if ((removed.rowCount ?? 0) > 0)
-      this.logger.info(`removed ${removed.rowCount} import batches no event uses`);
   }
 
   // ---------- housekeeping ----------
