@@ -18,12 +18,13 @@ import { PROCESS_IO, runCommand, runIfMain, UsageError, type Command, type Comma
 // Exit 2: usage error (bad arguments, or not an initialized runtime directory).
 
 const USAGE = `Usage: audit-verify --data-root DIR
-       audit-verify --database-url URL
+       audit-verify --database-url URL [--data-root DIR]
 
 Checks DIR/audit.jsonl (the hash-chained audit log of a triage runtime) and DIR/base/tickets.json,
 or the same chain in a PostgreSQL store (audit_events, the base tickets, the import batches).
   --data-root DIR      the runtime directory (default: TRIAGE_DATA_ROOT, else the per-user runtime
-                       the server uses by default)
+                       the server uses by default); with --database-url, the runtime directory
+                       whose local copy of the log (audit-copies/) is compared with the database
   --database-url URL   the database instead (default when TRIAGE_DATABASE_URL is set); reads only
   -h, --help        show this help
   --version         print the version
@@ -33,7 +34,7 @@ Exit status: 0 intact, 1 damaged (the first bad event is printed), 2 usage error
 
 const OPTIONS = { "data-root": { type: "string" }, "database-url": { type: "string" } } as const;
 
-type Target = { readonly root: string } | { readonly url: string };
+type Target = { readonly root: string } | { readonly url: string; readonly copyRoot?: string | undefined };
 
 const AUDIT_VERIFY: Command<typeof OPTIONS, Target, CommandIo> = {
   name: "audit-verify",
@@ -44,10 +45,13 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, Target, CommandIo> = {
     const url =
       values["database-url"] ?? (dataRoot === undefined ? process.env.TRIAGE_DATABASE_URL : undefined);
     if (url !== undefined) {
-      if (dataRoot !== undefined) throw new UsageError("Pass --data-root or --database-url, not both.");
       const bad = checkDatabaseUrl(url);
       if (bad !== undefined) throw new UsageError(bad.replace("TRIAGE_DATABASE_URL", "the database URL"));
-      return { url };
+      if (dataRoot === undefined) return { url };
+      const copyRoot = resolve(dataRoot);
+      if (!existsSync(copyRoot) || !statSync(copyRoot).isDirectory())
+        throw new UsageError(`${copyRoot} is not a directory.`);
+      return { url, copyRoot };
     }
     if (dataRoot !== undefined && dataRoot.trim() === "") throw new UsageError("--data-root is blank.");
     let root: string;
@@ -62,7 +66,7 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, Target, CommandIo> = {
     return { root };
   },
   run: async (target, io) => {
-    if ("url" in target) return verifyDatabase(target.url, io);
+    if ("url" in target) return verifyDatabase(target.url, target.copyRoot, io);
     const { root } = target;
     let result;
     try {
@@ -84,16 +88,23 @@ const AUDIT_VERIFY: Command<typeof OPTIONS, Target, CommandIo> = {
   },
 };
 
-async function verifyDatabase(url: string, io: CommandIo): Promise<number> {
+async function verifyDatabase(url: string, copyRoot: string | undefined, io: CommandIo): Promise<number> {
   let result;
   try {
-    result = await verifyDatabaseAudit(url);
+    result = await verifyDatabaseAudit(url, { copyRoot });
   } catch (error) {
     if (error instanceof DatabaseNotInitializedError) throw new UsageError(error.message, true);
     throw error;
   }
   if (result.ok) {
     io.stdout(`verified ${result.events} events in ${describeDatabase(url)}; head ${result.headHash}\n`);
+    if (copyRoot !== undefined) {
+      io.stdout(
+        result.copy === undefined
+          ? `no local copy of this store's log in ${copyRoot}/audit-copies: nothing compared\n`
+          : `the local copy ${result.copy.file} agrees with the database (${result.copy.events} events)\n`,
+      );
+    }
     return 0;
   }
   io.stdout(

@@ -28,6 +28,15 @@ export interface AuditCopyLogger {
   warn(message: string): void;
 }
 
+/** A copy opened to read only: its whole lines, by seq. */
+export interface CopyReader {
+  readonly file: string;
+  /** Whole lines in the file (seq 0 to count - 1). */
+  readonly count: number;
+  lineAt(seq: number): string | undefined;
+  close(): void;
+}
+
 /** Lines kept in memory before a write; beyond DROP_AFTER unwritten lines (lock busy), the copy is refilled later. */
 const WRITE_EVERY = 2_000;
 const DROP_AFTER = 20_000;
@@ -48,8 +57,34 @@ export class AuditCopy {
     readonly path: string,
     private readonly lockPath: string,
     private readonly logger: AuditCopyLogger,
+    readOnly = false,
   ) {
-    this.fd = openCopy(path);
+    this.fd = readOnly ? fs.openSync(path, fs.constants.O_RDONLY | NOFOLLOW) : openCopy(path);
+  }
+
+  /**
+   * The copy of store `storeId` under `dataRoot`, opened to read only (audit:verify compares it
+   * with the database); undefined when there is none. Throws when it is not a copy of a log.
+   */
+  static reader(dataRoot: string, storeId: string): CopyReader | undefined {
+    const dir = join(dataRoot, "audit-copies");
+    const path = join(dir, `${storeId}.jsonl`);
+    if (!fs.existsSync(path)) return undefined;
+    const copy = new AuditCopy(path, join(dir, `${storeId}.lock`), { info() {}, warn() {} }, true);
+    // Read only: never written, so never cut back or filled.
+    copy.stopped = true;
+    try {
+      copy.indexNewLines();
+    } catch (error) {
+      copy.close();
+      throw error;
+    }
+    return {
+      file: path,
+      count: copy.lastSeq + 1,
+      lineAt: (seq) => copy.lineAt(seq),
+      close: () => copy.close(),
+    };
   }
 
   /** The copy for store `storeId` under `dataRoot`; undefined (with a warning) when it cannot be kept. */
@@ -229,7 +264,7 @@ export class AuditCopy {
   }
 
   close(): void {
-    this.write();
+    if (!this.stopped) this.write();
     this.stopped = true;
     try {
       fs.closeSync(this.fd);

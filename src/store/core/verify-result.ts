@@ -12,7 +12,10 @@
  *   write, so this is only reported when verifying a log nobody has opened since the crash);
  * - base-altered: the base tickets (base/tickets.json, or the store row of a database) are not those the seq-0 event recorded;
  * - batch-missing / batch-altered: the batch of a `tickets-imported` event (an imports/ file, or an import_batches row) is gone,
- *   or is not the one (sha256) the event recorded.
+ *   or is not the one (sha256) the event recorded;
+ * - copy-differs: a database's log and a machine's local copy of it (audit-copies/) hold different
+ *   lines for a seq, or the copy holds more events: the log was rewritten or restored, or the copy
+ *   was changed.
  */
 export type VerifyProblem =
   | "altered"
@@ -23,10 +26,17 @@ export type VerifyProblem =
   | "torn"
   | "base-altered"
   | "batch-missing"
-  | "batch-altered";
+  | "batch-altered"
+  | "copy-differs";
 
 export type VerifyResult =
-  | { readonly ok: true; readonly events: number; readonly headHash: string }
+  | {
+      readonly ok: true;
+      readonly events: number;
+      readonly headHash: string;
+      /** The local copy compared with a database's log, line by line, and how many events it holds. */
+      readonly copy?: { readonly file: string; readonly events: number } | undefined;
+    }
   | {
       readonly ok: false;
       /** The first bad sequence number (for removed/reordered: the one missing at that place). */
