@@ -9,6 +9,7 @@ import { UnknownStoredValuesError } from "../../src/service/workspace-apply.js";
 import { loadWorkspace } from "../../src/service/workspace.js";
 import { verifyAuditLog } from "../../src/store/index.js";
 import { TEST_NOW, writeTestData, type TestData } from "../support/data.js";
+import { validSubmission } from "../hostile/support.js";
 import { tempDirs } from "../support/temp.js";
 
 // Changing the workspace file under an existing runtime: values stored tickets carry that the file
@@ -125,5 +126,52 @@ describe("the workspace under an existing runtime", () => {
     expect(mapped.status).toBe(0);
     expect(mapped.text).toMatch(/team "identity": 1 ticket \(TKT-3004\) -> renamed to "iam"/);
     expect(readFileSync(join(data.dataRoot, "audit.jsonl"))).toEqual(log);
+  });
+
+  it("a recommendation pending across a rename cannot write the old value: POLICY_DENIED, the ticket unchanged", async () => {
+    const data = writeTestData();
+    const before = await open(data);
+    const ticket = before.service.getTicket("TKT-3005");
+    const rec = await before.service.submit(
+      validSubmission({
+        ticketId: ticket.id,
+        sourceRevision: ticket.revision,
+        category: ticket.category ?? "other",
+        priority: "P3",
+        team: "identity",
+        securityRisk: "none",
+        knowledgeArticleIds: [],
+      }) as never,
+    );
+    await before.close();
+
+    const after = await open(data, { workspaceFile: renamedWorkspace({ teams: { identity: "iam" } }) });
+    try {
+      const current = after.service.getTicket(ticket.id);
+      const decide = (fields: string[]) =>
+        after.approvals.decide(
+          {
+            kind: "approve",
+            recommendationId: rec.id,
+            ticketId: ticket.id,
+            expectedRevision: current.revision,
+            approvedFields: fields as never,
+            actor: "lead",
+          },
+          { type: "chat" } as never,
+        );
+      const refused = await decide(["team"]);
+      expect(refused).toMatchObject({ kind: "refused", code: "POLICY_DENIED" });
+      expect((refused as { message: string }).message).toContain(
+        `proposes team "identity", which this workspace no longer has (renamed to "iam"): nothing was changed`,
+      );
+      expect(after.service.getTicket(ticket.id)).toEqual(current);
+      // The fields whose values the workspace still has can be approved.
+      const approved = await decide(["priority"]);
+      expect(approved, JSON.stringify(approved)).toMatchObject({ kind: "approved" });
+      expect(after.service.getTicket(ticket.id).team).toBe(current.team);
+    } finally {
+      await after.close();
+    }
   });
 });

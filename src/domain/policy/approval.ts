@@ -2,7 +2,7 @@ import type { ApprovableField } from "../enums.js";
 import { DomainError } from "../errors.js";
 import type { FieldChange, Recommendation, Ticket } from "../schemas.js";
 import { describeSecretFindings, findSecrets } from "../secrets/index.js";
-import type { TriagePolicy } from "../workspace/workspace.js";
+import type { ListedField, TriagePolicy } from "../workspace/workspace.js";
 import { computeEscalation, escalationInputOf, type Escalation } from "./escalation.js";
 
 // The approval decision, one home for every channel (chat, form, reviewer CLI, app card, desk):
@@ -100,6 +100,38 @@ export function validateApprovedFields(
     );
   }
   if (editedCustomerResponse !== undefined) checkEditedResponse(fields, editedCustomerResponse);
+  checkListedValues(rec, fields, policy);
+}
+
+/**
+ * The values an approval would write are the workspace's: a recommendation submitted before the
+ * workspace renamed or dropped a value still proposes the old one, which is refused (the
+ * recommendation is submitted again) rather than written into the ticket.
+ */
+function checkListedValues(
+  rec: Recommendation,
+  fields: readonly ApprovableField[],
+  policy: TriagePolicy,
+): void {
+  for (const field of fields) {
+    if (!isListedField(field)) continue;
+    const proposed = proposedValue(rec, field);
+    if (!proposed.present || typeof proposed.value !== "string") continue;
+    const { ids, renames } = policy.values[field];
+    if (ids.includes(proposed.value)) continue;
+    const renamed = renames[proposed.value];
+    throw new DomainError(
+      "POLICY_DENIED",
+      `Recommendation ${rec.id} proposes ${field} "${proposed.value}", which this workspace no longer has` +
+        (renamed === undefined ? "" : ` (renamed to "${renamed}")`) +
+        `: nothing was changed. Submit a new recommendation for ${rec.ticketId} with the workspace's values ` +
+        `(tools/list shows them), or approve the other fields.`,
+    );
+  }
+}
+
+function isListedField(field: ApprovableField): field is ListedField {
+  return field === "category" || field === "priority" || field === "team" || field === "status";
 }
 
 /** The reviewer's edited customer response goes with the customerResponse field, and says something. */
@@ -249,6 +281,7 @@ export function preflightApproval(
         throw new DomainError("SECRET_DETECTED", describeSecretFindings("editedCustomerResponse", secrets));
       }
     }
+    if (request.approvedFields !== undefined) checkListedValues(rec, request.approvedFields, policy);
     checkRoutable(ticket, rec, question);
   } catch (error) {
     if (error instanceof DomainError) return { question, refusal: error };

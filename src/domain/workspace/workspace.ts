@@ -66,7 +66,20 @@ export interface TriagePolicy {
   readonly highImpactPriorities: readonly string[];
   /** The fields a reviewer may approve, in the order reviewers see them. */
   readonly approvableFields: readonly ApprovableField[];
+  /**
+   * The values an approval may write into each listed field (a recommendation submitted before
+   * the workspace changed may propose one it no longer has), and the file's renames of old ones.
+   */
+  readonly values: Readonly<
+    Record<
+      ListedField,
+      { readonly ids: readonly string[]; readonly renames: Readonly<Record<string, string>> }
+    >
+  >;
 }
+
+/** The approvable fields whose values come from a workspace list. */
+export type ListedField = "category" | "priority" | "team" | "status";
 
 /** What the store's queue counts need: which statuses are done, and the at-risk window. */
 export interface QueueRules {
@@ -164,6 +177,12 @@ function compileWorkspace(file: WorkspaceFile): Workspace {
     atRiskWindowMs: file.escalation.slaAtRiskMinutes * 60_000,
     highImpactPriorities: file.escalation.highImpactPriorities,
     approvableFields: file.approvableFields as ApprovableField[],
+    values: {
+      category: { ids: file.categories.map((v) => v.id), renames: file.renames?.categories ?? {} },
+      priority: { ids: file.priorities.map((v) => v.id), renames: file.renames?.priorities ?? {} },
+      team: { ids: file.teams.map((v) => v.id), renames: file.renames?.teams ?? {} },
+      status: { ids: file.statuses.map((v) => v.id), renames: file.renames?.statuses ?? {} },
+    },
   };
   const closedStatuses = statuses.filter((s) => s.closed).map((s) => s.id);
   const aliasesOf = (list: readonly { id: string; aliases: readonly string[] }[]) =>
