@@ -100,6 +100,11 @@ export class RunningServer {
     return { ms: performance.now() - started, result };
   }
 
+  /** The last answer's structuredContent. */
+  lastStructured(): unknown {
+    return this.lastResult?.structuredContent;
+  }
+
   /** Size of the last answer's result as JSON (content text and structuredContent), bytes. */
   lastResultBytes(): number {
     return this.lastResult === undefined ? 0 : Buffer.byteLength(JSON.stringify(this.lastResult));

@@ -16,6 +16,9 @@ export interface RawFigure {
   readonly kind: "latency" | "value";
   /** Size of one answer as JSON, bytes (latency figures). */
   readonly responseBytes?: number;
+  /** A large answer of median size (structuredContent, and its bytes), for the echo server to replay. */
+  readonly answer?: unknown;
+  readonly answerBytes?: number;
   readonly note?: string;
 }
 
@@ -134,6 +137,52 @@ interface Table {
   readonly rows: readonly (readonly string[])[];
   /** Columns aligned right in text (numbers). */
   readonly numeric: ReadonlySet<number>;
+}
+
+/** Reads whose answers are at least this large are also compared with an answer of their size. */
+export const LARGE_ANSWER_BYTES = 16 * 1024;
+
+/**
+ * The large reads next to the echo server answering with exactly their answers and doing nothing
+ * else: how much of a read's time is carrying its answer on this SDK and transport.
+ */
+export function answerSizeTable(
+  datasets: readonly DatasetResult[],
+  answers: readonly {
+    readonly key: string;
+    readonly dataset: string;
+    readonly bytes: number;
+    readonly calls: readonly number[];
+  }[],
+  floor: FloorResult,
+): Table {
+  const head = [
+    "large answers (ms)",
+    "set",
+    "answer KB",
+    "p50",
+    "echo p50, same answer",
+    "x echo, same answer",
+    "echo, same answer, x floor",
+  ];
+  const rows: string[][] = [];
+  for (const d of datasets) {
+    for (const m of d.measurements) {
+      const echo = answers.find((a) => a.key === m.key && a.dataset === d.name);
+      if (echo === undefined || echo.calls.length === 0) continue;
+      const echoP50 = median(echo.calls);
+      rows.push([
+        m.label,
+        d.name,
+        (echo.bytes / 1024).toFixed(1),
+        formatNumber(m.p50, "ms"),
+        formatNumber(echoP50, "ms"),
+        ratioText(m.p50 / echoP50),
+        ratioText(echoP50 / floor.call.p50),
+      ]);
+    }
+  }
+  return { head, rows, numeric: new Set([2, 3, 4, 5, 6]) };
 }
 
 /** Rows = metrics (in first-seen order), columns = datasets, each with p50, p95, x floor, target. */

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { ensureDataset, type Dataset } from "./datasets.js";
 import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from "./options.js";
 import {
+  answerSizeTable,
   combineFloor,
   comparisonTable,
   floorFigures,
@@ -23,6 +24,7 @@ import {
   type FloorResult,
 } from "./report.js";
 import {
+  measureAnswerFloor,
   measureDataset,
   measureFloor,
   measureLongHistory,
@@ -30,7 +32,7 @@ import {
   type DatasetRun,
   type Paths,
 } from "./scenario.js";
-import { sizeLabel } from "./stats.js";
+import { median, sizeLabel } from "./stats.js";
 import { createDatabase, startCluster } from "../postgres/cluster.js";
 import { describeDatabase } from "../../src/store/index.js";
 import { TARGETS, describeLimit } from "./targets.js";
@@ -160,6 +162,30 @@ async function main(argv: readonly string[]): Promise<number> {
     const results = runs.filter((r) => !r.history).map(toResult);
     const historyRun = runs.find((r) => r.history);
     const history = historyRun === undefined ? undefined : toResult(historyRun);
+    const large = runs
+      .filter((r) => !r.history)
+      .flatMap(({ dataset, run }) =>
+        run.figures.flatMap((f) =>
+          f.answer === undefined
+            ? []
+            : [
+                {
+                  key: f.key,
+                  dataset: sizeLabel(dataset.tickets),
+                  answer: f.answer,
+                  bytes: f.answerBytes ?? 0,
+                },
+              ],
+        ),
+      );
+    if (large.length > 0) log(`the echo server with the large reads' answers (${large.length})`);
+    const answerFloor = await measureAnswerFloor(
+      paths,
+      budget,
+      large,
+      Math.max(100, Math.floor(options.floorCalls / 4)),
+    );
+    const answers = answerSizeTable(results, answerFloor, floor);
 
     const totalMs = performance.now() - started;
 
@@ -172,6 +198,7 @@ async function main(argv: readonly string[]): Promise<number> {
       "",
       renderText(comparisonTable(results)),
       ...(history === undefined ? [] : ["", renderText(comparisonTable([history]))]),
+      ...(answers.rows.length === 0 ? [] : ["", renderText(answers)]),
     ].join("\n");
     const missed = misses(all);
     process.stdout.write(`\n${text}\n\n`);
@@ -210,6 +237,13 @@ async function main(argv: readonly string[]): Promise<number> {
         cached: d.cached,
       })),
       floor,
+      answerFloor: answerFloor.map((a) => ({
+        metric: a.key,
+        set: a.dataset,
+        bytes: a.bytes,
+        calls: a.calls.length,
+        p50Ms: median(a.calls),
+      })),
       results,
       ...(history === undefined ? {} : { history }),
       misses: missed,
@@ -222,6 +256,7 @@ async function main(argv: readonly string[]): Promise<number> {
       ...floorRss.flatMap((line) => [line, ""]),
       renderMarkdown(comparisonTable(results)),
       ...(history === undefined ? [] : ["", renderMarkdown(comparisonTable([history]))]),
+      ...(answers.rows.length === 0 ? [] : ["", renderMarkdown(answers)]),
       "",
     ].join("\n");
     const mdFile = out.replace(/\.json$/, "") + ".md";

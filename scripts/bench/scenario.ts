@@ -8,7 +8,7 @@ import type { Ticket } from "../../src/domain/schemas.js";
 import { ticketId, type Dataset } from "./datasets.js";
 import { appendHistory, APPROVED_FIELDS, proposalFor } from "./history.js";
 import { RunningServer, type ServerSpec } from "./mcp.js";
-import type { RawFigure } from "./report.js";
+import { LARGE_ANSWER_BYTES, type RawFigure } from "./report.js";
 import { createRandom, distinctIndexes } from "./stats.js";
 import type { TargetGroup } from "./targets.js";
 
@@ -98,6 +98,7 @@ class Collector {
       samples: timed.ms,
       kind: "latency",
       responseBytes: timed.responseBytes,
+      ...(timed.answer === undefined ? {} : { answer: timed.answer, answerBytes: timed.answerBytes }),
     });
   }
 
@@ -125,6 +126,9 @@ interface Timed {
   readonly ms: number[];
   /** Size of the last answer, bytes (its JSON: the text content and structuredContent). */
   readonly responseBytes: number;
+  /** A large answer of median size (its structuredContent and bytes), for the echo server to replay. */
+  readonly answer?: unknown;
+  readonly answerBytes?: number;
 }
 
 /** Warm up, then time `count` calls; `args(i)` gives each call's arguments. */
@@ -137,8 +141,21 @@ async function series(
 ): Promise<Timed> {
   for (let i = 0; i < budget.warmup; i++) await server.call(name, args(count + i));
   const ms: number[] = [];
-  for (let i = 0; i < count; i++) ms.push((await server.timed(name, args(i))).ms);
-  return { ms, responseBytes: server.lastResultBytes() };
+  // Large answers are kept (outside the timing), so the echo server can replay one of median size.
+  const kept: { bytes: number; answer: unknown }[] = [];
+  for (let i = 0; i < count; i++) {
+    ms.push((await server.timed(name, args(i))).ms);
+    const bytes = server.lastResultBytes();
+    if (bytes >= LARGE_ANSWER_BYTES) kept.push({ bytes, answer: server.lastStructured() });
+  }
+  const responseBytes = server.lastResultBytes();
+  kept.sort((a, b) => a.bytes - b.bytes);
+  const typical = kept[Math.floor(kept.length / 2)];
+  return {
+    ms,
+    responseBytes,
+    ...(typical === undefined ? {} : { answer: typical.answer, answerBytes: typical.bytes }),
+  };
 }
 
 // ---------- the floor ----------
@@ -179,6 +196,53 @@ export async function measureFloor(paths: Paths, budget: Budget, calls: number):
     await again.close();
   }
   return { starts, calls: samples.ms, peakRssMb: rss };
+}
+
+/** The echo server replaying one large answer of a read: its samples. */
+export interface AnswerFloor {
+  readonly key: string;
+  readonly dataset: string;
+  /** The replayed answer's size, bytes. */
+  readonly bytes: number;
+  readonly calls: number[];
+}
+
+/**
+ * The echo server answering with exactly the answers of the large reads (kept once, then
+ * returned as the triage server returns them, doing nothing else): the part of a read's time that
+ * is carrying its answer over this SDK and transport, whatever the server does.
+ */
+export async function measureAnswerFloor(
+  paths: Paths,
+  budget: Budget,
+  answers: readonly {
+    readonly key: string;
+    readonly dataset: string;
+    readonly answer: unknown;
+    readonly bytes: number;
+  }[],
+  calls: number,
+): Promise<AnswerFloor[]> {
+  if (answers.length === 0) return [];
+  const spec: ServerSpec = {
+    command: process.execPath,
+    args: [paths.echoServer],
+    env: {},
+    cwd: paths.repoRoot,
+  };
+  const server = await RunningServer.start(spec, { name: "echo", arguments: { text: "hello" } });
+  try {
+    const out: AnswerFloor[] = [];
+    for (const [i, a] of answers.entries()) {
+      const name = `answer-${i}`;
+      await server.call("keep", { name, answer: a.answer });
+      const timed = await series(server, "answer", budget, calls, () => ({ name }));
+      out.push({ key: a.key, dataset: a.dataset, bytes: a.bytes, calls: timed.ms });
+    }
+    return out;
+  } finally {
+    await server.close();
+  }
 }
 
 /**

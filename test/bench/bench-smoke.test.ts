@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseBenchArgs, UsageError } from "../../scripts/bench/options.js";
 import {
+  answerSizeTable,
   combineFloor,
   comparisonTable,
   judge,
@@ -263,5 +264,45 @@ describe("helpers", () => {
     expect(Math.max(...a)).toBe(49);
     expect(distinctIndexes(createRandom(7), 50, 10)).toEqual(a.slice(0, 10));
     expect(() => distinctIndexes(createRandom(7), 3, 4)).toThrow();
+  });
+});
+
+describe("the large answers next to the echo server replaying them", () => {
+  it("lists each read whose answer was replayed, with both ratios, and nothing else", () => {
+    const pooled = combineFloor([
+      { when: "before", starts: [300], calls: [0.25, 0.25, 0.25], peakRssMb: null },
+    ]);
+    const measurement = (key: string, p50: number) => ({
+      key,
+      label: key,
+      unit: "ms" as const,
+      n: 3,
+      p50,
+      p95: p50,
+      max: p50,
+      ratioToFloor: p50 / 0.25,
+      verdict: null,
+    });
+    const datasets: DatasetResult[] = [
+      {
+        name: "10k",
+        tickets: 10_000,
+        auditEvents: 0,
+        measurements: [measurement("search", 1.0), measurement("get", 0.3)],
+        notes: [],
+      },
+    ];
+    const table = answerSizeTable(
+      datasets,
+      [{ key: "search", dataset: "10k", bytes: 56 * 1024, calls: [0.5, 0.5, 0.6] }],
+      pooled,
+    );
+    expect(table.rows).toHaveLength(1);
+    const [row] = table.rows;
+    expect(row?.[0]).toBe("search");
+    expect(row?.[2]).toBe("56.0");
+    // The read takes twice what carrying its answer takes; carrying it alone is twice the floor.
+    expect(row?.[5]).toBe("2.0x");
+    expect(row?.[6]).toBe("2.0x");
   });
 });
