@@ -118,17 +118,23 @@ export class AuditCopy {
    */
   folded(lines: readonly CopyLine[]): void {
     if (this.stopped) return;
-    for (const entry of lines) {
-      if (entry.seq === this.lastSeq && this.pending.length === 0) {
-        if (this.lineAt(entry.seq) !== entry.line) {
-          this.setAside(`its line for seq ${entry.seq} is not the database's`);
+    // The copy never fails the store: a file it cannot read or set aside stops it.
+    try {
+      for (const entry of lines) {
+        if (entry.seq === this.lastSeq && this.pending.length === 0) {
+          if (this.lineAt(entry.seq) !== entry.line) {
+            this.setAside(`its line for seq ${entry.seq} is not the database's`);
+            this.pending.push(entry);
+          }
+        } else if (entry.seq > this.lastSeq) {
+          const last = this.pending.at(-1);
+          if (last !== undefined && entry.seq !== last.seq + 1) this.pending = [];
           this.pending.push(entry);
         }
-      } else if (entry.seq > this.lastSeq) {
-        const last = this.pending.at(-1);
-        if (last !== undefined && entry.seq !== last.seq + 1) this.pending = [];
-        this.pending.push(entry);
       }
+    } catch (error) {
+      this.stop(error);
+      return;
     }
     if (this.pending.length >= WRITE_EVERY) this.write();
     if (this.pending.length >= DROP_AFTER) this.pending = [];
@@ -136,8 +142,12 @@ export class AuditCopy {
 
   /** After the first fold: a copy holding more events than the database is another history. */
   checkEnd(databaseLastSeq: number): void {
-    if (!this.stopped && this.lastSeq > databaseLastSeq)
+    if (this.stopped || this.lastSeq <= databaseLastSeq) return;
+    try {
       this.setAside(`it holds events up to seq ${this.lastSeq}, the database up to seq ${databaseLastSeq}`);
+    } catch (error) {
+      this.stop(error);
+    }
   }
 
   /**
