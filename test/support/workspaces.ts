@@ -24,18 +24,21 @@ const bundled = loadWorkspace({ file: BUNDLED_FILE }).workspace;
 
 /** The test seed, its statuses, categories, priorities and teams carried to `workspace` (carryValue). */
 export function ticketsFor(workspace: Workspace): Ticket[] {
-  return testTickets().map((t) => {
-    const out: Ticket = { ...t, status: carryValue(workspace, "statuses", t.status) };
-    for (const [field, list] of [
-      ["category", "categories"],
-      ["priority", "priorities"],
-      ["team", "teams"],
-    ] as const) {
-      const value = t[field];
-      if (value !== undefined) out[field] = carryValue(workspace, list, value);
-    }
-    return out;
-  });
+  return testTickets().map((t) => carryLists(workspace, t));
+}
+
+/** A ticket with its status, category, priority and team carried to `workspace` (carryValue). */
+function carryLists(workspace: Workspace, ticket: Ticket): Ticket {
+  const out: Ticket = { ...ticket, status: carryValue(workspace, "statuses", ticket.status) };
+  for (const [field, list] of [
+    ["category", "categories"],
+    ["priority", "priorities"],
+    ["team", "teams"],
+  ] as const) {
+    const value = ticket[field];
+    if (value !== undefined) out[field] = carryValue(workspace, list, value);
+  }
+  return out;
 }
 
 function workspaceCase(label: string, file: string): WorkspaceCase {
@@ -103,21 +106,11 @@ export function carryDue(workspace: Workspace, due: string, now: Date): string {
 
 /** A ticket of the bundled test data with its values and SLA state carried over to `workspace`. */
 export function carryTicket(workspace: Workspace, ticket: Ticket, now: Date): Ticket {
-  const out: Ticket = {
-    ...ticket,
-    status: carryValue(workspace, "statuses", ticket.status),
+  return {
+    ...carryLists(workspace, ticket),
     customer: { ...ticket.customer, plan: carryValue(workspace, "plans", ticket.customer.plan) },
     sla: { ...ticket.sla, responseDueAt: carryDue(workspace, ticket.sla.responseDueAt, now) },
   };
-  for (const [field, list] of [
-    ["category", "categories"],
-    ["priority", "priorities"],
-    ["team", "teams"],
-  ] as const) {
-    const value = ticket[field];
-    if (value !== undefined) out[field] = carryValue(workspace, list, value);
-  }
-  return out;
 }
 
 // ---------- values for the parameterised suites ----------
