@@ -1,5 +1,5 @@
 import type { Ticket } from "../domain/schemas.js";
-import type { Workspace } from "../domain/workspace/index.js";
+import { LISTED_FIELDS, type ListedField, type Workspace } from "../domain/workspace/index.js";
 import type { StoreView } from "../store/index.js";
 
 // Values stored tickets carry that the workspace no longer has: a team renamed, a category
@@ -7,8 +7,9 @@ import type { StoreView } from "../store/index.js";
 // value with counts and a few ticket ids, so the operator can map them (`renames`) or decide to
 // keep them (TRIAGE_KEEP_UNKNOWN_VALUES=1).
 
-export const STORED_FIELDS = ["category", "priority", "team", "status"] as const;
-export type StoredField = (typeof STORED_FIELDS)[number];
+/** The ticket fields whose values come from a workspace list. */
+export const STORED_FIELDS = LISTED_FIELDS;
+export type StoredField = ListedField;
 
 const SECTION = {
   category: "categories",

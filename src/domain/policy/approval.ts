@@ -2,7 +2,7 @@ import type { ApprovableField } from "../enums.js";
 import { DomainError } from "../errors.js";
 import type { FieldChange, Recommendation, Ticket } from "../schemas.js";
 import { describeSecretFindings, findSecrets } from "../secrets/index.js";
-import type { ListedField, TriagePolicy } from "../workspace/workspace.js";
+import { LISTED_FIELDS, type ListedField, type TriagePolicy } from "../workspace/workspace.js";
 import { computeEscalation, escalationInputOf, type Escalation } from "./escalation.js";
 
 // The approval decision, one home for every channel (chat, form, reviewer CLI, app card, desk):
@@ -131,7 +131,7 @@ function checkListedValues(
 }
 
 function isListedField(field: ApprovableField): field is ListedField {
-  return field === "category" || field === "priority" || field === "team" || field === "status";
+  return (LISTED_FIELDS as readonly string[]).includes(field);
 }
 
 /** The reviewer's edited customer response goes with the customerResponse field, and says something. */

@@ -79,7 +79,8 @@ export interface TriagePolicy {
 }
 
 /** The approvable fields whose values come from a workspace list. */
-export type ListedField = "category" | "priority" | "team" | "status";
+export const LISTED_FIELDS = ["category", "priority", "team", "status"] as const;
+export type ListedField = (typeof LISTED_FIELDS)[number];
 
 /** What the store's queue counts need: which statuses are done, and the at-risk window. */
 export interface QueueRules {
