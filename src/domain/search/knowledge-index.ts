@@ -50,6 +50,8 @@ interface Doc {
   readonly fields: Record<FieldName, FieldStats>;
   readonly plain: string;
   readonly bodyTokens: readonly Token[];
+  /** Where each term occurs in bodyTokens, in order: the snippet looks only at matched words. */
+  readonly positions: ReadonlyMap<string, readonly number[]>;
 }
 
 interface QueryTerm {
@@ -71,6 +73,8 @@ export class KnowledgeIndex {
   private readonly analyzer = new TextAnalyzer();
   private readonly docs: Doc[];
   private readonly df = new Map<string, number>();
+  /** For each term, the articles holding it (index into docs) and its BM25F pseudo term frequency there. */
+  private readonly postings = new Map<string, { doc: number; pseudoTf: number }[]>();
   private readonly avgLength: Record<FieldName, number>;
   private readonly aliasGroups: ReadonlyArray<readonly AliasPhrase[]>;
 
@@ -99,7 +103,14 @@ export class KnowledgeIndex {
         };
         const fields = {} as Record<FieldName, FieldStats>;
         for (const name of FIELD_NAMES) fields[name] = fieldStats(withStops[name], phrases);
-        return { article, fields, plain, bodyTokens: withStops.body.filter((t) => !t.stopword) };
+        const bodyTokens = withStops.body.filter((t) => !t.stopword);
+        const positions = new Map<string, number[]>();
+        for (const [i, t] of bodyTokens.entries()) {
+          const list = positions.get(t.term);
+          if (list === undefined) positions.set(t.term, [i]);
+          else list.push(i);
+        }
+        return { article, fields, plain, bodyTokens, positions };
       });
 
     const totals: Record<FieldName, number> = { title: 0, tags: 0, body: 0 };
@@ -117,6 +128,22 @@ export class KnowledgeIndex {
       tags: Math.max(1, totals.tags / n),
       body: Math.max(1, totals.body / n),
     };
+    for (const [i, doc] of this.docs.entries()) {
+      const keys = new Set(FIELD_NAMES.flatMap((name) => [...doc.fields[name].tf.keys()]));
+      for (const key of keys) {
+        let pseudoTf = 0;
+        for (const name of FIELD_NAMES) {
+          const field = doc.fields[name];
+          const tf = field.tf.get(key);
+          if (tf === undefined) continue;
+          const spec = FIELDS[name];
+          pseudoTf += (spec.weight * tf) / (1 - spec.b + (spec.b * field.length) / this.avgLength[name]);
+        }
+        const list = this.postings.get(key);
+        if (list === undefined) this.postings.set(key, [{ doc: i, pseudoTf }]);
+        else list.push({ doc: i, pseudoTf });
+      }
+    }
   }
 
   get size(): number {
@@ -137,24 +164,21 @@ export class KnowledgeIndex {
       idf.set(t.key, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
     }
 
-    const scored: { doc: Doc; score: number; matched: QueryTerm[] }[] = [];
-    for (const doc of this.docs) {
-      let score = 0;
-      const matched: QueryTerm[] = [];
-      for (const t of terms) {
-        let pseudoTf = 0;
-        for (const name of FIELD_NAMES) {
-          const field = doc.fields[name];
-          const tf = field.tf.get(t.key);
-          if (tf === undefined) continue;
-          const spec = FIELDS[name];
-          pseudoTf += (spec.weight * tf) / (1 - spec.b + (spec.b * field.length) / this.avgLength[name]);
-        }
-        if (pseudoTf === 0) continue;
-        score += t.weight * (idf.get(t.key) ?? 0) * ((pseudoTf * (K1 + 1)) / (pseudoTf + K1));
-        matched.push(t);
+    // Only the articles holding a query term are touched: the postings give each one's pseudo-tf.
+    const sums = new Map<number, { score: number; matched: QueryTerm[] }>();
+    for (const t of terms) {
+      const termWeight = t.weight * (idf.get(t.key) ?? 0);
+      for (const { doc, pseudoTf } of this.postings.get(t.key) ?? []) {
+        const sum = sums.get(doc) ?? { score: 0, matched: [] };
+        sums.set(doc, sum);
+        sum.score += termWeight * ((pseudoTf * (K1 + 1)) / (pseudoTf + K1));
+        sum.matched.push(t);
       }
-      if (score > 0) scored.push({ doc, score: round4(score), matched });
+    }
+    const scored: { doc: Doc; score: number; matched: QueryTerm[] }[] = [];
+    for (const [i, { score, matched }] of sums) {
+      const doc = this.docs[i];
+      if (doc !== undefined && score > 0) scored.push({ doc, score: round4(score), matched });
     }
     scored.sort((a, b) => b.score - a.score || (a.doc.article.id < b.doc.article.id ? -1 : 1));
 
@@ -162,12 +186,15 @@ export class KnowledgeIndex {
       const weights = new Map<string, number>();
       for (const t of matched)
         if (!t.key.startsWith(PHRASE_PREFIX)) weights.set(t.key, t.weight * (idf.get(t.key) ?? 0));
-      const spans: SpanToken[] = doc.bodyTokens.map((tok) => ({
-        start: tok.start,
-        end: tok.end,
-        term: tok.term,
-        weight: weights.get(tok.term) ?? 0,
-      }));
+      // Only matched words, in text order: a window's score and its ends are set by them alone.
+      const at: number[] = [];
+      for (const [term, weight] of weights) if (weight > 0) at.push(...(doc.positions.get(term) ?? []));
+      at.sort((a, b) => a - b);
+      const spans: SpanToken[] = [];
+      for (const i of at) {
+        const tok = doc.bodyTokens[i];
+        if (tok !== undefined) spans.push({ start: tok.start, end: tok.end, term: tok.term, weight: weights.get(tok.term) ?? 0 });
+      }
       // The user's words first, then expansions; rarer words first within each.
       const matchedTerms = matched
         .sort(
