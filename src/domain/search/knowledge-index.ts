@@ -193,7 +193,8 @@ export class KnowledgeIndex {
       const spans: SpanToken[] = [];
       for (const i of at) {
         const tok = doc.bodyTokens[i];
-        if (tok !== undefined) spans.push({ start: tok.start, end: tok.end, term: tok.term, weight: weights.get(tok.term) ?? 0 });
+        if (tok !== undefined)
+          spans.push({ start: tok.start, end: tok.end, term: tok.term, weight: weights.get(tok.term) ?? 0 });
       }
       // The user's words first, then expansions; rarer words first within each.
       const matchedTerms = matched
