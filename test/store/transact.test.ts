@@ -209,9 +209,11 @@ describeStore("transact", (backend) => {
     const page = view.listTickets({}, { offset: 0, limit: 3 });
     page.items.pop();
     expect(view.listTickets({}, { offset: 0, limit: 3 }).items).toHaveLength(3);
-    // Audit events are parsed per call; changing one changes nothing stored.
+    // Audit events too, though reads may hand the same event out again.
     const events = (await store.listAuditEvents({}, { offset: 0, limit: 1 })).items;
-    (events[0] as { actor: string }).actor = "someone else";
+    expect(() => {
+      (events[0] as { actor: string }).actor = "someone else";
+    }).toThrow(TypeError);
     expect((await store.listAuditEvents({}, { offset: 0, limit: 1 })).items[0]?.actor).toBe("system");
   });
 });
@@ -324,9 +326,11 @@ describeStore("reads", (backend) => {
     for (const seq of [-1, last + 1, 10_000, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(await store.getAuditEvent(seq), String(seq)).toBeUndefined();
     }
-    // A fresh object each time: changing it changes nothing stored.
-    const copy = (await store.getAuditEvent(3)) as { actor: string };
-    copy.actor = "mallory";
+    // Frozen: a caller cannot change what the next caller reads.
+    const read = (await store.getAuditEvent(3)) as { actor: string };
+    expect(() => {
+      read.actor = "mallory";
+    }).toThrow(TypeError);
     expect(await store.getAuditEvent(3)).toEqual(log[3]);
   });
 

@@ -8,6 +8,7 @@ import {
   hashOfBody,
   type UnhashedEvent,
 } from "../../src/store/core/event-codec.js";
+import { ReadBack } from "../../src/store/core/read-back.js";
 import { insertSorted, removeSorted } from "../../src/store/core/sorted.js";
 
 // A small deterministic generator, so failures reproduce.
@@ -157,5 +158,53 @@ describe("event codec", () => {
     const cosmetic = `${body.slice(0, -1)},"hash":"${hashOfBody(event.prevHash, body)}"}`;
     expect(decodeLine(cosmetic, "fast")).toMatchObject({ ok: true });
     expect(decodeLine(cosmetic)).toMatchObject({ ok: false, problem: "altered" });
+  });
+});
+
+describe("ReadBack", () => {
+  const lineAt = (seq: number, actor = "reviewer"): string =>
+    encodeEvent({
+      seq,
+      id: `0f0f0f0f-0f0f-4f0f-8f0f-${String(seq).padStart(12, "0")}`,
+      timestamp: "2026-06-01T12:00:00.000Z",
+      action: "recommendation-rejected",
+      ticketId: "TKT-1",
+      actor,
+      data: { feedback: "x" },
+      prevHash: GENESIS_HASH,
+    }).line;
+
+  it("hands the same frozen event back for the same bytes, and checks changed bytes again", () => {
+    const reads = new ReadBack();
+    const first = reads.decode(1, lineAt(1));
+    const again = reads.decode(1, lineAt(1));
+    if (!first.ok || !again.ok) throw new Error("expected both reads to decode");
+    expect(again.event).toBe(first.event);
+    expect(Object.isFrozen(first.event)).toBe(true);
+    expect(Object.isFrozen(first.event.data)).toBe(true);
+
+    // The same seq with other bytes: a forged edit is caught even though seq 1 was read before.
+    const forged = lineAt(1).replace('"actor":"reviewer"', '"actor":"reviewes"');
+    expect(reads.decode(1, forged)).toMatchObject({ ok: false, problem: "altered", seq: 1 });
+    // A valid line for another event at that seq is decoded afresh, not served from before.
+    const other = reads.decode(1, lineAt(1, "someone"));
+    expect(other).toMatchObject({ ok: true, event: { actor: "someone" } });
+    // A line that holds another seq is handed back as decoded, and not kept.
+    expect(reads.decode(2, lineAt(1))).toMatchObject({ ok: true, event: { seq: 1 } });
+    expect(reads.size).toBe(1);
+  });
+
+  it("keeps at most its capacity, dropping the least recently read", () => {
+    const reads = new ReadBack(2);
+    const one = reads.decode(1, lineAt(1));
+    reads.decode(2, lineAt(2));
+    reads.decode(1, lineAt(1)); // 1 is now the most recent
+    reads.decode(3, lineAt(3)); // 2 leaves
+    expect(reads.size).toBe(2);
+    const oneAgain = reads.decode(1, lineAt(1));
+    const twoAgain = reads.decode(2, lineAt(2));
+    if (!one.ok || !oneAgain.ok || !twoAgain.ok) throw new Error("expected the reads to decode");
+    expect(oneAgain.event).toBe(one.event);
+    expect(reads.size).toBe(2);
   });
 });

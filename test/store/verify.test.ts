@@ -132,6 +132,27 @@ describe("verifyAuditLog", () => {
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).message).toMatch(/damaged after seq 2: .*hash does not match its content/);
   });
+
+  it("makes an open store refuse to hand out a line changed after it was read", async () => {
+    const root = runtimeWith((l) => l);
+    const store = await open(root);
+    const before = (await store.listAuditEvents({}, { offset: 0, limit: 7 })).items;
+    expect(before.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Same length, same place: only reading the bytes again can tell.
+    const text = readFileSync(join(root, "audit.jsonl"), "utf8");
+    const lines = text.split("\n");
+    lines[3] = (lines[3] as string).replace(
+      /"actor":"(.)/,
+      (_m, c: string) => `"actor":"${c === "z" ? "y" : "z"}`,
+    );
+    const changed = lines.join("\n");
+    expect(changed).not.toBe(text);
+    writeFileSync(join(root, "audit.jsonl"), changed);
+    const error = await store.listAuditEvents({}, { offset: 0, limit: 7 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).message).toMatch(/audit event seq 3 .* cannot be read back/);
+    await store.close();
+  });
 });
 
 describe("audit-verify CLI", () => {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import type { AuditEvent } from "../../domain/audit-events.js";
-import { decodeLine } from "../core/event-codec.js";
+import { ReadBack } from "../core/read-back.js";
 
 // A local copy of a database store's audit log: the very lines of audit_events, one per line in
 // seq order, as audit.jsonl holds them (`<dataRoot>/audit-copies/<storeId>.jsonl`). It is what
@@ -52,6 +52,8 @@ export class AuditCopy {
   private pending: CopyLine[] = [];
   /** The copy stopped (a write or read failed, the file was replaced): reads go to the database. */
   private stopped = false;
+  /** Lines read for queries, each decoded and checked once while its bytes stay the same. */
+  private readonly readBack = new ReadBack();
 
   private constructor(
     readonly path: string,
@@ -257,7 +259,10 @@ export class AuditCopy {
         for (let k = i; k <= j; k++) {
           const seq = seqs[k] as number;
           const at = (this.offsets[seq] as number) - start;
-          const decoded = decodeLine(buf.toString("utf8", at, at + (this.lengths[seq] as number)), "fast");
+          const decoded = this.readBack.decode(
+            seq,
+            buf.toString("utf8", at, at + (this.lengths[seq] as number)),
+          );
           if (!decoded.ok || decoded.event.seq !== seq)
             throw new Error(
               `its line for seq ${seq} cannot be used (${decoded.ok ? "another seq" : decoded.detail})`,

@@ -8,6 +8,7 @@ import { unavailable } from "../core/transaction.js";
 import { decodeLine, sha256Hex, type DecodeProblem } from "../core/event-codec.js";
 import { applyEvent } from "../core/apply.js";
 import type { ReducerContext } from "../core/reducer.js";
+import { ReadBack } from "../core/read-back.js";
 import { StoreState } from "../core/state.js";
 import { errnoCode, forEachLine, readAt } from "./fs-util.js";
 import type { ImportBatches } from "./imports.js";
@@ -94,6 +95,8 @@ export class LogReader {
   /** Changes whenever the runtime is replaced underneath us (reset), so derived indexes rebuild. */
   generation = 1;
   private handle!: LogHandle;
+  /** Events read back for queries, each line decoded and checked once while its bytes stay the same. */
+  private readonly readBack = new ReadBack();
   /** The last bad tail seen by a read, so repeated reads neither re-parse nor re-warn. */
   private badTailSeen: { size: number; mtimeMs: number; tail: Tail } | undefined;
 
@@ -241,7 +244,7 @@ export class LogReader {
         const seq = seqs[k] as number;
         const loc = this.positions.location(seq) as EventLocation;
         const start = loc.offset - first.offset;
-        const decoded = decodeLine(buf.toString("utf8", start, start + loc.length), "fast");
+        const decoded = this.readBack.decode(seq, buf.toString("utf8", start, start + loc.length));
         if (!decoded.ok || decoded.event.seq !== seq) {
           throw unavailable(
             `audit event seq ${seq} in ${this.layout.auditLog} cannot be read back (${decoded.ok ? "wrong sequence number" : decoded.detail}). Run audit:verify.`,

@@ -6,6 +6,7 @@ import { decodeBatch } from "../core/batch-codec.js";
 import { decodeLine } from "../core/event-codec.js";
 import type { BatchRead, ReducerContext } from "../core/reducer.js";
 import type { StoreState } from "../core/state.js";
+import { deepFreeze } from "../core/sorted.js";
 import { unavailable } from "../core/transaction.js";
 
 // Reading audit_events back: folding the rows after the state's last seq into the state (the
@@ -121,7 +122,7 @@ export async function readLines(
   return rows.map((row) => ({ seq: Number(row.seq), line: row.line }));
 }
 
-/** Events `seqs`, read back and validated, in the order given. */
+/** Events `seqs`, read back and validated, in the order given; frozen, as every read hands out. */
 export async function readEvents(
   client: pg.ClientBase | pg.Pool,
   seqs: readonly number[],
@@ -135,6 +136,6 @@ export async function readEvents(
   return seqs.map((seq) => {
     const line = bySeq.get(seq);
     if (line === undefined) throw damaged(seq, "the row is missing");
-    return decodeRow(seq, line);
+    return deepFreeze(decodeRow(seq, line));
   });
 }
