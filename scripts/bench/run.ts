@@ -166,13 +166,13 @@ async function main(argv: readonly string[]): Promise<number> {
       .filter((r) => !r.history)
       .flatMap(({ dataset, run }) =>
         run.figures.flatMap((f) =>
-          f.answer === undefined
+          f.answers === undefined
             ? []
             : [
                 {
                   key: f.key,
                   dataset: sizeLabel(dataset.tickets),
-                  answer: f.answer,
+                  answers: f.answers,
                   bytes: f.answerBytes ?? 0,
                 },
               ],

@@ -8,7 +8,7 @@ import type { Ticket } from "../../src/domain/schemas.js";
 import { ticketId, type Dataset } from "./datasets.js";
 import { appendHistory, APPROVED_FIELDS, proposalFor } from "./history.js";
 import { RunningServer, type ServerSpec } from "./mcp.js";
-import { LARGE_ANSWER_BYTES, type RawFigure } from "./report.js";
+import { replaySample, REPLAY_SAMPLE, type RawFigure } from "./report.js";
 import { createRandom, distinctIndexes } from "./stats.js";
 import type { TargetGroup } from "./targets.js";
 
@@ -98,7 +98,7 @@ class Collector {
       samples: timed.ms,
       kind: "latency",
       responseBytes: timed.responseBytes,
-      ...(timed.answer === undefined ? {} : { answer: timed.answer, answerBytes: timed.answerBytes }),
+      ...(timed.answers === undefined ? {} : { answers: timed.answers, answerBytes: timed.answerBytes }),
     });
   }
 
@@ -126,8 +126,8 @@ interface Timed {
   readonly ms: number[];
   /** Size of the last answer, bytes (its JSON: the text content and structuredContent). */
   readonly responseBytes: number;
-  /** A large answer of median size (its structuredContent and bytes), for the echo server to replay. */
-  readonly answer?: unknown;
+  /** The answers to replay on the echo server, and their median size (see replaySample). */
+  readonly answers?: readonly unknown[];
   readonly answerBytes?: number;
 }
 
@@ -141,20 +141,18 @@ async function series(
 ): Promise<Timed> {
   for (let i = 0; i < budget.warmup; i++) await server.call(name, args(count + i));
   const ms: number[] = [];
-  // Large answers are kept (outside the timing), so the echo server can replay one of median size.
+  // The first answers are kept (outside the timing), so the echo server can replay them.
   const kept: { bytes: number; answer: unknown }[] = [];
   for (let i = 0; i < count; i++) {
     ms.push((await server.timed(name, args(i))).ms);
-    const bytes = server.lastResultBytes();
-    if (bytes >= LARGE_ANSWER_BYTES) kept.push({ bytes, answer: server.lastStructured() });
+    if (i < REPLAY_SAMPLE) kept.push({ bytes: server.lastResultBytes(), answer: server.lastStructured() });
   }
   const responseBytes = server.lastResultBytes();
-  kept.sort((a, b) => a.bytes - b.bytes);
-  const typical = kept[Math.floor(kept.length / 2)];
+  const replay = replaySample(kept);
   return {
     ms,
     responseBytes,
-    ...(typical === undefined ? {} : { answer: typical.answer, answerBytes: typical.bytes }),
+    ...(replay === undefined ? {} : { answers: replay.answers, answerBytes: replay.bytes }),
   };
 }
 
@@ -198,19 +196,20 @@ export async function measureFloor(paths: Paths, budget: Budget, calls: number):
   return { starts, calls: samples.ms, peakRssMb: rss };
 }
 
-/** The echo server replaying one large answer of a read: its samples. */
+/** The echo server replaying the large answers of a read: its samples. */
 export interface AnswerFloor {
   readonly key: string;
   readonly dataset: string;
-  /** The replayed answer's size, bytes. */
+  /** The replayed answers' median size, bytes. */
   readonly bytes: number;
   readonly calls: number[];
 }
 
 /**
  * The echo server answering with exactly the answers of the large reads (kept once, then
- * returned as the triage server returns them, doing nothing else): the part of a read's time that
- * is carrying its answer over this SDK and transport, whatever the server does.
+ * returned as the triage server returns them, in the order the read gave them, doing nothing
+ * else): the part of a read's time that is carrying its answers over this SDK and transport,
+ * whatever the server does.
  */
 export async function measureAnswerFloor(
   paths: Paths,
@@ -218,7 +217,7 @@ export async function measureAnswerFloor(
   answers: readonly {
     readonly key: string;
     readonly dataset: string;
-    readonly answer: unknown;
+    readonly answers: readonly unknown[];
     readonly bytes: number;
   }[],
   calls: number,
@@ -234,9 +233,10 @@ export async function measureAnswerFloor(
   try {
     const out: AnswerFloor[] = [];
     for (const [i, a] of answers.entries()) {
-      const name = `answer-${i}`;
-      await server.call("keep", { name, answer: a.answer });
-      const timed = await series(server, "answer", budget, calls, () => ({ name }));
+      const names = a.answers.map((_, j) => `answer-${i}-${j}`);
+      for (const [j, name] of names.entries()) await server.call("keep", { name, answer: a.answers[j] });
+      // The same answers in the same order as the read gave them, cycling.
+      const timed = await series(server, "answer", budget, calls, (k) => ({ name: names[k % names.length] }));
       out.push({ key: a.key, dataset: a.dataset, bytes: a.bytes, calls: timed.ms });
     }
     return out;

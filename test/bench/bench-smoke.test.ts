@@ -9,6 +9,8 @@ import {
   judge,
   misses,
   renderMarkdown,
+  replaySample,
+  REPLAY_SAMPLE,
   type DatasetResult,
 } from "../../scripts/bench/report.js";
 import {
@@ -304,5 +306,24 @@ describe("the large answers next to the echo server replaying them", () => {
     // The read takes twice what carrying its answer takes; carrying it alone is twice the floor.
     expect(row?.[5]).toBe("2.0x");
     expect(row?.[6]).toBe("2.0x");
+  });
+});
+
+describe("the answers the echo server replays for a read", () => {
+  const answer = (i: number, kb: number) => ({ bytes: kb * 1024, answer: { page: i } });
+
+  it("are the first timed answers, in the order given, with their median size", () => {
+    // A series cycling through filters whose pages differ in size.
+    const answers = Array.from({ length: 100 }, (_, i) => answer(i, [20, 40, 30][i % 3] as number));
+    const replay = replaySample(answers);
+    expect(replay?.answers).toEqual(Array.from({ length: REPLAY_SAMPLE }, (_, i) => ({ page: i })));
+    expect(replay?.bytes).toBe(30 * 1024);
+  });
+
+  it("are none when the median answer is small, even if some answers are large", () => {
+    const answers = [answer(0, 40), answer(1, 2), answer(2, 2)];
+    expect(replaySample(answers)).toBeUndefined();
+    expect(replaySample([])).toBeUndefined();
+    expect(replaySample([answer(0, 16)])?.answers).toEqual([{ page: 0 }]);
   });
 });
