@@ -72,8 +72,10 @@ interface AliasPhrase {
 export class KnowledgeIndex {
   private readonly analyzer = new TextAnalyzer();
   private readonly docs: Doc[];
-  private readonly df = new Map<string, number>();
-  /** For each term, the articles holding it (index into docs) and its BM25F pseudo term frequency there. */
+  /**
+   * For each term, the articles holding it (index into docs) and its BM25F pseudo term frequency
+   * there; the list's length is the term's document frequency.
+   */
   private readonly postings = new Map<string, { doc: number; pseudoTf: number }[]>();
   private readonly avgLength: Record<FieldName, number>;
   private readonly aliasGroups: ReadonlyArray<readonly AliasPhrase[]>;
@@ -114,14 +116,7 @@ export class KnowledgeIndex {
       });
 
     const totals: Record<FieldName, number> = { title: 0, tags: 0, body: 0 };
-    for (const doc of this.docs) {
-      const seen = new Set<string>();
-      for (const name of FIELD_NAMES) {
-        totals[name] += doc.fields[name].length;
-        for (const key of doc.fields[name].tf.keys()) seen.add(key);
-      }
-      for (const key of seen) this.df.set(key, (this.df.get(key) ?? 0) + 1);
-    }
+    for (const doc of this.docs) for (const name of FIELD_NAMES) totals[name] += doc.fields[name].length;
     const n = Math.max(1, this.docs.length);
     this.avgLength = {
       title: Math.max(1, totals.title / n),
@@ -160,7 +155,7 @@ export class KnowledgeIndex {
     const n = this.docs.length;
     const idf = new Map<string, number>();
     for (const t of terms) {
-      const df = this.df.get(t.key) ?? 0;
+      const df = this.postings.get(t.key)?.length ?? 0;
       idf.set(t.key, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
     }
 
