@@ -78,7 +78,9 @@ const DB: Command<typeof OPTIONS, DbTask, DbIo> = {
       );
       return 0;
     }
-    const copied = await copyRuntimeToDatabase(task.from, task.url);
+    const copied = await copyRuntimeToDatabase(task.from, task.url, (line) =>
+      io.stderr(`db import: ${line}\n`),
+    );
     io.stdout(
       `copied ${task.from} into ${copied.database}: ${copied.tickets} tickets, ${copied.batches} import batches, ` +
         `${copied.events} audit events; chain verified, head ${copied.headHash}\n`,

@@ -109,9 +109,26 @@ async function readRuntime(dataRoot: string): Promise<RuntimeContents> {
   return { manifest, baseBody, lines, events, batches, state };
 }
 
-/** Copies the runtime at `dataRoot` into the empty database at `url`. */
-export async function copyRuntimeToDatabase(dataRoot: string, url: string): Promise<CopyResult> {
+/** Audit events per INSERT between two progress reports of a copy. */
+const COPY_SLICE = 25_000;
+
+/**
+ * Copies the runtime at `dataRoot` into the empty database at `url`. `progress` hears each phase
+ * (one line each, no newline): a runtime of 200,000 events takes about a minute.
+ */
+export async function copyRuntimeToDatabase(
+  dataRoot: string,
+  url: string,
+  progress: (line: string) => void = () => undefined,
+): Promise<CopyResult> {
+  const clock = performance.now();
+  const elapsed = (): string => `${((performance.now() - clock) / 1000).toFixed(1)} s`;
+  progress(`reading ${dataRoot}: settling it, verifying its audit chain, folding its events`);
   const source = await readRuntime(dataRoot);
+  const total = source.events.length;
+  progress(
+    `read ${total.toLocaleString("en-US")} audit events and ${source.state.tickets.count().toLocaleString("en-US")} tickets (${elapsed()})`,
+  );
   const where = describeDatabase(url);
   return withOwnClient(url, async (client) => {
     try {
@@ -144,10 +161,18 @@ export async function copyRuntimeToDatabase(dataRoot: string, url: string): Prom
             source.baseBody,
           ],
         );
-        await insertEvents(
-          client,
-          source.events.map((event, i) => ({ event, line: source.lines[i] as string })),
-        );
+        for (let from = 0; from < total; from += COPY_SLICE) {
+          const to = Math.min(total, from + COPY_SLICE);
+          await insertEvents(
+            client,
+            source.events
+              .slice(from, to)
+              .map((event, i) => ({ event, line: source.lines[from + i] as string })),
+          );
+          progress(
+            `audit events: ${to.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} (${elapsed()})`,
+          );
+        }
         for (const [file, batch] of source.batches) {
           await client.query(
             `INSERT INTO import_batches (file, sha256, ticket_count, body, committed_seq) VALUES ($1, $2, $3, $4, $5)`,
@@ -156,9 +181,16 @@ export async function copyRuntimeToDatabase(dataRoot: string, url: string): Prom
         }
         const view = new StateView(source.state, 1);
         const all = { offset: 0, limit: Number.MAX_SAFE_INTEGER };
-        await upsertTickets(client, view.listTickets({}, all).items);
-        await upsertRecommendations(client, view.listRecommendations({}, all).items);
-        await upsertHandoffs(client, view.listHandoffs({}, all).items);
+        const tickets = view.listTickets({}, all).items;
+        const recommendations = view.listRecommendations({}, all).items;
+        const handoffs = view.listHandoffs({}, all).items;
+        progress(
+          `query tables: ${tickets.length.toLocaleString("en-US")} tickets, ${recommendations.length.toLocaleString("en-US")} recommendations, ${handoffs.length.toLocaleString("en-US")} handoffs`,
+        );
+        await upsertTickets(client, tickets);
+        await upsertRecommendations(client, recommendations);
+        await upsertHandoffs(client, handoffs);
+        progress(`verifying the copied chain in the database (${elapsed()})`);
         const verified = await verifyRows(client, where);
         if (!verified.ok || verified.headHash !== source.state.lastHash) {
           const why = verified.ok
@@ -167,6 +199,7 @@ export async function copyRuntimeToDatabase(dataRoot: string, url: string): Prom
           throw new RuntimeCopyRefused(`the copy did not verify (${why}); nothing was committed.`);
         }
         await client.query("COMMIT");
+        progress(`committed (${elapsed()})`);
         return {
           database: where,
           events: verified.events,

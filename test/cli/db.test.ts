@@ -201,6 +201,13 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
         /: 24 tickets, 1 import batches, 11 audit events; chain verified, head [0-9a-f]{64}/,
       );
       expect(r.stdout).toContain(fileVerified.ok ? fileVerified.headHash : "?");
+      // Each phase on stderr, for the minute a large runtime takes.
+      expect(r.stderr).toMatch(
+        /^db import: reading .*\ndb import: read 11 audit events and 24 tickets \([\d.]+ s\)\n/,
+      );
+      expect(r.stderr).toMatch(/\ndb import: audit events: 11 of 11 \([\d.]+ s\)\n/);
+      expect(r.stderr).toMatch(/\ndb import: query tables: 24 tickets, \d+ recommendations, 2 handoffs\n/);
+      expect(r.stderr).toMatch(/\ndb import: committed \([\d.]+ s\)\n$/);
 
       const verified = await auditVerify(["--database-url", url]);
       expect(verified.code).toBe(0);
