@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
@@ -104,6 +104,16 @@ describe("npm pack", () => {
   it("has the built server to inspect", () => {
     expect(built, "run `npm run build` first (npm test does)").toBe(true);
     expect(packed).toContain("package.json");
+  });
+
+  it("builds the bin executable: a bin link made before a rebuild (npx, npm link) still runs it", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+    };
+    for (const entry of Object.values(pkg.bin)) {
+      expect(readDist(entry).startsWith("#!/usr/bin/env node\n"), entry).toBe(true);
+      expect(statSync(join(ROOT, entry)).mode & 0o111, `${entry} is not executable`).not.toBe(0);
+    }
   });
 
   it("publishes the server: every entry and every module it imports", () => {
