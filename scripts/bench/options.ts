@@ -13,7 +13,8 @@ export const USAGE = `Usage: npm run bench [-- options]
   --out FILE          JSON results (default .bench/bench-results.json; a .md table is written beside it)
   --store file|postgres  where the server keeps its store (default file); postgres starts a
                       durable throwaway cluster (or uses TRIAGE_TEST_DATABASE_URL) with a fresh
-                      database per dataset, and skips the long-history run (it writes the log file)
+                      database per dataset; the long history is built on a file runtime and
+                      copied into a database of its own with db import
   --keep              keep the temporary runtimes
   -h, --help          show this help
 
@@ -93,8 +94,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     sizes,
     iterations,
     writes,
-    // The long-history run appends to the runtime's log file: there is none on a database.
-    historyEvents: store === "postgres" ? 0 : historyEvents,
+    historyEvents,
     // The floor is cheap and everything is compared with it: give it more samples.
     floorCalls: Math.max(200, iterations * 5),
     warmup: Math.min(10, Math.max(2, Math.ceil(iterations / 10))),
