@@ -24,12 +24,8 @@ import { TriageService } from "../../src/service/triage-service.js";
 import { StoreState } from "../../src/store/core/state.js";
 import { StateView } from "../../src/store/core/view.js";
 import { LogPositions } from "../../src/store/file/positions.js";
-import {
-  decodeSnapshotBody,
-  encodeSnapshotBody,
-  fromSnapshotData,
-  snapshotDataOf,
-} from "../../src/store/file/snapshot-body.js";
+import { decodeSnapshotBody, encodeSnapshotBody } from "../../src/store/core/snapshot-body.js";
+import { fromSnapshotData, snapshotDataOf } from "../../src/store/file/snapshot-body.js";
 import type { StoreView, TicketFilter, TriageStore } from "../../src/store/index.js";
 import { approveBody, submitBody } from "./fixtures/drafts.js";
 import { cleanupTempDirs, open, tempDir } from "./fixtures/helpers.js";

@@ -9,9 +9,8 @@ import {
   decodeSnapshotBody,
   decodeSnapshotIndex,
   encodeSnapshotBody,
-  fromSnapshotData,
-  snapshotDataOf,
-} from "../../src/store/file/snapshot-body.js";
+} from "../../src/store/core/snapshot-body.js";
+import { fromSnapshotData, snapshotDataOf } from "../../src/store/file/snapshot-body.js";
 import { StoreState } from "../../src/store/core/state.js";
 import { StateView } from "../../src/store/core/view.js";
 import { LogPositions } from "../../src/store/file/positions.js";

@@ -9,12 +9,8 @@ import { writeDurably } from "./durable-write.js";
 import { currentProcess, errnoCode, livenessOf, namesIn, readAt } from "./fs-util.js";
 import type { Layout } from "./layout.js";
 import type { LogPositions } from "./positions.js";
-import {
-  decodeSnapshotIndex,
-  encodeSnapshotBody,
-  fromSnapshotData,
-  snapshotDataOf,
-} from "./snapshot-body.js";
+import { decodeSnapshotIndex, encodeSnapshotBody } from "../core/snapshot-body.js";
+import { fromSnapshotData, snapshotDataOf } from "./snapshot-body.js";
 
 // Checkpoints of the folded state, so opening a runtime with a long log replays only the tail.
 // A snapshot is a pure cache: it is written atomically (temp file, fsync, rename), carries a
@@ -30,7 +26,7 @@ import {
 //   3. the index line: the fields every index needs, per ticket and per recommendation, in
 //      columns with each record's byte length, plus the event positions, idempotency keys,
 //      outbox and imports. It comes last because it lists the lengths of the lines before it;
-//      the header gives its size. (The body's format is snapshot-body.ts.)
+//      the header gives its size. (The body's format is core/snapshot-body.ts.)
 // Loading checks the body's checksum in fixed-size chunks and parses the index line only; the
 // file stays open and a ticket or recommendation is read and parsed when it is first needed
 // (records.ts). Opening 100,000 tickets thus parses a few megabytes rather than the whole
