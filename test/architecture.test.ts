@@ -67,7 +67,12 @@ const FOLDER_RULES: { folder: string; packages: RegExp; notInto: string[] }[] = 
   },
   { folder: "store/file", packages: /^(node:.*|proper-lockfile|zod)$/, notInto: ["store/postgres"] },
   // node:module: createRequire loads pg on first use, so a file-store server never imports it.
-  { folder: "store/postgres", packages: /^(node:crypto|node:module|node:os|pg)$/, notInto: ["store/file"] },
+  // node:zlib: state snapshots are stored gzipped (in memory, no file I/O).
+  {
+    folder: "store/postgres",
+    packages: /^(node:crypto|node:module|node:os|node:zlib|pg)$/,
+    notInto: ["store/file"],
+  },
   {
     folder: "store/audit-copy",
     packages: /^(node:fs|node:path|proper-lockfile)$/,

@@ -122,23 +122,41 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
       const url = await freshSchemaUrl("migrate");
       const first = await db(["migrate", "--database-url", url]);
       expect(first, first.stderr).toMatchObject({ code: 0 });
-      expect(first.stdout).toMatch(/^migrated .* from schema version 0 to 1: 1 \(/);
+      expect(first.stdout).toMatch(
+        /^migrated .* from schema version 0 to 2: 1 \(.*\), 2 \(state snapshots\)\n$/,
+      );
       expectRun(
         await db(["migrate"], { TRIAGE_DATABASE_URL: url }),
         0,
         "stdout",
-        /is at schema version 1: nothing to do/,
+        /is at schema version 2: nothing to do/,
       );
       // A server started on the migrated, empty schema seeds it as on first start.
       const store = await POSTGRES_BACKEND.open(url);
       expect(store.view().ticketCount()).toBe(20);
+      await store.transact(submitBody("TKT-3"));
       await store.close();
+
+      // A database still at version 1 (before state snapshots): the server asks for db migrate,
+      // which adds version 2 and keeps everything.
+      await sql(url, "DROP TABLE state_snapshots");
+      await sql(url, "DELETE FROM triage_schema_migrations WHERE version = 2");
+      await expect(POSTGRES_BACKEND.open(url)).rejects.toThrow(/has schema version 1; this server needs 2/);
+      expectRun(
+        await db(["migrate", "--database-url", url]),
+        0,
+        "stdout",
+        /from schema version 1 to 2: 2 \(state snapshots\)/,
+      );
+      const upgraded = await POSTGRES_BACKEND.open(url);
+      expect(await POSTGRES_BACKEND.events(upgraded)).toHaveLength(2);
+      await upgraded.close();
 
       await sql(url, "INSERT INTO triage_schema_migrations (version, name) VALUES (99, 'from the future')");
       const newer = await db(["migrate", "--database-url", url]);
       expect(newer.code).toBe(1);
       expect(newer.stderr).toMatch(
-        /STORE_UNAVAILABLE: .*has schema version 99, newer than this server knows \(1\)\. Upgrade support-triage-mcp/,
+        /STORE_UNAVAILABLE: .*has schema version 99, newer than this server knows \(2\)\. Upgrade support-triage-mcp/,
       );
       await expect(POSTGRES_BACKEND.open(url)).rejects.toThrow(
         /schema version 99, newer than this server knows/,

@@ -86,16 +86,22 @@ export interface StoreRow {
   readonly baseSha256: string;
 }
 
-/** The state before the first event (the base tickets, checked against their sha256), and the store row. */
+/**
+ * The store row, and the state before the first event: the base tickets, checked against their
+ * sha256. Without `withState` (a snapshot is the starting point) the base is not read at all.
+ */
 export async function loadBase(
   client: pg.ClientBase,
   where: string,
+  withState = true,
 ): Promise<{ state: StoreState; row: StoreRow }> {
-  const { rows } = await client.query<{ store_id: string; base_sha256: string; base_body: string }>(
-    "SELECT store_id, base_sha256, base_body FROM triage_store",
+  const { rows } = await client.query<{ store_id: string; base_sha256: string; base_body: string | null }>(
+    `SELECT store_id, base_sha256, ${withState ? "base_body" : "NULL AS base_body"} FROM triage_store`,
   );
   const row = rows[0];
   if (row === undefined) throw unavailable(`The database ${where} is not initialized. Retry in a moment.`);
+  const stored = { storeId: row.store_id, baseSha256: row.base_sha256 };
+  if (row.base_body === null) return { state: StoreState.fromBase([]), row: stored };
   if (sha256Hex(row.base_body) !== row.base_sha256) {
     throw unavailable(
       `The base tickets in triage_store of ${where} do not match the hash recorded at initialization: they were modified. ` +
@@ -103,7 +109,7 @@ export async function loadBase(
     );
   }
   const tickets = JSON.parse(row.base_body) as Ticket[];
-  return { state: StoreState.fromBase(tickets), row: { storeId: row.store_id, baseSha256: row.base_sha256 } };
+  return { state: StoreState.fromBase(tickets), row: stored };
 }
 
 /** Checks that seq 0 is this store's initialization event. */

@@ -5,21 +5,23 @@ import type { StoreLogger } from "../core/options.js";
 import type { StoreState } from "../core/state.js";
 import { unavailable } from "../core/transaction.js";
 import { describeDatabase } from "./connection.js";
-import { BatchContext, foldNewEvents, readEvents } from "./events.js";
+import { BatchContext, foldNewEvents, readEvents, readLines } from "./events.js";
 import { checkFirstEvent, holdsStore, initializeDatabase, loadBase } from "./init.js";
 import type { PostgresStoreOptions } from "./pg-store.js";
 import { migrate, schemaRefusal, schemaState } from "./schema.js";
+import { loadSnapshot } from "./snapshots.js";
 
 // Opening a store on a database: its schema checked (an empty database migrated, a newer or
-// foreign one refused), initialized from the seed on first start, then the base read and every
-// event folded from seq 0 into the state, the local copy of the log checked on the way.
+// foreign one refused), initialized from the seed on first start, then the newest usable state
+// snapshot read (or the base), and every event after it folded into the state, the local copy
+// of the log checked on the way.
 
 /** The state of the store in the database `client` is connected to, as of its last event. */
 export async function loadStore(
   client: pg.ClientBase,
   options: PostgresStoreOptions,
   logger: StoreLogger,
-): Promise<{ state: StoreState; storeId: string; copy: AuditCopy | undefined }> {
+): Promise<{ state: StoreState; storeId: string; copy: AuditCopy | undefined; snapshotSeq: number }> {
   const where = describeDatabase(options.url);
   const schema = await schemaState(client);
   const refusal = schemaRefusal(schema, where);
@@ -42,10 +44,19 @@ export async function loadStore(
     clock: options.clock ?? (() => new Date()),
     info: (m) => logger.info(m),
   });
-  const { state, row } = await loadBase(client, where);
+  const snapshot =
+    options.snapshotEvery === 0 ? undefined : await loadSnapshot(client, where, (m) => logger.warn(m));
+  const base = await loadBase(client, where, snapshot === undefined);
+  const { row } = base;
+  const state = snapshot ?? base.state;
+  const snapshotSeq = snapshot?.lastSeq ?? -1;
   const batches = new BatchContext();
   const copy =
     options.auditCopy === false ? undefined : AuditCopy.open(options.dataRoot, row.storeId, logger);
+  if (copy !== undefined && copy.lastSeq >= 0 && copy.lastSeq <= state.lastSeq) {
+    // The fold starts after the snapshot: the copy's last line is compared with the database's here.
+    copy.folded(await readLines(client, copy.lastSeq, copy.lastSeq));
+  }
   await foldNewEvents(
     client,
     state,
@@ -57,5 +68,5 @@ export async function loadStore(
   if (first === undefined) throw unavailable(`The audit log of ${where} has no initialization event.`);
   checkFirstEvent(state, first, row, where);
   copy?.checkEnd(state.lastSeq);
-  return { state, storeId: row.storeId, copy };
+  return { state, storeId: row.storeId, copy, snapshotSeq };
 }

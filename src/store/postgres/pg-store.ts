@@ -42,6 +42,7 @@ import {
 } from "./imports.js";
 import { EventListener } from "./listener.js";
 import { loadStore } from "./load.js";
+import { SnapshotWriter } from "./snapshots.js";
 import { COMMIT_LOCK, LOCK_CLASS, NOTIFY_CHANNEL } from "./schema.js";
 import { insertEvent, writeEffects } from "./tables.js";
 
@@ -71,6 +72,8 @@ export interface PostgresStoreOptions extends StoreOptions {
   readonly poolSize?: number | undefined;
   /** Refuse a database that holds no store yet instead of initializing it (maintenance commands). */
   readonly existing?: boolean | undefined;
+  /** Write a state snapshot after this many events since the newest (default 10,000); 0: neither read nor write them. */
+  readonly snapshotEvery?: number | undefined;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
@@ -91,6 +94,7 @@ export class PostgresStore implements TriageStore {
   private readonly batches = new BatchContext();
   private state: StoreState;
   private readonly copy: AuditCopy | undefined;
+  private snapshots: SnapshotWriter | undefined;
   private storeIdValue: string;
   private queue: Promise<unknown> = Promise.resolve();
   private listener: EventListener | undefined;
@@ -130,9 +134,12 @@ export class PostgresStore implements TriageStore {
       const started = Date.now();
       const client = await pool.connect();
       let store: PostgresStore;
+      let from = -1;
       try {
-        const { state, storeId, copy } = await loadStore(client, options, logger);
+        const { state, storeId, copy, snapshotSeq } = await loadStore(client, options, logger);
+        from = snapshotSeq;
         store = new PostgresStore(options, pool, state, storeId, logger, copy);
+        store.snapshots = new SnapshotWriter(pool, () => store.state, options.snapshotEvery, logger, from);
         await store.keepCopy(client);
         const orphans = await removeOrphanBatches(client);
         if (orphans > 0) logger.info(`removed ${orphans} import batches no event uses`);
@@ -140,8 +147,9 @@ export class PostgresStore implements TriageStore {
         client.release();
       }
       logger.info(
-        `opened ${where}: ${store.state.tickets.count()} tickets, seq ${store.state.lastSeq} (replayed) in ${Date.now() - started} ms`,
+        `opened ${where}: ${store.state.tickets.count()} tickets, seq ${store.state.lastSeq} (${from >= 0 ? `from the snapshot at seq ${from}` : "replayed"}) in ${Date.now() - started} ms`,
       );
+      store.snapshots?.consider();
       if (options.listen ?? true) {
         store.listener = new EventListener(options.url, NOTIFY_CHANNEL, options.pollMs ?? DEFAULT_POLL_MS, {
           changed: (seq) => store.catchUpSoon(seq),
@@ -270,6 +278,7 @@ export class PostgresStore implements TriageStore {
     if (this.closed) return;
     await this.exclusive(() => Promise.resolve());
     this.closed = true;
+    this.snapshots?.close();
     await this.listener?.stop();
     this.copy?.close();
     await this.pool.end().catch(() => undefined);
@@ -339,6 +348,7 @@ export class PostgresStore implements TriageStore {
       this.batches.forget();
       this.copy?.folded([{ seq: event.seq, line }]);
       this.copy?.write();
+      this.snapshots?.consider();
       if (decision.kind === "refuse") throw decision.refusal;
       return { kind: "done", value: decision.result(event) };
     } catch (error) {
@@ -417,6 +427,7 @@ export class PostgresStore implements TriageStore {
     );
     if (folded > 0 || (this.copy !== undefined && this.copy.lastSeq < this.state.lastSeq))
       await this.keepCopy(client);
+    this.snapshots?.consider();
   }
 
   /** Writes the local copy's queue, first filling from audit_events what it lacks. */

@@ -139,6 +139,20 @@ CREATE TABLE handoffs (
 CREATE INDEX handoffs_status ON handoffs (status);
 `,
   },
+  {
+    version: 2,
+    name: "state snapshots",
+    sql: `
+CREATE TABLE state_snapshots (
+  seq        bigint PRIMARY KEY REFERENCES audit_events (seq),
+  hash       text NOT NULL,
+  sha256     text NOT NULL,
+  bytes      bigint NOT NULL,
+  body       bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 /** The newest schema version this build knows. */
@@ -160,6 +174,7 @@ const OUR_TABLES = [
   "notes",
   "recommendations",
   "handoffs",
+  "state_snapshots",
 ];
 
 export async function schemaState(client: pg.ClientBase): Promise<SchemaState> {
