@@ -91,6 +91,15 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
       await folded.close();
     });
 
+    it("a snapshot that is due is written when the store closes, before the second has passed", async () => {
+      const url = await POSTGRES_BACKEND.place("snap-close");
+      const store = await openOn(url, 3);
+      await withHistory(store);
+      const last = store.view().lastSeq;
+      await store.close();
+      expect(await snapshotSeqs(url)).toEqual([last]);
+    });
+
     it("keeps the newest two, and writes none when snapshotEvery is 0", async () => {
       const url = await POSTGRES_BACKEND.place("snap-keep");
       const writer = await openOn(url, 2);

@@ -277,8 +277,8 @@ export class PostgresStore implements TriageStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.exclusive(() => Promise.resolve());
+    await this.snapshots?.close();
     this.closed = true;
-    this.snapshots?.close();
     await this.listener?.stop();
     this.copy?.close();
     await this.pool.end().catch(() => undefined);

@@ -132,10 +132,15 @@ export class SnapshotWriter {
     }
   }
 
-  close(): void {
-    this.closed = true;
+  /**
+   * Stops writing. A snapshot that is due is written first (as the file store writes one when it
+   * closes): short-lived processes (commands, a session of a few seconds) would never write one.
+   */
+  async close(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.busy && this.every > 0 && this.state().lastSeq - this.newest >= this.every) await this.write();
+    this.closed = true;
   }
 }
 
