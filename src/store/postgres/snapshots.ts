@@ -12,10 +12,12 @@ import { StoreState } from "../core/state.js";
 // event. Anything wrong with it means a warning and a fold from seq 0. Deleting rows is always
 // safe; every server may write one, the newest two are kept.
 
-// On libuv's thread pool: a server keeps answering while a snapshot is packed.
+// On libuv's thread pool: a server keeps answering while a snapshot is packed. Level 1: twice as
+// fast as the default for a body a quarter larger (100,000 tickets and 200,000 events: 0.7 s and
+// 24.5 MB against 1.5 s and 19.5 MB).
 const gzipAsync = (data: Buffer): Promise<Buffer> =>
   new Promise((resolve, reject) =>
-    gzip(data, (error, out) => (error === null ? resolve(out) : reject(error))),
+    gzip(data, { level: 1 }, (error, out) => (error === null ? resolve(out) : reject(error))),
   );
 const gunzipAsync = (data: Buffer): Promise<Buffer> =>
   new Promise((resolve, reject) =>
@@ -63,7 +65,7 @@ export async function loadSnapshot(
 
 /** Writes a snapshot in the background once enough events were folded since the newest one. */
 export class SnapshotWriter {
-  private busy = false;
+  private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly every: number;
@@ -81,7 +83,7 @@ export class SnapshotWriter {
 
   /** Called after the state moved: schedules a snapshot when one is due. */
   consider(): void {
-    if (this.every <= 0 || this.closed || this.busy || this.timer !== undefined) return;
+    if (this.every <= 0 || this.closed || this.inFlight !== undefined || this.timer !== undefined) return;
     if (this.state().lastSeq - this.newest < this.every) return;
     // A second later, off the request that got the state here.
     this.timer = setTimeout(() => {
@@ -91,10 +93,16 @@ export class SnapshotWriter {
     this.timer.unref();
   }
 
-  /** Writes one now if due (the timer; tests). */
-  async write(): Promise<void> {
-    if (this.closed || this.busy) return;
-    this.busy = true;
+  /** Writes one now if it is due; a write already under way is joined (the timer, close). */
+  write(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.inFlight ??= this.writeDue().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async writeDue(): Promise<void> {
     try {
       // Another server may have written one meanwhile.
       const { rows } = await this.pool.query<{ seq: string | null }>(
@@ -105,7 +113,7 @@ export class SnapshotWriter {
         rows[0]?.seq === null || rows[0] === undefined ? -1 : Number(rows[0].seq),
       );
       const state = this.state();
-      if (this.closed || state.lastSeq - this.newest < this.every) return;
+      if (this.every <= 0 || state.lastSeq - this.newest < this.every) return;
       const started = Date.now();
       // One synchronous pass: the state cannot change while it is encoded.
       const seq = state.lastSeq;
@@ -126,20 +134,19 @@ export class SnapshotWriter {
       );
     } catch (error) {
       // A cache: the next start folds more events, nothing else.
-      if (!this.closed) this.logger.warn(`could not write a state snapshot: ${(error as Error).message}`);
-    } finally {
-      this.busy = false;
+      this.logger.warn(`could not write a state snapshot: ${(error as Error).message}`);
     }
   }
 
   /**
-   * Stops writing. A snapshot that is due is written first (as the file store writes one when it
-   * closes): short-lived processes (commands, a session of a few seconds) would never write one.
+   * Stops writing, after finishing the snapshot under way or writing the one that is due (as the
+   * file store writes one when it closes): short-lived processes (commands, a session of a few
+   * seconds) would otherwise never write one. Called before the pool ends.
    */
   async close(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.busy && this.every > 0 && this.state().lastSeq - this.newest >= this.every) await this.write();
+    await this.write();
     this.closed = true;
   }
 }
