@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openPostgresStore, type PostgresStore } from "../../src/store/index.js";
 import { POSTGRES_SKIP, sql } from "../support/postgres.js";
@@ -14,10 +16,15 @@ afterAll(cleanupTempDirs);
 
 type Logger = ReturnType<typeof memoryLogger>;
 
-function openOn(url: string, snapshotEvery: number, logger: Logger = memoryLogger()): Promise<PostgresStore> {
+function openOn(
+  url: string,
+  snapshotEvery: number,
+  logger: Logger = memoryLogger(),
+  dataRoot = tempDir("machine"),
+): Promise<PostgresStore> {
   return openPostgresStore({
     url,
-    dataRoot: tempDir("machine"),
+    dataRoot,
     logger,
     pollMs: 0,
     snapshotEvery,
@@ -98,6 +105,28 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
       const last = store.view().lastSeq;
       await store.close();
       expect(await snapshotSeqs(url)).toEqual([last]);
+    });
+
+    it("a start from a snapshot still compares the local copy's last line with the database", async () => {
+      const url = await POSTGRES_BACKEND.place("snap-copy");
+      const root = tempDir("machine");
+      const store = await openOn(url, 3, memoryLogger(), root);
+      await withHistory(store);
+      const last = store.view().lastSeq;
+      await store.close();
+      expect(await snapshotSeqs(url)).toEqual([last]);
+      // The copy ends at the snapshot's seq: the fold after the snapshot never reads that line.
+      const file = join(root, "audit-copies", `${store.storeId}.jsonl`);
+      const lines = readFileSync(file, "utf8").split("\n");
+      lines[last] = (lines[last] as string).replace('"actor":"', '"actor":"x');
+      writeFileSync(file, lines.join("\n"));
+      const logger = memoryLogger();
+      const again = await openOn(url, 3, logger, root);
+      expect(logger.infos.join("\n")).toMatch(new RegExp(`from the snapshot at seq ${last}\\)`));
+      expect(logger.warnings.join("\n")).toMatch(
+        new RegExp(`its line for seq ${last} is not the database's`),
+      );
+      await again.close();
     });
 
     it("keeps the newest two, and writes none when snapshotEvery is 0", async () => {
