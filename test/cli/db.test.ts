@@ -8,14 +8,9 @@ import { runImport } from "../../src/cli/import.js";
 import { verifyAuditLog } from "../../src/store/index.js";
 import { PASSWORD_CHECKED_ROLE } from "../../scripts/postgres/cluster.js";
 import { POSTGRES_SKIP, freshSchemaUrl, sql } from "../support/postgres.js";
-import {
-  FILE_BACKEND,
-  POSTGRES_BACKEND,
-  expectTablesMatchFold,
-  type TestStore,
-} from "../store/fixtures/backends.js";
+import { FILE_BACKEND, POSTGRES_BACKEND, expectTablesMatchFold } from "../store/fixtures/backends.js";
 import { approveBody, rejectBody, submitBody } from "../store/fixtures/drafts.js";
-import { cleanupTempDirs, tempDir } from "../store/fixtures/helpers.js";
+import { cleanupTempDirs, storeContents, tempDir } from "../store/fixtures/helpers.js";
 import {
   approveWithHandoffs,
   attemptBody,
@@ -77,16 +72,6 @@ async function busyRuntime(): Promise<string> {
 }
 
 /** What a reader sees of a store: every ticket, recommendation and handoff. */
-function everything(store: TestStore): unknown {
-  const view = store.view();
-  const all = { offset: 0, limit: Number.MAX_SAFE_INTEGER };
-  return {
-    lastSeq: view.lastSeq,
-    tickets: view.listTickets({}, all).items,
-    recommendations: view.listRecommendations({}, all).items,
-    handoffs: view.listHandoffs({}, all).items,
-  };
-}
 
 describe("db: arguments", () => {
   it("needs a command and a database; import needs --from-runtime (exit 2, nothing touched)", async () => {
@@ -235,8 +220,8 @@ describe.skipIf(POSTGRES_SKIP !== undefined)(
 
       const file = await FILE_BACKEND.open(root);
       const copied = await POSTGRES_BACKEND.open(url);
-      expect(everything(copied)).toEqual(everything(file));
-      expect(everything(copied)).toMatchObject({
+      expect(storeContents(copied)).toEqual(storeContents(file));
+      expect(storeContents(copied)).toMatchObject({
         handoffs: [{ status: "in-flight" }, { status: "pending" }],
       });
       expect(await POSTGRES_BACKEND.events(copied)).toEqual(await FILE_BACKEND.events(file));
